@@ -1,0 +1,497 @@
+//! The lattice burglary model of Short, D'Orsogna, Pasour, Tita,
+//! Brantingham, Bertozzi & Chayes (2008), reproduced exactly.
+//!
+//! Rules, per step of length dt on a periodic lattice with z = 4 neighbours:
+//! 1. each burglar at site s burgles with probability 1 - exp(-A_s dt), after
+//!    which it leaves the lattice; otherwise it moves to a neighbour s' with
+//!    probability A_s' / (sum of A over the neighbours);
+//! 2. E_s counts the burglaries at s in this step;
+//! 3. B_s <- [(1 - eta) B_s + (eta / z) sum of neighbours' B] (1 - omega dt)
+//!    + theta E_s;
+//! 4. a new burglar appears at each site with probability gamma dt.
+//!
+//! A_s = A0 + B_s. Burglars act on the attractiveness of the start of the
+//! step; new burglars first act in the next step.
+
+use std::io;
+
+use rand_distr::{Distribution, Geometric, Poisson};
+use rayon::prelude::*;
+
+use crate::grid::Grid;
+use crate::record::{Batch, Column, ColumnSpec, ColumnType, Recorder, TableSpec};
+use crate::rng::{self, Purpose};
+use crate::scenario::{Scenario, Short2008Initial, Short2008Params};
+use crate::sim::{Figure, Simulation};
+
+/// Burglars are processed in chunks of this many; sums over cells too.
+/// Fixed sizes keep every floating-point sum in the same order whatever the
+/// thread count.
+const CHUNK: usize = 8192;
+
+pub const TICKS: usize = 0;
+pub const CELLS: usize = 1;
+pub const EVENTS: usize = 2;
+
+const TABLES: &[TableSpec] = &[
+    TableSpec {
+        name: "ticks",
+        row: "one recorded step (every `record_every` ticks, and the last)",
+        columns: &[
+            ColumnSpec { name: "tick", ty: ColumnType::U64, doc: "steps completed" },
+            ColumnSpec { name: "time", ty: ColumnType::F64, doc: "tick * dt (days)" },
+            ColumnSpec {
+                name: "events",
+                ty: ColumnType::U64,
+                doc: "burglaries since the previous row",
+            },
+            ColumnSpec {
+                name: "offenders",
+                ty: ColumnType::U64,
+                doc: "burglars on the lattice at the end of the step",
+            },
+            ColumnSpec {
+                name: "mean_attractiveness",
+                ty: ColumnType::F64,
+                doc: "lattice mean of A = A0 + B",
+            },
+            ColumnSpec { name: "mean_b", ty: ColumnType::F64, doc: "lattice mean of B" },
+            ColumnSpec {
+                name: "cv_attractiveness",
+                ty: ColumnType::F64,
+                doc: "coefficient of variation of A over sites (hotspots: high)",
+            },
+        ],
+    },
+    TableSpec {
+        name: "cells",
+        row: "one site of the lattice, at the end of the run",
+        columns: &[
+            ColumnSpec { name: "x", ty: ColumnType::U32, doc: "column, from 0" },
+            ColumnSpec { name: "y", ty: ColumnType::U32, doc: "row, from 0" },
+            ColumnSpec { name: "a", ty: ColumnType::F64, doc: "final attractiveness A" },
+            ColumnSpec { name: "b", ty: ColumnType::F64, doc: "final dynamic attractiveness B" },
+            ColumnSpec { name: "events", ty: ColumnType::U64, doc: "burglaries here over the run" },
+        ],
+    },
+    TableSpec {
+        name: "events",
+        row: "one burglary",
+        columns: &[
+            ColumnSpec { name: "tick", ty: ColumnType::U64, doc: "step in which it happened" },
+            ColumnSpec { name: "x", ty: ColumnType::U32, doc: "column of the site" },
+            ColumnSpec { name: "y", ty: ColumnType::U32, doc: "row of the site" },
+            ColumnSpec { name: "offender_id", ty: ColumnType::U64, doc: "the burglar's id" },
+        ],
+    },
+];
+
+/// The state of a short2008 run.
+pub struct Short2008 {
+    grid: Grid,
+    params: Short2008Params,
+    seed: u64,
+    record_every: u64,
+    tick: u64,
+    /// Dynamic attractiveness B, and the buffer the next step writes.
+    b: Vec<f64>,
+    b_next: Vec<f64>,
+    /// Burglaries per site in the current step (E_s).
+    burglaries_now: Vec<u32>,
+    /// Burglaries per site over the run.
+    burglaries_total: Vec<u64>,
+    /// Burglars: site and id, in a deterministic order.
+    burglar_cell: Vec<u32>,
+    burglar_id: Vec<u64>,
+    next_id: u64,
+    /// Burglaries not yet written out.
+    pending: EventRows,
+    events_since_row: u64,
+    events_total: u64,
+    last_row_tick: u64,
+}
+
+#[derive(Default)]
+struct EventRows {
+    tick: Vec<u64>,
+    x: Vec<u32>,
+    y: Vec<u32>,
+    offender: Vec<u64>,
+}
+
+/// What one chunk of burglars did in a step.
+struct ChunkOutcome {
+    kept_cell: Vec<u32>,
+    kept_id: Vec<u64>,
+    burgled: Vec<(u32, u64)>,
+}
+
+impl Short2008 {
+    pub fn new(scenario: &Scenario) -> Short2008 {
+        let params = *scenario.short2008();
+        let grid = Grid::new(scenario.grid.width, scenario.grid.height);
+        let cells = grid.cells();
+        let mut sim = Short2008 {
+            grid,
+            params,
+            seed: scenario.seed,
+            record_every: scenario.record_every,
+            tick: 0,
+            b: vec![0.0; cells],
+            b_next: vec![0.0; cells],
+            burglaries_now: vec![0; cells],
+            burglaries_total: vec![0; cells],
+            burglar_cell: Vec::new(),
+            burglar_id: Vec::new(),
+            next_id: 0,
+            pending: EventRows::default(),
+            events_since_row: 0,
+            events_total: 0,
+            last_row_tick: 0,
+        };
+        if params.initial == Short2008Initial::Equilibrium {
+            sim.b.fill(params.b_bar());
+            let n_bar = params.n_bar();
+            if n_bar > 0.0 {
+                let poisson = Poisson::new(n_bar).expect("n_bar is finite and positive");
+                let width = grid.width;
+                let seed = sim.seed;
+                let rows: Vec<Vec<u32>> = (0..grid.height)
+                    .into_par_iter()
+                    .map(|y| {
+                        let mut rng = rng::stream(seed, 0, y as u64, Purpose::Init);
+                        let mut placed = Vec::new();
+                        for x in 0..width {
+                            let k = poisson.sample(&mut rng) as usize;
+                            placed.extend(std::iter::repeat_n(grid.index(x, y), k));
+                        }
+                        placed
+                    })
+                    .collect();
+                sim.add_burglars(rows);
+            }
+        }
+        sim
+    }
+
+    /// The current dynamic attractiveness field B, row-major.
+    pub fn b(&self) -> &[f64] {
+        &self.b
+    }
+
+    /// The sites of the burglars on the lattice.
+    pub fn burglar_cells(&self) -> &[u32] {
+        &self.burglar_cell
+    }
+
+    pub fn grid(&self) -> Grid {
+        self.grid
+    }
+
+    /// Appends new burglars, row by row, with consecutive ids.
+    fn add_burglars(&mut self, rows: Vec<Vec<u32>>) {
+        for row in rows {
+            for cell in row {
+                self.burglar_cell.push(cell);
+                self.burglar_id.push(self.next_id);
+                self.next_id += 1;
+            }
+        }
+    }
+
+    /// Rule 1: every burglar burgles or moves, on the field of the start of
+    /// the step. Burglars that burgle leave; the rest keep their order.
+    fn burgle_or_move(&mut self) -> Vec<(u32, u64)> {
+        let (grid, a0, dt, seed, tick) = (self.grid, self.params.a0, self.params.dt, self.seed, self.tick);
+        let b = &self.b;
+        let outcomes: Vec<ChunkOutcome> = self
+            .burglar_cell
+            .par_chunks(CHUNK)
+            .zip(self.burglar_id.par_chunks(CHUNK))
+            .map(|(cells, ids)| {
+                let mut out = ChunkOutcome {
+                    kept_cell: Vec::with_capacity(cells.len()),
+                    kept_id: Vec::with_capacity(cells.len()),
+                    burgled: Vec::new(),
+                };
+                for (&cell, &id) in cells.iter().zip(ids) {
+                    let mut rng = rng::stream(seed, tick, id, Purpose::BurglarStep);
+                    let a_here = a0 + b[cell as usize];
+                    let p_burgle = -(-a_here * dt).exp_m1();
+                    if rng::uniform(&mut rng) < p_burgle {
+                        out.burgled.push((cell, id));
+                        continue;
+                    }
+                    out.kept_cell.push(choose_neighbour(grid, b, a0, cell, rng::uniform(&mut rng)));
+                    out.kept_id.push(id);
+                }
+                out
+            })
+            .collect();
+        self.burglar_cell.clear();
+        self.burglar_id.clear();
+        let mut burgled = Vec::new();
+        for o in outcomes {
+            self.burglar_cell.extend_from_slice(&o.kept_cell);
+            self.burglar_id.extend_from_slice(&o.kept_id);
+            burgled.extend_from_slice(&o.burgled);
+        }
+        burgled
+    }
+
+    /// Rule 2, and the record of each burglary.
+    fn count_burglaries(&mut self, burgled: &[(u32, u64)]) {
+        for &(cell, id) in burgled {
+            self.burglaries_now[cell as usize] += 1;
+            self.burglaries_total[cell as usize] += 1;
+            let (x, y) = self.grid.xy(cell);
+            self.pending.tick.push(self.tick);
+            self.pending.x.push(x);
+            self.pending.y.push(y);
+            self.pending.offender.push(id);
+        }
+        self.events_since_row += burgled.len() as u64;
+        self.events_total += burgled.len() as u64;
+    }
+
+    /// Rule 3: B spreads to the neighbours, decays, and jumps by theta for
+    /// each burglary. Reads `b`, writes `b_next`, then swaps them.
+    fn update_attractiveness(&mut self, burgled: &[(u32, u64)]) {
+        let Short2008Params { eta, omega, theta, dt, .. } = self.params;
+        let grid = self.grid;
+        let width = grid.width as usize;
+        let (b, now) = (&self.b, &self.burglaries_now);
+        let keep = 1.0 - omega * dt;
+        self.b_next
+            .par_chunks_mut(width)
+            .enumerate()
+            .for_each(|(y, row)| {
+                let y = y as u32;
+                for (x, out) in row.iter_mut().enumerate() {
+                    let s = grid.index(x as u32, y);
+                    let [l, r, u, d] = grid.neighbours4(s);
+                    let spread = b[l as usize] + b[r as usize] + b[u as usize] + b[d as usize];
+                    let si = s as usize;
+                    *out = ((1.0 - eta) * b[si] + eta / 4.0 * spread) * keep
+                        + theta * now[si] as f64;
+                }
+            });
+        std::mem::swap(&mut self.b, &mut self.b_next);
+        for &(cell, _) in burgled {
+            self.burglaries_now[cell as usize] = 0;
+        }
+    }
+
+    /// Rule 4: a new burglar at each site with probability gamma dt, drawn
+    /// row by row as geometric gaps between arrivals (the same law as one
+    /// Bernoulli draw per site, at a fraction of the cost).
+    fn spawn_burglars(&mut self) {
+        let p = self.params.gamma * self.params.dt;
+        if p <= 0.0 {
+            return;
+        }
+        let geometric = Geometric::new(p).expect("gamma * dt is a probability");
+        let (grid, seed, tick) = (self.grid, self.seed, self.tick);
+        let rows: Vec<Vec<u32>> = (0..grid.height)
+            .into_par_iter()
+            .map(|y| {
+                let mut rng = rng::stream(seed, tick, y as u64, Purpose::Spawn);
+                let mut born = Vec::new();
+                let mut x = 0u64;
+                loop {
+                    x += geometric.sample(&mut rng);
+                    if x >= grid.width as u64 {
+                        break;
+                    }
+                    born.push(grid.index(x as u32, y));
+                    x += 1;
+                }
+                born
+            })
+            .collect();
+        self.add_burglars(rows);
+    }
+
+    /// Lattice mean and coefficient of variation of A, summed in fixed
+    /// chunks so the result does not depend on the thread count.
+    fn attractiveness_stats(&self) -> (f64, f64) {
+        let a0 = self.params.a0;
+        let partial: Vec<(f64, f64)> = self
+            .b
+            .par_chunks(CHUNK)
+            .map(|c| {
+                c.iter().fold((0.0, 0.0), |(s, s2), &b| {
+                    let a = a0 + b;
+                    (s + a, s2 + a * a)
+                })
+            })
+            .collect();
+        let n = self.b.len() as f64;
+        let (s, s2) = partial.iter().fold((0.0, 0.0), |(s, s2), &(p, p2)| (s + p, s2 + p2));
+        let mean = s / n;
+        let var = (s2 / n - mean * mean).max(0.0);
+        let cv = if mean > 0.0 { var.sqrt() / mean } else { 0.0 };
+        (mean, cv)
+    }
+
+    fn record_row(&mut self, recorder: &mut dyn Recorder) -> io::Result<()> {
+        let (mean_a, cv_a) = self.attractiveness_stats();
+        recorder.record(
+            TICKS,
+            Batch {
+                columns: vec![
+                    Column::U64(vec![self.tick]),
+                    Column::F64(vec![self.tick as f64 * self.params.dt]),
+                    Column::U64(vec![self.events_since_row]),
+                    Column::U64(vec![self.burglar_cell.len() as u64]),
+                    Column::F64(vec![mean_a]),
+                    Column::F64(vec![mean_a - self.params.a0]),
+                    Column::F64(vec![cv_a]),
+                ],
+            },
+        )?;
+        self.events_since_row = 0;
+        self.last_row_tick = self.tick;
+        let e = std::mem::take(&mut self.pending);
+        recorder.record(
+            EVENTS,
+            Batch {
+                columns: vec![
+                    Column::U64(e.tick),
+                    Column::U32(e.x),
+                    Column::U32(e.y),
+                    Column::U64(e.offender),
+                ],
+            },
+        )
+    }
+}
+
+/// Picks the neighbour of `cell` that a burglar moves to: neighbour s' with
+/// probability A_s' / sum of A over the four neighbours; `u` is uniform in
+/// [0, 1).
+#[inline]
+fn choose_neighbour(grid: Grid, b: &[f64], a0: f64, cell: u32, u: f64) -> u32 {
+    let n = grid.neighbours4(cell);
+    let a = n.map(|s| a0 + b[s as usize]);
+    let total = a[0] + a[1] + a[2] + a[3];
+    if total <= 0.0 {
+        return n[(u * 4.0) as usize];
+    }
+    let mut target = u * total;
+    for k in 0..3 {
+        if target < a[k] {
+            return n[k];
+        }
+        target -= a[k];
+    }
+    n[3]
+}
+
+impl Simulation for Short2008 {
+    fn tables(&self) -> &'static [TableSpec] {
+        TABLES
+    }
+
+    fn tick(&self) -> u64 {
+        self.tick
+    }
+
+    fn active_agents(&self) -> u64 {
+        self.burglar_cell.len() as u64
+    }
+
+    fn step(&mut self, recorder: &mut dyn Recorder) -> io::Result<()> {
+        self.tick += 1;
+        let burgled = self.burgle_or_move();
+        self.count_burglaries(&burgled);
+        self.update_attractiveness(&burgled);
+        self.spawn_burglars();
+        if self.tick % self.record_every == 0 {
+            self.record_row(recorder)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, recorder: &mut dyn Recorder) -> io::Result<()> {
+        if self.last_row_tick != self.tick {
+            self.record_row(recorder)?;
+        }
+        let cells = self.grid.cells();
+        let (xs, ys): (Vec<u32>, Vec<u32>) = (0..cells as u32).map(|i| self.grid.xy(i)).unzip();
+        recorder.record(
+            CELLS,
+            Batch {
+                columns: vec![
+                    Column::U32(xs),
+                    Column::U32(ys),
+                    Column::F64(self.b.iter().map(|b| self.params.a0 + b).collect()),
+                    Column::F64(self.b.clone()),
+                    Column::U64(self.burglaries_total.clone()),
+                ],
+            },
+        )
+    }
+
+    fn summary(&self) -> Vec<Figure> {
+        let (mean_a, cv_a) = self.attractiveness_stats();
+        let days = self.tick as f64 * self.params.dt;
+        let p = &self.params;
+        vec![
+            Figure { name: "burglaries", value: self.events_total as f64, doc: "burglaries over the run" },
+            Figure {
+                name: "burglaries_per_day",
+                value: if days > 0.0 { self.events_total as f64 / days } else { 0.0 },
+                doc: "burglaries per unit time (equilibrium: gamma * sites)",
+            },
+            Figure {
+                name: "burglaries_per_day_expected",
+                value: p.gamma * self.grid.cells() as f64,
+                doc: "gamma * sites, the long-run rate in every regime",
+            },
+            Figure { name: "burglars", value: self.burglar_cell.len() as f64, doc: "burglars on the lattice at the end" },
+            Figure {
+                name: "burglars_expected",
+                value: p.n_bar() * self.grid.cells() as f64,
+                doc: "homogeneous equilibrium: n_bar * sites",
+            },
+            Figure { name: "mean_b", value: mean_a - p.a0, doc: "final lattice mean of B" },
+            Figure { name: "b_bar", value: p.b_bar(), doc: "theta * gamma / omega" },
+            Figure { name: "cv_attractiveness", value: cv_a, doc: "final coefficient of variation of A (hotspots: above 1)" },
+        ]
+    }
+}
+
+/// Parameter combinations that are each in range but make no sense together.
+pub fn inconsistency(p: &Short2008Params) -> Option<(&'static str, String, String)> {
+    if p.omega * p.dt >= 1.0 {
+        return Some((
+            "short2008.omega",
+            format!("omega * dt = {} would make B negative", p.omega * p.dt),
+            format!("omega below 1 / dt = {}", 1.0 / p.dt),
+        ));
+    }
+    if p.gamma * p.dt > 1.0 {
+        return Some((
+            "short2008.gamma",
+            format!("gamma * dt = {} is a probability per site per step above 1", p.gamma * p.dt),
+            format!("gamma at most 1 / dt = {}", 1.0 / p.dt),
+        ));
+    }
+    if p.gamma > 0.0 && p.a0 == 0.0 && p.theta == 0.0 {
+        return Some((
+            "short2008.gamma",
+            "with a0 = 0 and theta = 0 burglars never burgle, so never leave, and their number grows without bound".into(),
+            "a0 > 0 or theta > 0 when gamma > 0".into(),
+        ));
+    }
+    None
+}
+
+/// Bytes for the fields and for the burglars the equilibrium predicts
+/// (with room for the step's copies and for fluctuations).
+pub fn estimate_memory_bytes(p: &Short2008Params, cells: u64) -> u64 {
+    let per_cell = 8 + 8 + 4 + 8 + 16; // b, b_next, burglaries now/total, cells table
+    let burglars = if p.a0 + p.b_bar() > 0.0 { p.n_bar() * cells as f64 } else { 0.0 };
+    cells * per_cell + (burglars * 2.0 * 12.0 * 2.0) as u64
+}

@@ -1,0 +1,389 @@
+//! From TOML text (and `--set` overrides) to a validated [`Scenario`].
+//!
+//! Two stages, as in ripgrep's low-level and high-level arguments: the text
+//! is parsed with every key's and value's position kept, checked key by key
+//! against [`PARAMS`], completed with defaults, and only then turned into the
+//! typed [`Scenario`] through serde. Cross-field checks run last.
+
+use std::collections::BTreeMap;
+
+use toml::de::{DeTable, DeValue};
+
+use super::error::{Location, ScenarioError};
+use super::params::{self, PARAMS, Param, SECTIONS, Ty};
+use super::types::Scenario;
+use crate::models;
+
+/// Limits that depend on the machine rather than on the scenario.
+#[derive(Clone, Copy, Debug)]
+pub struct LoadOptions {
+    /// A scenario whose estimated memory exceeds this is refused before
+    /// anything is allocated.
+    pub memory_budget_bytes: u64,
+}
+
+impl std::default::Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            memory_budget_bytes: 8 << 30,
+        }
+    }
+}
+
+/// A value as written, before it is checked against its parameter.
+#[derive(Clone, Debug)]
+enum Val {
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Bool(bool),
+    Other(&'static str),
+}
+
+impl Val {
+    fn describe(&self) -> String {
+        match self {
+            Val::Int(v) => format!("the integer {v}"),
+            Val::Float(v) => format!("the number {v}"),
+            Val::Str(v) => format!("the string \"{v}\""),
+            Val::Bool(v) => format!("the boolean {v}"),
+            Val::Other(what) => what.to_string(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Given {
+    val: Val,
+    loc: Location,
+}
+
+/// Where each given value and section header stands.
+#[derive(Default)]
+struct Document {
+    values: BTreeMap<String, Given>,
+    sections: BTreeMap<String, Location>,
+}
+
+/// Parses, checks and resolves a scenario. `origin` names the text in error
+/// messages (usually the file's path); each override is `path=value`.
+pub fn load(
+    origin: &str,
+    text: &str,
+    overrides: &[String],
+    options: &LoadOptions,
+) -> Result<Scenario, ScenarioError> {
+    let mut doc = Document::default();
+    let table = DeTable::parse(text).map_err(|e| syntax_error(origin, text, &e))?;
+    collect(origin, text, table.get_ref(), "", &mut doc)?;
+    for (i, set) in overrides.iter().enumerate() {
+        apply_override(i, set, &mut doc)?;
+    }
+    let scenario = resolve(origin, &doc)?;
+    check_consistency(origin, &doc, &scenario, options)?;
+    Ok(scenario)
+}
+
+fn syntax_error(origin: &str, text: &str, e: &toml::de::Error) -> ScenarioError {
+    let offset = e.span().map_or(0, |s| s.start);
+    ScenarioError::new(
+        Location::at(origin, text, offset),
+        format!("invalid TOML: {}", e.message().trim()),
+        "valid TOML syntax, e.g. `key = value` under a `[section]` header",
+    )
+}
+
+fn collect(
+    origin: &str,
+    text: &str,
+    table: &DeTable<'_>,
+    prefix: &str,
+    doc: &mut Document,
+) -> Result<(), ScenarioError> {
+    let mut entries: Vec<_> = table.iter().collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    for (key, value) in entries {
+        let name: &str = key.get_ref();
+        let path = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        let key_loc = Location::at(origin, text, key.span().start);
+        match value.get_ref() {
+            DeValue::Table(inner) if prefix.is_empty() && params::section(&path).is_some() => {
+                doc.sections.insert(path.clone(), key_loc);
+                collect(origin, text, inner, &path, doc)?;
+            }
+            _ if params::param(&path).is_some() => {
+                let loc = Location::at(origin, text, value.span().start);
+                let val = convert(value.get_ref());
+                doc.values.insert(path, Given { val, loc });
+            }
+            _ if params::section(&path).is_some() => {
+                return Err(ScenarioError::new(
+                    key_loc,
+                    format!("`{path}` must be a section"),
+                    format!("a [{path}] table"),
+                ));
+            }
+            _ => return Err(unknown_field(key_loc, name, prefix)),
+        }
+    }
+    Ok(())
+}
+
+fn convert(value: &DeValue<'_>) -> Val {
+    match value {
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+            .map(Val::Int)
+            .unwrap_or(Val::Other("an integer too large for 64 bits")),
+        DeValue::Float(f) => f
+            .as_str()
+            .parse::<f64>()
+            .map(Val::Float)
+            .unwrap_or(Val::Other("an unreadable number")),
+        DeValue::String(s) => Val::Str(s.to_string()),
+        DeValue::Boolean(b) => Val::Bool(*b),
+        DeValue::Datetime(_) => Val::Other("a date"),
+        DeValue::Array(_) => Val::Other("an array"),
+        DeValue::Table(_) => Val::Other("a table"),
+    }
+}
+
+fn unknown_field(loc: Location, name: &str, prefix: &str) -> ScenarioError {
+    let mut known: Vec<String> = PARAMS
+        .iter()
+        .filter(|p| params::section_of(p.path).unwrap_or("") == prefix)
+        .map(|p| p.path.rsplit('.').next().unwrap_or(p.path).to_string())
+        .collect();
+    if prefix.is_empty() {
+        known.extend(SECTIONS.iter().map(|s| format!("[{}]", s.name)));
+    }
+    let place = if prefix.is_empty() {
+        String::new()
+    } else {
+        format!(" in [{prefix}]")
+    };
+    ScenarioError::new(
+        loc,
+        format!("unknown field `{name}`{place}"),
+        format!("one of: {}", known.join(", ")),
+    )
+}
+
+fn apply_override(index: usize, set: &str, doc: &mut Document) -> Result<(), ScenarioError> {
+    let origin = format!("--set #{}", index + 1);
+    let loc = |col: usize| Location {
+        origin: origin.clone(),
+        line: 1,
+        col,
+    };
+    let Some((path, raw)) = set.split_once('=') else {
+        return Err(ScenarioError::new(
+            loc(1),
+            format!("`{set}` has no `=`"),
+            "path=value, e.g. --set short2008.eta=0.2",
+        ));
+    };
+    let path = path.trim();
+    if params::param(path).is_none() {
+        return Err(ScenarioError::new(
+            loc(1),
+            format!("unknown parameter `{path}`"),
+            "a parameter path such as short2008.eta; `crimesim reference` lists them all",
+        ));
+    }
+    let value_col = path.len() + 2 + (raw.len() - raw.trim_start().len());
+    let raw = raw.trim();
+    let val = match DeValue::parse(raw) {
+        Ok(v) => convert(v.get_ref()),
+        Err(_) => Val::Str(raw.to_string()),
+    };
+    doc.values.insert(
+        path.to_string(),
+        Given {
+            val,
+            loc: loc(value_col),
+        },
+    );
+    Ok(())
+}
+
+/// Checks each value against its parameter, fills in defaults and builds the
+/// typed scenario.
+fn resolve(origin: &str, doc: &Document) -> Result<Scenario, ScenarioError> {
+    let top = Location {
+        origin: origin.to_string(),
+        line: 1,
+        col: 1,
+    };
+    let model_param = params::param("model").expect("model is a parameter");
+    let model = match doc.values.get("model") {
+        Some(given) => check(model_param, given)?,
+        None => model_param.default.to_toml(),
+    };
+    let model = model.as_str().unwrap_or_default().to_string();
+    for (name, loc) in &doc.sections {
+        let section = params::section(name).expect("collected sections exist");
+        if let Some(models) = section.models
+            && !models.contains(&model.as_str())
+        {
+            return Err(ScenarioError::new(
+                loc.clone(),
+                format!("section [{name}] does not apply to model \"{model}\""),
+                format!("[{name}] only with model = {}", quoted(models)),
+            ));
+        }
+    }
+    let mut root = toml::Table::new();
+    for p in PARAMS {
+        let section = params::section_of(p.path);
+        if let Some(s) = section.and_then(params::section)
+            && let Some(models) = s.models
+            && !models.contains(&model.as_str())
+        {
+            if let Some(given) = doc.values.get(p.path) {
+                return Err(ScenarioError::new(
+                    given.loc.clone(),
+                    format!("`{}` does not apply to model \"{model}\"", p.path),
+                    format!("[{}] only with model = {}", s.name, quoted(models)),
+                ));
+            }
+            continue;
+        }
+        let value = match doc.values.get(p.path) {
+            Some(given) => check(p, given)?,
+            None => p.default.to_toml(),
+        };
+        insert(&mut root, p.path, value);
+    }
+    toml::Value::Table(root).try_into().map_err(|e: toml::de::Error| {
+        ScenarioError::new(
+            top,
+            format!("internal error: the parameter table and the scenario types disagree: {e}"),
+            "a bug report",
+        )
+    })
+}
+
+fn quoted(items: &[&str]) -> String {
+    let q: Vec<String> = items.iter().map(|m| format!("\"{m}\"")).collect();
+    q.join(" or ")
+}
+
+fn insert(root: &mut toml::Table, path: &str, value: toml::Value) {
+    match path.split_once('.') {
+        Some((section, key)) => {
+            let entry = root
+                .entry(section.to_string())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if let toml::Value::Table(t) = entry {
+                insert(t, key, value);
+            }
+        }
+        None => {
+            root.insert(path.to_string(), value);
+        }
+    }
+}
+
+/// Checks one given value against its parameter's type and range.
+fn check(p: &Param, given: &Given) -> Result<toml::Value, ScenarioError> {
+    let wrong = |what: String| ScenarioError::new(given.loc.clone(), what, p.ty.expected());
+    match (p.ty, &given.val) {
+        (Ty::Float { min, max }, Val::Float(_) | Val::Int(_)) => {
+            let v = match given.val {
+                Val::Float(v) => v,
+                Val::Int(v) => v as f64,
+                _ => unreachable!(),
+            };
+            if v >= min && v <= max {
+                Ok(toml::Value::Float(v))
+            } else {
+                Err(wrong(format!("`{}` = {v} is out of range", p.path)))
+            }
+        }
+        (Ty::Int { min, max }, Val::Int(v)) => {
+            if *v >= min && *v <= max {
+                Ok(toml::Value::Integer(*v))
+            } else {
+                Err(wrong(format!("`{}` = {v} is out of range", p.path)))
+            }
+        }
+        (Ty::Choice(choices), Val::Str(s)) => {
+            if choices.contains(&s.as_str()) {
+                Ok(toml::Value::String(s.clone()))
+            } else {
+                Err(wrong(format!("`{}` = \"{s}\" is not a valid choice", p.path)))
+            }
+        }
+        (_, val) => Err(wrong(format!("`{}` is {}", p.path, val.describe()))),
+    }
+}
+
+/// Checks that hold between parameters, and the memory estimate.
+fn check_consistency(
+    origin: &str,
+    doc: &Document,
+    scenario: &Scenario,
+    options: &LoadOptions,
+) -> Result<(), ScenarioError> {
+    let at = |path: &str| {
+        doc.values
+            .get(path)
+            .map(|g| g.loc.clone())
+            .or_else(|| {
+                params::section_of(path).and_then(|s| doc.sections.get(s).cloned())
+            })
+            .unwrap_or(Location {
+                origin: origin.to_string(),
+                line: 1,
+                col: 1,
+            })
+    };
+    if scenario.record_every > scenario.ticks {
+        return Err(ScenarioError::new(
+            at("record_every"),
+            format!(
+                "`record_every` = {} is more than `ticks` = {}, so nothing would be recorded",
+                scenario.record_every, scenario.ticks
+            ),
+            "record_every at most ticks",
+        ));
+    }
+    if let Some((path, message, expected)) = models::inconsistency(scenario) {
+        return Err(ScenarioError::new(at(path), message, expected));
+    }
+    let need = models::estimate_memory_bytes(scenario);
+    if need > options.memory_budget_bytes {
+        return Err(ScenarioError::new(
+            at("grid.width"),
+            format!(
+                "a {} x {} grid needs about {} of memory, more than the {} available",
+                scenario.grid.width,
+                scenario.grid.height,
+                human_bytes(need),
+                human_bytes(options.memory_budget_bytes)
+            ),
+            "a smaller grid or fewer agents",
+        ));
+    }
+    Ok(())
+}
+
+/// Bytes in binary units, e.g. `1.5 GiB`.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut v = bytes as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}

@@ -1,0 +1,81 @@
+//! The validated scenario: typed structs that mirror the TOML file.
+//!
+//! Only [`super::load`] builds these, after checking every value against
+//! [`super::params::PARAMS`]; the engine takes them as they are.
+
+use serde::{Deserialize, Serialize};
+
+/// A complete, validated scenario with every default filled in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub model: ModelKind,
+    pub seed: u64,
+    pub ticks: u64,
+    pub record_every: u64,
+    pub grid: GridParams,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short2008: Option<Short2008Params>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    Short2008,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GridParams {
+    pub width: u32,
+    pub height: u32,
+}
+
+/// `[short2008]`: Short et al. (2008), section 2.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Short2008Params {
+    pub dt: f64,
+    pub eta: f64,
+    pub theta: f64,
+    pub omega: f64,
+    pub gamma: f64,
+    pub a0: f64,
+    pub initial: Short2008Initial,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Short2008Initial {
+    Equilibrium,
+    Empty,
+}
+
+impl Short2008Params {
+    /// Homogeneous equilibrium of B: theta * gamma / omega.
+    pub fn b_bar(&self) -> f64 {
+        self.theta * self.gamma / self.omega
+    }
+
+    /// Homogeneous equilibrium of A: A0 + B_bar.
+    pub fn a_bar(&self) -> f64 {
+        self.a0 + self.b_bar()
+    }
+
+    /// Homogeneous equilibrium number of burglars per site:
+    /// gamma * dt / (1 - exp(-A_bar * dt)).
+    pub fn n_bar(&self) -> f64 {
+        self.gamma * self.dt / -(-self.a_bar() * self.dt).exp_m1()
+    }
+}
+
+impl Scenario {
+    pub fn short2008(&self) -> &Short2008Params {
+        self.short2008.as_ref().expect("validated short2008 scenario has [short2008]")
+    }
+
+    /// The resolved scenario as TOML, every default filled in.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a scenario always serialises")
+    }
+}

@@ -1,0 +1,56 @@
+//! What every model offers the runner, and the run loop itself.
+
+use std::io;
+
+use crate::record::{Recorder, TableSpec};
+
+/// A named figure from the end of a run (e.g. `burglaries_per_day`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figure {
+    pub name: &'static str,
+    pub value: f64,
+    pub doc: &'static str,
+}
+
+/// A model being run: state plus the rules that advance it one tick.
+pub trait Simulation: Send {
+    /// The output tables this model writes, in the order the `table`
+    /// argument of [`Recorder::record`] refers to.
+    fn tables(&self) -> &'static [TableSpec];
+    /// Steps completed so far.
+    fn tick(&self) -> u64;
+    /// Agents that act in the next step (for agent-steps per second).
+    fn active_agents(&self) -> u64;
+    /// Advances one tick, recording rows when they are due.
+    fn step(&mut self, recorder: &mut dyn Recorder) -> io::Result<()>;
+    /// Records what is left: rows not yet written and per-cell totals.
+    fn finish(&mut self, recorder: &mut dyn Recorder) -> io::Result<()>;
+    /// End-of-run figures for the summary.
+    fn summary(&self) -> Vec<Figure>;
+}
+
+/// Counts from a run, for throughput figures.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunCounts {
+    pub ticks: u64,
+    pub agent_steps: u64,
+}
+
+/// Steps `sim` until it has completed `ticks` ticks, then finishes it.
+/// `progress` is called after each tick with the counts so far.
+pub fn run(
+    sim: &mut dyn Simulation,
+    ticks: u64,
+    recorder: &mut dyn Recorder,
+    mut progress: impl FnMut(RunCounts),
+) -> io::Result<RunCounts> {
+    let mut counts = RunCounts::default();
+    while sim.tick() < ticks {
+        counts.agent_steps += sim.active_agents();
+        sim.step(recorder)?;
+        counts.ticks += 1;
+        progress(counts);
+    }
+    sim.finish(recorder)?;
+    Ok(counts)
+}

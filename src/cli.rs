@@ -1,0 +1,68 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "crimesim",
+    version,
+    about = "Agent-based crime and intervention simulator",
+    long_about = "Agent-based crime and intervention simulator.\n\n\
+                  Scenarios are TOML files (see `crimesim reference`); outputs are Arrow IPC \
+                  (Feather v2) files that pandas, polars, R and DuckDB read as they are.\n\n\
+                  Exit codes: 0 success, 1 failure while running or writing, 2 bad input."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario (the embedded default when none is given) and write its outputs.
+    Run(RunArgs),
+    /// Check a scenario file without running it.
+    Validate(ValidateArgs),
+    /// Print the scenario reference (every parameter, its default, range and meaning) as Markdown.
+    Reference,
+}
+
+#[derive(Debug, Args)]
+pub struct Overrides {
+    /// Override a scenario field, e.g. `--set short2008.eta=0.2` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file; without one, the embedded default scenario runs.
+    pub scenario: Option<PathBuf>,
+    /// Output folder (created if missing).
+    #[arg(long, short, default_value = "crimesim-out")]
+    pub out: PathBuf,
+    /// Seed (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Ticks to simulate (overrides the scenario's `ticks`).
+    #[arg(long)]
+    pub ticks: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub overrides: Overrides,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario file to check.
+    pub scenario: PathBuf,
+    #[command(flatten)]
+    pub overrides: Overrides,
+}

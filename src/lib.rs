@@ -1,0 +1,19 @@
+//! The `crimesim` command-line tool, as a library: argument definitions,
+//! commands, and the Arrow writer. `main.rs` only dispatches.
+
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod output;
+pub mod scenario_file;
+
+use cli::{Cli, Command};
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> error::Result<()> {
+    match &cli.command {
+        Command::Run(args) => commands::run::run(args),
+        Command::Validate(args) => commands::validate(args),
+        Command::Reference => commands::reference(),
+    }
+}

@@ -1,0 +1,251 @@
+//! Arrow IPC (Feather v2) output, written off the simulation thread.
+//!
+//! [`ArrowRecorder`] hands each batch to a writer thread, which gathers rows
+//! into record batches of [`ROWS_PER_BATCH`] and writes each table under a
+//! hidden temporary name. Only [`ArrowRecorder::finish`] renames the files to
+//! their final names, so an interrupted run never leaves a file that looks
+//! complete.
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+use arrow_array::{
+    ArrayRef, BooleanArray, Float64Array, RecordBatch, UInt8Array, UInt32Array, UInt64Array,
+};
+use arrow_ipc::writer::FileWriter;
+use arrow_schema::{DataType, Field, Schema};
+use crimesim_core::record::{Batch, Column, ColumnType, Recorder, TableSpec};
+
+/// Rows gathered before a record batch is written.
+pub const ROWS_PER_BATCH: usize = 65_536;
+
+/// A table written to its final name.
+#[derive(Clone, Debug)]
+pub struct WrittenTable {
+    pub file: String,
+    pub rows: u64,
+}
+
+type Message = (usize, Batch);
+
+/// Writes a model's tables as `NAME.arrow` files in a folder.
+pub struct ArrowRecorder {
+    sender: Option<SyncSender<Message>>,
+    writer: Option<JoinHandle<io::Result<Vec<WrittenTable>>>>,
+}
+
+impl ArrowRecorder {
+    /// Opens a temporary file for each table in `dir` and starts the writer.
+    pub fn create(dir: &Path, tables: &'static [TableSpec]) -> io::Result<ArrowRecorder> {
+        let mut open = Vec::new();
+        for spec in tables {
+            open.push(TableWriter::create(dir, spec)?);
+        }
+        let (sender, receiver) = sync_channel::<Message>(256);
+        let writer = std::thread::Builder::new()
+            .name("arrow-writer".into())
+            .spawn(move || {
+                let mut failure = None;
+                for (table, batch) in receiver {
+                    if failure.is_none()
+                        && let Err(e) = open[table].push(batch)
+                    {
+                        failure = Some(e);
+                    }
+                }
+                if let Some(e) = failure {
+                    return Err(e);
+                }
+                open.into_iter().map(TableWriter::finish).collect()
+            })?;
+        Ok(ArrowRecorder {
+            sender: Some(sender),
+            writer: Some(writer),
+        })
+    }
+
+    /// Waits for the writer, completes every file and renames it.
+    pub fn finish(mut self) -> io::Result<Vec<WrittenTable>> {
+        self.sender.take();
+        let handle = self.writer.take().expect("writer runs until finish");
+        handle
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the Arrow writer thread panicked")))
+    }
+}
+
+impl Recorder for ArrowRecorder {
+    fn record(&mut self, table: usize, batch: Batch) -> io::Result<()> {
+        let sender = self.sender.as_ref().expect("recorder is open");
+        if sender.send((table, batch)).is_err() {
+            // The writer stopped on an error: finish() reports it.
+            return Err(self.stop_and_report());
+        }
+        Ok(())
+    }
+}
+
+impl ArrowRecorder {
+    fn stop_and_report(&mut self) -> io::Error {
+        self.sender.take();
+        match self.writer.take().map(|h| h.join()) {
+            Some(Ok(Err(e))) => e,
+            _ => io::Error::other("the Arrow writer stopped"),
+        }
+    }
+}
+
+impl Drop for ArrowRecorder {
+    fn drop(&mut self) {
+        // Dropped without finish(): stop the writer; temporary files keep
+        // their temporary names.
+        self.sender.take();
+        if let Some(h) = self.writer.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+struct TableWriter {
+    spec: &'static TableSpec,
+    schema: Arc<Schema>,
+    pending: Batch,
+    rows: u64,
+    writer: FileWriter<BufWriter<File>>,
+    temp: PathBuf,
+    target: PathBuf,
+}
+
+impl TableWriter {
+    fn create(dir: &Path, spec: &'static TableSpec) -> io::Result<TableWriter> {
+        let schema = Arc::new(schema(spec));
+        let file_name = format!("{}.arrow", spec.name);
+        let temp = dir.join(format!(".{file_name}.partial"));
+        let target = dir.join(&file_name);
+        let file = File::create(&temp).map_err(|e| with_path(&temp, e))?;
+        let writer = FileWriter::try_new(BufWriter::new(file), &schema).map_err(io::Error::other)?;
+        Ok(TableWriter {
+            spec,
+            schema,
+            pending: empty_batch(spec),
+            rows: 0,
+            writer,
+            temp,
+            target,
+        })
+    }
+
+    fn push(&mut self, batch: Batch) -> io::Result<()> {
+        self.rows += batch.rows() as u64;
+        for (col, new) in self.pending.columns.iter_mut().zip(batch.columns) {
+            col.extend(new);
+        }
+        if self.pending.rows() >= ROWS_PER_BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let batch = std::mem::replace(&mut self.pending, empty_batch(self.spec));
+        let mut start = 0;
+        let total = batch.rows();
+        let arrays: Vec<ArrayRef> = batch.columns.into_iter().map(to_array).collect();
+        while start < total {
+            let len = ROWS_PER_BATCH.min(total - start);
+            let slice: Vec<ArrayRef> = arrays.iter().map(|a| a.slice(start, len)).collect();
+            let rb = RecordBatch::try_new(self.schema.clone(), slice).map_err(io::Error::other)?;
+            self.writer.write(&rb).map_err(|e| arrow_io(&self.temp, e))?;
+            start += len;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> io::Result<WrittenTable> {
+        if self.pending.rows() > 0 {
+            self.flush()?;
+        }
+        self.writer.finish().map_err(|e| arrow_io(&self.temp, e))?;
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|e| arrow_io(&self.temp, e))?
+            .into_inner()
+            .map_err(|e| with_path(&self.temp, e.into_error()))?;
+        file.sync_all().map_err(|e| with_path(&self.temp, e))?;
+        fs::rename(&self.temp, &self.target).map_err(|e| with_path(&self.target, e))?;
+        Ok(WrittenTable {
+            file: format!("{}.arrow", self.spec.name),
+            rows: self.rows,
+        })
+    }
+}
+
+fn with_path(path: &Path, e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
+fn arrow_io(path: &Path, e: arrow_schema::ArrowError) -> io::Error {
+    match e {
+        arrow_schema::ArrowError::IoError(_, inner) => with_path(path, inner),
+        other => io::Error::other(format!("{}: {other}", path.display())),
+    }
+}
+
+fn empty_batch(spec: &TableSpec) -> Batch {
+    Batch {
+        columns: spec.columns.iter().map(|c| Column::empty(c.ty)).collect(),
+    }
+}
+
+/// The Arrow schema of a table; each field carries its documentation.
+pub fn schema(spec: &TableSpec) -> Schema {
+    let fields: Vec<Field> = spec
+        .columns
+        .iter()
+        .map(|c| {
+            Field::new(c.name, data_type(c.ty), false).with_metadata(
+                std::collections::HashMap::from([("doc".to_string(), c.doc.to_string())]),
+            )
+        })
+        .collect();
+    Schema::new(fields)
+}
+
+fn data_type(ty: ColumnType) -> DataType {
+    match ty {
+        ColumnType::U8 => DataType::UInt8,
+        ColumnType::U32 => DataType::UInt32,
+        ColumnType::U64 => DataType::UInt64,
+        ColumnType::F64 => DataType::Float64,
+        ColumnType::Bool => DataType::Boolean,
+    }
+}
+
+fn to_array(column: Column) -> ArrayRef {
+    match column {
+        Column::U8(v) => Arc::new(UInt8Array::from(v)),
+        Column::U32(v) => Arc::new(UInt32Array::from(v)),
+        Column::U64(v) => Arc::new(UInt64Array::from(v)),
+        Column::F64(v) => Arc::new(Float64Array::from(v)),
+        Column::Bool(v) => Arc::new(BooleanArray::from(v)),
+    }
+}
+
+/// Writes `contents` to `path` atomically: a temporary file in the same
+/// folder, synced, then renamed.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("output");
+    let temp = path.with_file_name(format!(".{name}.partial"));
+    let result = (|| {
+        let mut f = File::create(&temp)?;
+        io::Write::write_all(&mut f, contents)?;
+        f.sync_all()?;
+        fs::rename(&temp, path)
+    })();
+    result.map_err(|e| with_path(path, e))
+}

@@ -1,0 +1,43 @@
+//! Reading scenarios from files, or the embedded default.
+
+use std::path::Path;
+
+use crimesim_core::{LoadOptions, Scenario};
+
+use crate::error::{Error, Result};
+
+/// The scenario `crimesim run` runs when given none.
+pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/short2008-c.toml");
+/// How the default scenario is named in messages.
+pub const DEFAULT_SCENARIO_NAME: &str = "scenarios/short2008-c.toml";
+
+/// Loads and validates `path` (or the default scenario) with overrides.
+pub fn load(path: Option<&Path>, overrides: &[String]) -> Result<Scenario> {
+    let options = LoadOptions {
+        memory_budget_bytes: memory_budget_bytes(),
+    };
+    let scenario = match path {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| Error::ReadScenario {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            crimesim_core::load(&path.display().to_string(), &text, overrides, &options)?
+        }
+        None => crimesim_core::load(DEFAULT_SCENARIO_NAME, DEFAULT_SCENARIO, overrides, &options)?,
+    };
+    Ok(scenario)
+}
+
+/// Memory a run may use: what the system reports as available, or 8 GiB
+/// where it reports nothing.
+fn memory_budget_bytes() -> u64 {
+    let available = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        m.lines()
+            .find(|l| l.starts_with("MemAvailable:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kib| kib.parse::<u64>().ok())
+            .map(|kib| kib * 1024)
+    });
+    available.unwrap_or(8 << 30)
+}
