@@ -127,7 +127,8 @@ impl TableWriter {
         let temp = dir.join(format!(".{file_name}.partial"));
         let target = dir.join(&file_name);
         let file = File::create(&temp).map_err(|e| with_path(&temp, e))?;
-        let writer = FileWriter::try_new(BufWriter::new(file), &schema).map_err(io::Error::other)?;
+        let writer =
+            FileWriter::try_new(BufWriter::new(file), &schema).map_err(io::Error::other)?;
         Ok(TableWriter {
             spec,
             schema,
@@ -159,7 +160,9 @@ impl TableWriter {
             let len = ROWS_PER_BATCH.min(total - start);
             let slice: Vec<ArrayRef> = arrays.iter().map(|a| a.slice(start, len)).collect();
             let rb = RecordBatch::try_new(self.schema.clone(), slice).map_err(io::Error::other)?;
-            self.writer.write(&rb).map_err(|e| arrow_io(&self.temp, e))?;
+            self.writer
+                .write(&rb)
+                .map_err(|e| arrow_io(&self.temp, e))?;
             start += len;
         }
         Ok(())
@@ -239,7 +242,10 @@ fn to_array(column: Column) -> ArrayRef {
 /// Writes `contents` to `path` atomically: a temporary file in the same
 /// folder, synced, then renamed.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("output");
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("output");
     let temp = path.with_file_name(format!(".{name}.partial"));
     let result = (|| {
         let mut f = File::create(&temp)?;

@@ -83,7 +83,10 @@ mod tests {
         let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
         assert!((mean - 0.5).abs() < 0.005, "mean {mean}");
         assert!((var - 1.0 / 12.0).abs() < 0.002, "variance {var}");
-        let lag: f64 = xs.windows(2).map(|w| (w[0] - 0.5) * (w[1] - 0.5)).sum::<f64>()
+        let lag: f64 = xs
+            .windows(2)
+            .map(|w| (w[0] - 0.5) * (w[1] - 0.5))
+            .sum::<f64>()
             / (n - 1) as f64;
         assert!(lag.abs() < 0.001, "lag-1 covariance {lag}");
     }

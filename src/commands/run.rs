@@ -84,7 +84,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
         .collect();
     write_atomic(
         &out.join("summary.json"),
-        serde_json::to_string_pretty(&summary).expect("json").as_bytes(),
+        serde_json::to_string_pretty(&summary)
+            .expect("json")
+            .as_bytes(),
     )
     .map_err(|e| Error::io(out, e))?;
     write_atomic(&out.join("scenario.toml"), scenario.to_toml().as_bytes())
@@ -110,7 +112,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
     };
     write_atomic(
         &out.join("manifest.json"),
-        serde_json::to_string_pretty(&manifest).expect("json").as_bytes(),
+        serde_json::to_string_pretty(&manifest)
+            .expect("json")
+            .as_bytes(),
     )
     .map_err(|e| Error::io(out, e))?;
 
@@ -161,10 +165,8 @@ fn progress_bar(ticks: u64, quiet: bool) -> Option<ProgressBar> {
     }
     let bar = ProgressBar::new(ticks);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{bar:40.cyan/blue} {pos}/{len} ticks  {per_sec}  ETA {eta}",
-        )
-        .expect("valid template"),
+        ProgressStyle::with_template("{bar:40.cyan/blue} {pos}/{len} ticks  {per_sec}  ETA {eta}")
+            .expect("valid template"),
     );
     Some(bar)
 }

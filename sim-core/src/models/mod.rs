@@ -1,21 +1,61 @@
-//! The models, and what the scenario loader asks of each.
+//! The models, and the registry the scenario loader and the runner use.
+//!
+//! Adding a model: a module with its rules, its `SECTION` and `PARAMS`, a
+//! variant of [`ModelKind`], a field of [`Scenario`], and one entry in
+//! [`MODELS`].
 
 pub mod short2008;
 
+use crate::scenario::params::{Param, Section};
 use crate::scenario::{ModelKind, Scenario};
 use crate::sim::Simulation;
 
-/// Builds the model a scenario names, in its initial state.
-pub fn build(scenario: &Scenario) -> Box<dyn Simulation> {
-    match scenario.model {
-        ModelKind::Short2008 => Box::new(short2008::Short2008::new(scenario)),
-    }
+/// What the engine needs to know of a model.
+pub struct ModelDef {
+    pub name: &'static str,
+    pub kind: ModelKind,
+    pub section: Section,
+    pub params: &'static [Param],
+    pub build: fn(&Scenario) -> Box<dyn Simulation>,
+    /// A contradiction between parameters: the path to point at, what is
+    /// wrong, and what was expected.
+    pub inconsistency: fn(&Scenario) -> Option<(&'static str, String, String)>,
+    /// Memory the model will need, estimated before anything is allocated.
+    pub estimate_memory_bytes: fn(&Scenario) -> u64,
 }
 
-/// A contradiction between parameters that each lie in range: the path to
-/// point at, what is wrong, and what was expected.
+pub const MODELS: &[ModelDef] = &[ModelDef {
+    name: "short2008",
+    kind: ModelKind::Short2008,
+    section: short2008::SECTION,
+    params: short2008::PARAMS,
+    build: |s| Box::new(short2008::Short2008::new(s)),
+    inconsistency: |s| short2008::inconsistency(s.short2008()),
+    estimate_memory_bytes: |s| short2008::estimate_memory_bytes(s.short2008(), cells(s)),
+}];
+
+/// The values of the top-level `model` key.
+pub const MODEL_NAMES: &[&str] = &["short2008"];
+
+fn cells(s: &Scenario) -> u64 {
+    s.grid.width as u64 * s.grid.height as u64
+}
+
+fn def(kind: ModelKind) -> &'static ModelDef {
+    MODELS
+        .iter()
+        .find(|m| m.kind == kind)
+        .expect("every model kind is registered")
+}
+
+/// Builds the model a scenario names, in its initial state.
+pub fn build(scenario: &Scenario) -> Box<dyn Simulation> {
+    (def(scenario.model).build)(scenario)
+}
+
+/// A contradiction between parameters that each lie in range.
 pub fn inconsistency(scenario: &Scenario) -> Option<(&'static str, String, String)> {
-    if scenario.grid.width as u64 * scenario.grid.height as u64 >= 1 << 31 {
+    if cells(scenario) >= 1 << 31 {
         return Some((
             "grid.width",
             format!(
@@ -25,15 +65,30 @@ pub fn inconsistency(scenario: &Scenario) -> Option<(&'static str, String, Strin
             "width * height below 2147483648".into(),
         ));
     }
-    match scenario.model {
-        ModelKind::Short2008 => short2008::inconsistency(scenario.short2008()),
-    }
+    (def(scenario.model).inconsistency)(scenario)
 }
 
 /// Memory the model will need, estimated before anything is allocated.
 pub fn estimate_memory_bytes(scenario: &Scenario) -> u64 {
-    let cells = scenario.grid.width as u64 * scenario.grid.height as u64;
-    match scenario.model {
-        ModelKind::Short2008 => short2008::estimate_memory_bytes(scenario.short2008(), cells),
+    (def(scenario.model).estimate_memory_bytes)(scenario)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_and_names_agree() {
+        let names: Vec<&str> = MODELS.iter().map(|m| m.name).collect();
+        assert_eq!(names, MODEL_NAMES);
+        for m in MODELS {
+            assert_eq!(
+                m.section.name, m.name,
+                "a model's section is named after it"
+            );
+            for p in m.params {
+                assert!(p.path.starts_with(&format!("{}.", m.name)), "{}", p.path);
+            }
+        }
     }
 }

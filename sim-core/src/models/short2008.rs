@@ -21,8 +21,88 @@ use rayon::prelude::*;
 use crate::grid::Grid;
 use crate::record::{Batch, Column, ColumnSpec, ColumnType, Recorder, TableSpec};
 use crate::rng::{self, Purpose};
+use crate::scenario::params::{Default, Param, Section, Ty};
 use crate::scenario::{Scenario, Short2008Initial, Short2008Params};
 use crate::sim::{Figure, Simulation};
+
+/// `[short2008]`: the section's documentation.
+pub const SECTION: Section = Section {
+    name: "short2008",
+    models: Some(&["short2008"]),
+    doc: "The lattice burglary model of Short, D'Orsogna, Pasour, Tita, Brantingham, \
+              Bertozzi & Chayes (2008), Math. Models Methods Appl. Sci. 18, 1249-1267.",
+};
+
+/// `[short2008]` parameters.
+pub const PARAMS: &[Param] = &[
+    Param {
+        path: "short2008.dt",
+        ty: Ty::Float {
+            min: 1e-6,
+            max: 1.0,
+        },
+        default: Default::Float(0.01),
+        unit: "days per tick",
+        doc: "Time step. The `time` column is tick * dt. Short et al. (2008) Fig. 3: 0.01.",
+    },
+    Param {
+        path: "short2008.eta",
+        ty: Ty::Float { min: 0.0, max: 1.0 },
+        default: Default::Float(0.03),
+        unit: "",
+        doc: "Share of the dynamic attractiveness B that spreads to the four neighbours each step \
+              (near-repeat reach). Hotspots form below eta_c (about 0.114 for sets a and c).",
+    },
+    Param {
+        path: "short2008.theta",
+        ty: Ty::Float {
+            min: 0.0,
+            max: 1000.0,
+        },
+        default: Default::Float(0.56),
+        unit: "per burglary",
+        doc: "Jump in B at a site for each burglary there (repeat victimisation).",
+    },
+    Param {
+        path: "short2008.omega",
+        ty: Ty::Float {
+            min: 0.0,
+            max: 1000.0,
+        },
+        default: Default::Float(1.0 / 15.0),
+        unit: "per day",
+        doc: "Decay rate of B. Short et al. (2008) Fig. 3: 1/15.",
+    },
+    Param {
+        path: "short2008.gamma",
+        ty: Ty::Float {
+            min: 0.0,
+            max: 1000.0,
+        },
+        default: Default::Float(0.019),
+        unit: "burglars per site per day",
+        doc: "Rate at which new burglars appear: one with probability gamma * dt per site per step.",
+    },
+    Param {
+        path: "short2008.a0",
+        ty: Ty::Float {
+            min: 0.0,
+            max: 1000.0,
+        },
+        default: Default::Float(1.0 / 30.0),
+        unit: "per day",
+        doc: "Static attractiveness A0 of every site. Short et al. (2008) Fig. 3: 1/30.",
+    },
+    Param {
+        path: "short2008.initial",
+        ty: Ty::Choice(&["equilibrium", "empty"]),
+        default: Default::Str("equilibrium"),
+        unit: "",
+        doc: "Initial state: `equilibrium` sets B to theta*gamma/omega everywhere and places a \
+              Poisson number of burglars with the homogeneous mean on each site; `empty` starts \
+              with B = 0 and no burglars.",
+    },
+];
 
 /// Burglars are processed in chunks of this many; sums over cells too.
 /// Fixed sizes keep every floating-point sum in the same order whatever the
@@ -38,8 +118,16 @@ const TABLES: &[TableSpec] = &[
         name: "ticks",
         row: "one recorded step (every `record_every` ticks, and the last)",
         columns: &[
-            ColumnSpec { name: "tick", ty: ColumnType::U64, doc: "steps completed" },
-            ColumnSpec { name: "time", ty: ColumnType::F64, doc: "tick * dt (days)" },
+            ColumnSpec {
+                name: "tick",
+                ty: ColumnType::U64,
+                doc: "steps completed",
+            },
+            ColumnSpec {
+                name: "time",
+                ty: ColumnType::F64,
+                doc: "tick * dt (days)",
+            },
             ColumnSpec {
                 name: "events",
                 ty: ColumnType::U64,
@@ -55,7 +143,11 @@ const TABLES: &[TableSpec] = &[
                 ty: ColumnType::F64,
                 doc: "lattice mean of A = A0 + B",
             },
-            ColumnSpec { name: "mean_b", ty: ColumnType::F64, doc: "lattice mean of B" },
+            ColumnSpec {
+                name: "mean_b",
+                ty: ColumnType::F64,
+                doc: "lattice mean of B",
+            },
             ColumnSpec {
                 name: "cv_attractiveness",
                 ty: ColumnType::F64,
@@ -67,21 +159,57 @@ const TABLES: &[TableSpec] = &[
         name: "cells",
         row: "one site of the lattice, at the end of the run",
         columns: &[
-            ColumnSpec { name: "x", ty: ColumnType::U32, doc: "column, from 0" },
-            ColumnSpec { name: "y", ty: ColumnType::U32, doc: "row, from 0" },
-            ColumnSpec { name: "a", ty: ColumnType::F64, doc: "final attractiveness A" },
-            ColumnSpec { name: "b", ty: ColumnType::F64, doc: "final dynamic attractiveness B" },
-            ColumnSpec { name: "events", ty: ColumnType::U64, doc: "burglaries here over the run" },
+            ColumnSpec {
+                name: "x",
+                ty: ColumnType::U32,
+                doc: "column, from 0",
+            },
+            ColumnSpec {
+                name: "y",
+                ty: ColumnType::U32,
+                doc: "row, from 0",
+            },
+            ColumnSpec {
+                name: "a",
+                ty: ColumnType::F64,
+                doc: "final attractiveness A",
+            },
+            ColumnSpec {
+                name: "b",
+                ty: ColumnType::F64,
+                doc: "final dynamic attractiveness B",
+            },
+            ColumnSpec {
+                name: "events",
+                ty: ColumnType::U64,
+                doc: "burglaries here over the run",
+            },
         ],
     },
     TableSpec {
         name: "events",
         row: "one burglary",
         columns: &[
-            ColumnSpec { name: "tick", ty: ColumnType::U64, doc: "step in which it happened" },
-            ColumnSpec { name: "x", ty: ColumnType::U32, doc: "column of the site" },
-            ColumnSpec { name: "y", ty: ColumnType::U32, doc: "row of the site" },
-            ColumnSpec { name: "offender_id", ty: ColumnType::U64, doc: "the burglar's id" },
+            ColumnSpec {
+                name: "tick",
+                ty: ColumnType::U64,
+                doc: "step in which it happened",
+            },
+            ColumnSpec {
+                name: "x",
+                ty: ColumnType::U32,
+                doc: "column of the site",
+            },
+            ColumnSpec {
+                name: "y",
+                ty: ColumnType::U32,
+                doc: "row of the site",
+            },
+            ColumnSpec {
+                name: "offender_id",
+                ty: ColumnType::U64,
+                doc: "the burglar's id",
+            },
         ],
     },
 ];
@@ -202,7 +330,13 @@ impl Short2008 {
     /// Rule 1: every burglar burgles or moves, on the field of the start of
     /// the step. Burglars that burgle leave; the rest keep their order.
     fn burgle_or_move(&mut self) -> Vec<(u32, u64)> {
-        let (grid, a0, dt, seed, tick) = (self.grid, self.params.a0, self.params.dt, self.seed, self.tick);
+        let (grid, a0, dt, seed, tick) = (
+            self.grid,
+            self.params.a0,
+            self.params.dt,
+            self.seed,
+            self.tick,
+        );
         let b = &self.b;
         let outcomes: Vec<ChunkOutcome> = self
             .burglar_cell
@@ -222,7 +356,8 @@ impl Short2008 {
                         out.burgled.push((cell, id));
                         continue;
                     }
-                    out.kept_cell.push(choose_neighbour(grid, b, a0, cell, rng::uniform(&mut rng)));
+                    out.kept_cell
+                        .push(choose_neighbour(grid, b, a0, cell, rng::uniform(&mut rng)));
                     out.kept_id.push(id);
                 }
                 out
@@ -257,7 +392,13 @@ impl Short2008 {
     /// Rule 3: B spreads to the neighbours, decays, and jumps by theta for
     /// each burglary. Reads `b`, writes `b_next`, then swaps them.
     fn update_attractiveness(&mut self, burgled: &[(u32, u64)]) {
-        let Short2008Params { eta, omega, theta, dt, .. } = self.params;
+        let Short2008Params {
+            eta,
+            omega,
+            theta,
+            dt,
+            ..
+        } = self.params;
         let grid = self.grid;
         let width = grid.width as usize;
         let (b, now) = (&self.b, &self.burglaries_now);
@@ -272,8 +413,8 @@ impl Short2008 {
                     let [l, r, u, d] = grid.neighbours4(s);
                     let spread = b[l as usize] + b[r as usize] + b[u as usize] + b[d as usize];
                     let si = s as usize;
-                    *out = ((1.0 - eta) * b[si] + eta / 4.0 * spread) * keep
-                        + theta * now[si] as f64;
+                    *out =
+                        ((1.0 - eta) * b[si] + eta / 4.0 * spread) * keep + theta * now[si] as f64;
                 }
             });
         std::mem::swap(&mut self.b, &mut self.b_next);
@@ -327,7 +468,9 @@ impl Short2008 {
             })
             .collect();
         let n = self.b.len() as f64;
-        let (s, s2) = partial.iter().fold((0.0, 0.0), |(s, s2), &(p, p2)| (s + p, s2 + p2));
+        let (s, s2) = partial
+            .iter()
+            .fold((0.0, 0.0), |(s, s2), &(p, p2)| (s + p, s2 + p2));
         let mean = s / n;
         let var = (s2 / n - mean * mean).max(0.0);
         let cv = if mean > 0.0 { var.sqrt() / mean } else { 0.0 };
@@ -438,10 +581,18 @@ impl Simulation for Short2008 {
         let days = self.tick as f64 * self.params.dt;
         let p = &self.params;
         vec![
-            Figure { name: "burglaries", value: self.events_total as f64, doc: "burglaries over the run" },
+            Figure {
+                name: "burglaries",
+                value: self.events_total as f64,
+                doc: "burglaries over the run",
+            },
             Figure {
                 name: "burglaries_per_day",
-                value: if days > 0.0 { self.events_total as f64 / days } else { 0.0 },
+                value: if days > 0.0 {
+                    self.events_total as f64 / days
+                } else {
+                    0.0
+                },
                 doc: "burglaries per unit time (equilibrium: gamma * sites)",
             },
             Figure {
@@ -449,15 +600,31 @@ impl Simulation for Short2008 {
                 value: p.gamma * self.grid.cells() as f64,
                 doc: "gamma * sites, the long-run rate in every regime",
             },
-            Figure { name: "burglars", value: self.burglar_cell.len() as f64, doc: "burglars on the lattice at the end" },
+            Figure {
+                name: "burglars",
+                value: self.burglar_cell.len() as f64,
+                doc: "burglars on the lattice at the end",
+            },
             Figure {
                 name: "burglars_expected",
                 value: p.n_bar() * self.grid.cells() as f64,
                 doc: "homogeneous equilibrium: n_bar * sites",
             },
-            Figure { name: "mean_b", value: mean_a - p.a0, doc: "final lattice mean of B" },
-            Figure { name: "b_bar", value: p.b_bar(), doc: "theta * gamma / omega" },
-            Figure { name: "cv_attractiveness", value: cv_a, doc: "final coefficient of variation of A (hotspots: above 1)" },
+            Figure {
+                name: "mean_b",
+                value: mean_a - p.a0,
+                doc: "final lattice mean of B",
+            },
+            Figure {
+                name: "b_bar",
+                value: p.b_bar(),
+                doc: "theta * gamma / omega",
+            },
+            Figure {
+                name: "cv_attractiveness",
+                value: cv_a,
+                doc: "final coefficient of variation of A (hotspots: above 1)",
+            },
         ]
     }
 }
@@ -474,7 +641,10 @@ pub fn inconsistency(p: &Short2008Params) -> Option<(&'static str, String, Strin
     if p.gamma * p.dt > 1.0 {
         return Some((
             "short2008.gamma",
-            format!("gamma * dt = {} is a probability per site per step above 1", p.gamma * p.dt),
+            format!(
+                "gamma * dt = {} is a probability per site per step above 1",
+                p.gamma * p.dt
+            ),
             format!("gamma at most 1 / dt = {}", 1.0 / p.dt),
         ));
     }
@@ -492,6 +662,10 @@ pub fn inconsistency(p: &Short2008Params) -> Option<(&'static str, String, Strin
 /// (with room for the step's copies and for fluctuations).
 pub fn estimate_memory_bytes(p: &Short2008Params, cells: u64) -> u64 {
     let per_cell = 8 + 8 + 4 + 8 + 16; // b, b_next, burglaries now/total, cells table
-    let burglars = if p.a0 + p.b_bar() > 0.0 { p.n_bar() * cells as f64 } else { 0.0 };
+    let burglars = if p.a0 + p.b_bar() > 0.0 {
+        p.n_bar() * cells as f64
+    } else {
+        0.0
+    };
     cells * per_cell + (burglars * 2.0 * 12.0 * 2.0) as u64
 }

@@ -37,7 +37,11 @@ pub struct ScenarioError {
 }
 
 impl ScenarioError {
-    pub fn new(location: Location, message: impl Into<String>, expected: impl Into<String>) -> Self {
+    pub fn new(
+        location: Location,
+        message: impl Into<String>,
+        expected: impl Into<String>,
+    ) -> Self {
         ScenarioError {
             location,
             message: message.into(),

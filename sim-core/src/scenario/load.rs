@@ -2,7 +2,7 @@
 //!
 //! Two stages, as in ripgrep's low-level and high-level arguments: the text
 //! is parsed with every key's and value's position kept, checked key by key
-//! against [`PARAMS`], completed with defaults, and only then turned into the
+//! against the parameter table ([`params::params`]), completed with defaults, and only then turned into the
 //! typed [`Scenario`] through serde. Cross-field checks run last.
 
 use std::collections::BTreeMap;
@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use toml::de::{DeTable, DeValue};
 
 use super::error::{Location, ScenarioError};
-use super::params::{self, PARAMS, Param, SECTIONS, Ty};
+use super::params::{self, Param, Ty};
 use super::types::Scenario;
 use crate::models;
 
@@ -152,13 +152,12 @@ fn convert(value: &DeValue<'_>) -> Val {
 }
 
 fn unknown_field(loc: Location, name: &str, prefix: &str) -> ScenarioError {
-    let mut known: Vec<String> = PARAMS
-        .iter()
+    let mut known: Vec<String> = params::params()
         .filter(|p| params::section_of(p.path).unwrap_or("") == prefix)
         .map(|p| p.path.rsplit('.').next().unwrap_or(p.path).to_string())
         .collect();
     if prefix.is_empty() {
-        known.extend(SECTIONS.iter().map(|s| format!("[{}]", s.name)));
+        known.extend(params::sections().map(|s| format!("[{}]", s.name)));
     }
     let place = if prefix.is_empty() {
         String::new()
@@ -237,7 +236,7 @@ fn resolve(origin: &str, doc: &Document) -> Result<Scenario, ScenarioError> {
         }
     }
     let mut root = toml::Table::new();
-    for p in PARAMS {
+    for p in params::params() {
         let section = params::section_of(p.path);
         if let Some(s) = section.and_then(params::section)
             && let Some(models) = s.models
@@ -258,13 +257,15 @@ fn resolve(origin: &str, doc: &Document) -> Result<Scenario, ScenarioError> {
         };
         insert(&mut root, p.path, value);
     }
-    toml::Value::Table(root).try_into().map_err(|e: toml::de::Error| {
-        ScenarioError::new(
-            top,
-            format!("internal error: the parameter table and the scenario types disagree: {e}"),
-            "a bug report",
-        )
-    })
+    toml::Value::Table(root)
+        .try_into()
+        .map_err(|e: toml::de::Error| {
+            ScenarioError::new(
+                top,
+                format!("internal error: the parameter table and the scenario types disagree: {e}"),
+                "a bug report",
+            )
+        })
 }
 
 fn quoted(items: &[&str]) -> String {
@@ -315,7 +316,10 @@ fn check(p: &Param, given: &Given) -> Result<toml::Value, ScenarioError> {
             if choices.contains(&s.as_str()) {
                 Ok(toml::Value::String(s.clone()))
             } else {
-                Err(wrong(format!("`{}` = \"{s}\" is not a valid choice", p.path)))
+                Err(wrong(format!(
+                    "`{}` = \"{s}\" is not a valid choice",
+                    p.path
+                )))
             }
         }
         (_, val) => Err(wrong(format!("`{}` is {}", p.path, val.describe()))),
@@ -333,9 +337,7 @@ fn check_consistency(
         doc.values
             .get(path)
             .map(|g| g.loc.clone())
-            .or_else(|| {
-                params::section_of(path).and_then(|s| doc.sections.get(s).cloned())
-            })
+            .or_else(|| params::section_of(path).and_then(|s| doc.sections.get(s).cloned()))
             .unwrap_or(Location {
                 origin: origin.to_string(),
                 line: 1,

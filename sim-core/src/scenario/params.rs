@@ -1,4 +1,5 @@
-//! Every scenario parameter, defined once.
+//! Every scenario parameter, defined once: the common ones here, each
+//! model's beside its rules (`PARAMS` in `crate::models::*`).
 //!
 //! Validation, defaults, the resolved `scenario.toml` and the generated
 //! scenario reference (`docs/scenario-reference.md`) all read this table.
@@ -45,23 +46,17 @@ pub struct Section {
 }
 
 /// The models crimesim implements, as named by the top-level `model` key.
-pub const MODELS: &[&str] = &["short2008"];
+pub use crate::models::MODEL_NAMES as MODELS;
 
-pub const SECTIONS: &[Section] = &[
-    Section {
-        name: "grid",
-        models: None,
-        doc: "The lattice. Its edges wrap around (a torus).",
-    },
-    Section {
-        name: "short2008",
-        models: Some(&["short2008"]),
-        doc: "The lattice burglary model of Short, D'Orsogna, Pasour, Tita, Brantingham, \
-              Bertozzi & Chayes (2008), Math. Models Methods Appl. Sci. 18, 1249-1267.",
-    },
-];
+/// Sections every model shares.
+pub const COMMON_SECTIONS: &[Section] = &[Section {
+    name: "grid",
+    models: None,
+    doc: "The lattice. Its edges wrap around (a torus).",
+}];
 
-pub const PARAMS: &[Param] = &[
+/// Parameters every model shares.
+pub const COMMON_PARAMS: &[Param] = &[
     Param {
         path: "model",
         ty: Ty::Choice(MODELS),
@@ -71,7 +66,10 @@ pub const PARAMS: &[Param] = &[
     },
     Param {
         path: "seed",
-        ty: Ty::Int { min: 0, max: i64::MAX },
+        ty: Ty::Int {
+            min: 0,
+            max: i64::MAX,
+        },
         default: Default::Int(1),
         unit: "",
         doc: "Master seed. Every random draw comes from a stream keyed by (seed, tick, entity, \
@@ -79,94 +77,69 @@ pub const PARAMS: &[Param] = &[
     },
     Param {
         path: "ticks",
-        ty: Ty::Int { min: 1, max: 1_000_000_000_000 },
+        ty: Ty::Int {
+            min: 1,
+            max: 1_000_000_000_000,
+        },
         default: Default::Int(10_000),
         unit: "ticks",
         doc: "How many steps to simulate.",
     },
     Param {
         path: "record_every",
-        ty: Ty::Int { min: 1, max: 1_000_000_000_000 },
+        ty: Ty::Int {
+            min: 1,
+            max: 1_000_000_000_000,
+        },
         default: Default::Int(100),
         unit: "ticks",
         doc: "Write one row of `ticks.arrow` every this many steps (it sums the events in between).",
     },
     Param {
         path: "grid.width",
-        ty: Ty::Int { min: 3, max: 1_000_000 },
+        ty: Ty::Int {
+            min: 3,
+            max: 1_000_000,
+        },
         default: Default::Int(128),
         unit: "cells",
         doc: "Cells across.",
     },
     Param {
         path: "grid.height",
-        ty: Ty::Int { min: 3, max: 1_000_000 },
+        ty: Ty::Int {
+            min: 3,
+            max: 1_000_000,
+        },
         default: Default::Int(128),
         unit: "cells",
         doc: "Cells down.",
-    },
-    Param {
-        path: "short2008.dt",
-        ty: Ty::Float { min: 1e-6, max: 1.0 },
-        default: Default::Float(0.01),
-        unit: "days per tick",
-        doc: "Time step. The `time` column is tick * dt. Short et al. (2008) Fig. 3: 0.01.",
-    },
-    Param {
-        path: "short2008.eta",
-        ty: Ty::Float { min: 0.0, max: 1.0 },
-        default: Default::Float(0.03),
-        unit: "",
-        doc: "Share of the dynamic attractiveness B that spreads to the four neighbours each step \
-              (near-repeat reach). Hotspots form below eta_c (about 0.114 for sets a and c).",
-    },
-    Param {
-        path: "short2008.theta",
-        ty: Ty::Float { min: 0.0, max: 1000.0 },
-        default: Default::Float(0.56),
-        unit: "per burglary",
-        doc: "Jump in B at a site for each burglary there (repeat victimisation).",
-    },
-    Param {
-        path: "short2008.omega",
-        ty: Ty::Float { min: 0.0, max: 1000.0 },
-        default: Default::Float(1.0 / 15.0),
-        unit: "per day",
-        doc: "Decay rate of B. Short et al. (2008) Fig. 3: 1/15.",
-    },
-    Param {
-        path: "short2008.gamma",
-        ty: Ty::Float { min: 0.0, max: 1000.0 },
-        default: Default::Float(0.019),
-        unit: "burglars per site per day",
-        doc: "Rate at which new burglars appear: one with probability gamma * dt per site per step.",
-    },
-    Param {
-        path: "short2008.a0",
-        ty: Ty::Float { min: 0.0, max: 1000.0 },
-        default: Default::Float(1.0 / 30.0),
-        unit: "per day",
-        doc: "Static attractiveness A0 of every site. Short et al. (2008) Fig. 3: 1/30.",
-    },
-    Param {
-        path: "short2008.initial",
-        ty: Ty::Choice(&["equilibrium", "empty"]),
-        default: Default::Str("equilibrium"),
-        unit: "",
-        doc: "Initial state: `equilibrium` sets B to theta*gamma/omega everywhere and places a \
-              Poisson number of burglars with the homogeneous mean on each site; `empty` starts \
-              with B = 0 and no burglars.",
     },
 ];
 
 /// The parameter at `path`, if there is one.
 pub fn param(path: &str) -> Option<&'static Param> {
-    PARAMS.iter().find(|p| p.path == path)
+    params().find(|p| p.path == path)
 }
 
 /// The section named `name`, if there is one.
 pub fn section(name: &str) -> Option<&'static Section> {
-    SECTIONS.iter().find(|s| s.name == name)
+    sections().find(|s| s.name == name)
+}
+
+/// Every parameter: the common ones, then each model's, in the order of
+/// [`crate::models::MODELS`].
+pub fn params() -> impl Iterator<Item = &'static Param> {
+    COMMON_PARAMS
+        .iter()
+        .chain(crate::models::MODELS.iter().flat_map(|m| m.params.iter()))
+}
+
+/// Every section: the common ones, then one per model.
+pub fn sections() -> impl Iterator<Item = &'static Section> {
+    COMMON_SECTIONS
+        .iter()
+        .chain(crate::models::MODELS.iter().map(|m| &m.section))
 }
 
 /// The section a parameter path belongs to (`None` at the top level).

@@ -1,7 +1,7 @@
 //! The scenario reference, generated from the parameter table so that it
 //! cannot drift from what the loader accepts.
 
-use super::params::{self, Default, PARAMS, SECTIONS, Ty, fmt_num};
+use super::params::{self, Default, Ty, fmt_num};
 
 /// The scenario reference as Markdown (`docs/scenario-reference.md`).
 pub fn reference_markdown() -> String {
@@ -16,7 +16,7 @@ pub fn reference_markdown() -> String {
     );
     out.push_str("## Top level\n\n");
     table(&mut out, "");
-    for s in SECTIONS {
+    for s in params::sections() {
         out.push_str(&format!("## [{}]\n\n{}\n\n", s.name, s.doc));
         if let Some(models) = s.models {
             out.push_str(&format!("Applies to model {}.\n\n", models.join(", ")));
@@ -28,15 +28,16 @@ pub fn reference_markdown() -> String {
 
 fn table(out: &mut String, section: &str) {
     out.push_str("| key | values | default | unit | meaning |\n|---|---|---|---|---|\n");
-    for p in PARAMS
-        .iter()
-        .filter(|p| params::section_of(p.path).unwrap_or("") == section)
-    {
+    for p in params::params().filter(|p| params::section_of(p.path).unwrap_or("") == section) {
         let key = p.path.rsplit('.').next().unwrap_or(p.path);
         let values = match p.ty {
             Ty::Float { min, max } => format!("{} to {}", fmt_num(min), fmt_num(max)),
             Ty::Int { min, max } => format!("integer {min} to {max}"),
-            Ty::Choice(c) => c.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+            Ty::Choice(c) => c
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
         };
         let default = match p.default {
             Default::Float(v) => format!("{v}"),

@@ -1,7 +1,7 @@
 //! The validated scenario: typed structs that mirror the TOML file.
 //!
 //! Only [`super::load`] builds these, after checking every value against
-//! [`super::params::PARAMS`]; the engine takes them as they are.
+//! the parameter table; the engine takes them as they are.
 
 use serde::{Deserialize, Serialize};
 
@@ -71,7 +71,9 @@ impl Short2008Params {
 
 impl Scenario {
     pub fn short2008(&self) -> &Short2008Params {
-        self.short2008.as_ref().expect("validated short2008 scenario has [short2008]")
+        self.short2008
+            .as_ref()
+            .expect("validated short2008 scenario has [short2008]")
     }
 
     /// The resolved scenario as TOML, every default filled in.
