@@ -30,7 +30,11 @@ pub struct WrittenTable {
     pub rows: u64,
 }
 
-type Message = (usize, Batch);
+enum Message {
+    Rows(usize, Batch),
+    /// Complete the files: only this renames them to their final names.
+    Finish,
+}
 
 /// Writes a model's tables as `NAME.arrow` files in a folder.
 pub struct ArrowRecorder {
@@ -49,18 +53,17 @@ impl ArrowRecorder {
         let writer = std::thread::Builder::new()
             .name("arrow-writer".into())
             .spawn(move || {
-                let mut failure = None;
-                for (table, batch) in receiver {
-                    if failure.is_none()
-                        && let Err(e) = open[table].push(batch)
-                    {
-                        failure = Some(e);
+                for message in receiver {
+                    match message {
+                        Message::Rows(table, batch) => open[table].push(batch)?,
+                        Message::Finish => {
+                            return open.into_iter().map(TableWriter::finish).collect();
+                        }
                     }
                 }
-                if let Some(e) = failure {
-                    return Err(e);
-                }
-                open.into_iter().map(TableWriter::finish).collect()
+                Err(io::Error::other(
+                    "the run stopped before its outputs were complete",
+                ))
             })?;
         Ok(ArrowRecorder {
             sender: Some(sender),
@@ -70,7 +73,11 @@ impl ArrowRecorder {
 
     /// Waits for the writer, completes every file and renames it.
     pub fn finish(mut self) -> io::Result<Vec<WrittenTable>> {
-        self.sender.take();
+        if let Some(sender) = self.sender.take() {
+            // A send fails only if the writer already stopped on an error,
+            // which join() returns.
+            let _ = sender.send(Message::Finish);
+        }
         let handle = self.writer.take().expect("writer runs until finish");
         handle
             .join()
@@ -81,8 +88,8 @@ impl ArrowRecorder {
 impl Recorder for ArrowRecorder {
     fn record(&mut self, table: usize, batch: Batch) -> io::Result<()> {
         let sender = self.sender.as_ref().expect("recorder is open");
-        if sender.send((table, batch)).is_err() {
-            // The writer stopped on an error: finish() reports it.
+        if sender.send(Message::Rows(table, batch)).is_err() {
+            // The writer stopped on an error: report it.
             return Err(self.stop_and_report());
         }
         Ok(())
@@ -254,4 +261,55 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
         fs::rename(&temp, path)
     })();
     result.map_err(|e| with_path(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crimesim_core::record::ColumnSpec;
+
+    const SPEC: &[TableSpec] = &[TableSpec {
+        name: "t",
+        row: "a test row",
+        columns: &[ColumnSpec {
+            name: "v",
+            ty: ColumnType::U64,
+            doc: "a value",
+        }],
+    }];
+
+    fn batch(n: u64) -> Batch {
+        Batch {
+            columns: vec![Column::U64((0..n).collect())],
+        }
+    }
+
+    #[test]
+    fn an_unfinished_recorder_leaves_no_file_under_its_final_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rec = ArrowRecorder::create(dir.path(), SPEC).unwrap();
+        rec.record(0, batch(100_000)).unwrap();
+        drop(rec);
+        assert!(!dir.path().join("t.arrow").exists());
+    }
+
+    #[test]
+    fn finish_writes_every_row_in_batches_of_bounded_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rec = ArrowRecorder::create(dir.path(), SPEC).unwrap();
+        for _ in 0..3 {
+            rec.record(0, batch(50_000)).unwrap();
+        }
+        let written = rec.finish().unwrap();
+        assert_eq!(written[0].rows, 150_000);
+        let reader = arrow_ipc::reader::FileReader::try_new(
+            File::open(dir.path().join("t.arrow")).unwrap(),
+            None,
+        )
+        .unwrap();
+        let sizes: Vec<usize> = reader.map(|b| b.unwrap().num_rows()).collect();
+        assert_eq!(sizes.iter().sum::<usize>(), 150_000);
+        assert!(sizes.iter().all(|&s| s <= ROWS_PER_BATCH), "{sizes:?}");
+        assert!(!dir.path().join(".t.arrow.partial").exists());
+    }
 }

@@ -32,18 +32,19 @@ impl Grid {
     #[inline]
     pub fn neighbours4(&self, index: u32) -> [u32; 4] {
         let (x, y) = self.xy(index);
+        self.neighbours4_xy(x, y).map(|(x, y)| self.index(x, y))
+    }
+
+    /// [`Grid::neighbours4`] as coordinates, with no division.
+    #[inline]
+    pub fn neighbours4_xy(&self, x: u32, y: u32) -> [(u32, u32); 4] {
         let w = self.width;
         let h = self.height;
         let left = if x == 0 { w - 1 } else { x - 1 };
         let right = if x + 1 == w { 0 } else { x + 1 };
         let up = if y == 0 { h - 1 } else { y - 1 };
         let down = if y + 1 == h { 0 } else { y + 1 };
-        [
-            self.index(left, y),
-            self.index(right, y),
-            self.index(x, up),
-            self.index(x, down),
-        ]
+        [(left, y), (right, y), (x, up), (x, down)]
     }
 }
 

@@ -1,25 +1,34 @@
 pub mod run;
 
+use std::io::Write;
+
 use crate::cli::ValidateArgs;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::scenario_file;
+
+/// Writes `text` to standard output; a closed pipe comes back as an error
+/// that `main` treats as a normal end.
+pub fn print(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::io("standard output", e))
+}
 
 /// `crimesim validate`: load and check, print what would run.
 pub fn validate(args: &ValidateArgs) -> Result<()> {
     let scenario = scenario_file::load(Some(&args.scenario), &args.overrides.set)?;
-    println!(
-        "{}: ok (model {:?}, {} x {} cells, {} ticks)",
+    print(&format!(
+        "{}: ok (model {}, {} x {} cells, {} ticks)\n",
         args.scenario.display(),
-        scenario.model,
+        scenario.model_name(),
         scenario.grid.width,
         scenario.grid.height,
         scenario.ticks
-    );
-    Ok(())
+    ))
 }
 
 /// `crimesim reference`: the generated scenario reference.
 pub fn reference() -> Result<()> {
-    print!("{}", crimesim_core::scenario::reference_markdown());
-    Ok(())
+    print(&crimesim_core::scenario::reference_markdown())
 }

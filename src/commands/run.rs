@@ -102,7 +102,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let manifest = Manifest {
         crimesim_version: env!("CARGO_PKG_VERSION"),
         git_commit: option_env!("CRIMESIM_GIT_COMMIT"),
-        model: format!("{:?}", scenario.model).to_lowercase(),
+        model: scenario.model_name().to_string(),
         seed: scenario.seed,
         threads,
         ticks: counts.ticks,
@@ -119,8 +119,8 @@ pub fn run(args: &RunArgs) -> Result<()> {
     .map_err(|e| Error::io(out, e))?;
 
     if !args.quiet {
-        println!(
-            "{} ticks, {} agent-steps in {:.2} s ({:.1} M agent-steps/s, {} threads) -> {}",
+        let mut report = format!(
+            "{} ticks, {} agent-steps in {:.2} s ({:.1} M agent-steps/s, {} threads) -> {}\n",
             counts.ticks,
             counts.agent_steps,
             wall_seconds,
@@ -129,8 +129,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
             out.display()
         );
         for f in &figures {
-            println!("  {:<30} {:>14.4}  {}", f.name, f.value, f.doc);
+            report.push_str(&format!("  {:<30} {:>14.4}  {}\n", f.name, f.value, f.doc));
         }
+        super::print(&report)?;
     }
     Ok(())
 }

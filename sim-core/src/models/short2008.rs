@@ -228,9 +228,10 @@ pub struct Short2008 {
     burglaries_now: Vec<u32>,
     /// Burglaries per site over the run.
     burglaries_total: Vec<u64>,
-    /// Burglars: site and id, in a deterministic order.
-    burglar_cell: Vec<u32>,
-    burglar_id: Vec<u64>,
+    /// Burglars on the lattice, in a deterministic order, and the buffer
+    /// the next step writes.
+    burglars: Burglars,
+    burglars_next: Burglars,
     next_id: u64,
     /// Burglaries not yet written out.
     pending: EventRows,
@@ -247,12 +248,16 @@ struct EventRows {
     offender: Vec<u64>,
 }
 
-/// What one chunk of burglars did in a step.
-struct ChunkOutcome {
-    kept_cell: Vec<u32>,
-    kept_id: Vec<u64>,
-    burgled: Vec<(u32, u64)>,
+/// Burglars as columns: position and id.
+#[derive(Default)]
+struct Burglars {
+    x: Vec<u32>,
+    y: Vec<u32>,
+    id: Vec<u64>,
 }
+
+/// Marks, in `Burglars::x`, a burglar that burgled this step.
+const GONE: u32 = u32::MAX;
 
 impl Short2008 {
     pub fn new(scenario: &Scenario) -> Short2008 {
@@ -269,8 +274,8 @@ impl Short2008 {
             b_next: vec![0.0; cells],
             burglaries_now: vec![0; cells],
             burglaries_total: vec![0; cells],
-            burglar_cell: Vec::new(),
-            burglar_id: Vec::new(),
+            burglars: Burglars::default(),
+            burglars_next: Burglars::default(),
             next_id: 0,
             pending: EventRows::default(),
             events_since_row: 0,
@@ -307,9 +312,9 @@ impl Short2008 {
         &self.b
     }
 
-    /// The sites of the burglars on the lattice.
-    pub fn burglar_cells(&self) -> &[u32] {
-        &self.burglar_cell
+    /// The number of burglars on the lattice.
+    pub fn burglar_count(&self) -> usize {
+        self.burglars.id.len()
     }
 
     pub fn grid(&self) -> Grid {
@@ -320,8 +325,10 @@ impl Short2008 {
     fn add_burglars(&mut self, rows: Vec<Vec<u32>>) {
         for row in rows {
             for cell in row {
-                self.burglar_cell.push(cell);
-                self.burglar_id.push(self.next_id);
+                let (x, y) = self.grid.xy(cell);
+                self.burglars.x.push(x);
+                self.burglars.y.push(y);
+                self.burglars.id.push(self.next_id);
                 self.next_id += 1;
             }
         }
@@ -329,6 +336,10 @@ impl Short2008 {
 
     /// Rule 1: every burglar burgles or moves, on the field of the start of
     /// the step. Burglars that burgle leave; the rest keep their order.
+    ///
+    /// Two parallel passes over fixed chunks: the first decides in place
+    /// (marking burglars that burgled), the second packs the rest into the
+    /// other buffer at offsets known from the first.
     fn burgle_or_move(&mut self) -> Vec<(u32, u64)> {
         let (grid, a0, dt, seed, tick) = (
             self.grid,
@@ -338,40 +349,62 @@ impl Short2008 {
             self.tick,
         );
         let b = &self.b;
-        let outcomes: Vec<ChunkOutcome> = self
-            .burglar_cell
-            .par_chunks(CHUNK)
-            .zip(self.burglar_id.par_chunks(CHUNK))
-            .map(|(cells, ids)| {
-                let mut out = ChunkOutcome {
-                    kept_cell: Vec::with_capacity(cells.len()),
-                    kept_id: Vec::with_capacity(cells.len()),
-                    burgled: Vec::new(),
-                };
-                for (&cell, &id) in cells.iter().zip(ids) {
+        let Burglars { x, y, id } = &mut self.burglars;
+        let decided: Vec<(usize, Vec<(u32, u64)>)> = x
+            .par_chunks_mut(CHUNK)
+            .zip(y.par_chunks_mut(CHUNK))
+            .zip(id.par_chunks(CHUNK))
+            .map(|((xs, ys), ids)| {
+                let mut burgled = Vec::new();
+                for ((x, y), &id) in xs.iter_mut().zip(ys.iter_mut()).zip(ids) {
                     let mut rng = rng::stream(seed, tick, id, Purpose::BurglarStep);
+                    let cell = grid.index(*x, *y);
                     let a_here = a0 + b[cell as usize];
                     let p_burgle = -(-a_here * dt).exp_m1();
                     if rng::uniform(&mut rng) < p_burgle {
-                        out.burgled.push((cell, id));
-                        continue;
+                        burgled.push((cell, id));
+                        *x = GONE;
+                    } else {
+                        (*x, *y) = choose_neighbour(grid, b, a0, *x, *y, rng::uniform(&mut rng));
                     }
-                    out.kept_cell
-                        .push(choose_neighbour(grid, b, a0, cell, rng::uniform(&mut rng)));
-                    out.kept_id.push(id);
                 }
-                out
+                (xs.len() - burgled.len(), burgled)
             })
             .collect();
-        self.burglar_cell.clear();
-        self.burglar_id.clear();
-        let mut burgled = Vec::new();
-        for o in outcomes {
-            self.burglar_cell.extend_from_slice(&o.kept_cell);
-            self.burglar_id.extend_from_slice(&o.kept_id);
-            burgled.extend_from_slice(&o.burgled);
+        let kept: usize = decided.iter().map(|(k, _)| k).sum();
+        let next = &mut self.burglars_next;
+        next.x.resize(kept, 0);
+        next.y.resize(kept, 0);
+        next.id.resize(kept, 0);
+        let mut outs = Vec::with_capacity(decided.len());
+        let (mut rx, mut ry, mut rid) = (&mut next.x[..], &mut next.y[..], &mut next.id[..]);
+        for (k, _) in &decided {
+            let (ox, tx) = std::mem::take(&mut rx).split_at_mut(*k);
+            let (oy, ty) = std::mem::take(&mut ry).split_at_mut(*k);
+            let (oid, tid) = std::mem::take(&mut rid).split_at_mut(*k);
+            outs.push((ox, oy, oid));
+            (rx, ry, rid) = (tx, ty, tid);
         }
-        burgled
+        let Burglars { x, y, id } = &self.burglars;
+        outs.into_par_iter()
+            .zip(
+                x.par_chunks(CHUNK)
+                    .zip(y.par_chunks(CHUNK))
+                    .zip(id.par_chunks(CHUNK)),
+            )
+            .for_each(|((ox, oy, oid), ((xs, ys), ids))| {
+                let mut j = 0;
+                for ((&x, &y), &id) in xs.iter().zip(ys).zip(ids) {
+                    if x != GONE {
+                        ox[j] = x;
+                        oy[j] = y;
+                        oid[j] = id;
+                        j += 1;
+                    }
+                }
+            });
+        std::mem::swap(&mut self.burglars, &mut self.burglars_next);
+        decided.into_iter().flat_map(|(_, b)| b).collect()
     }
 
     /// Rule 2, and the record of each burglary.
@@ -403,18 +436,23 @@ impl Short2008 {
         let width = grid.width as usize;
         let (b, now) = (&self.b, &self.burglaries_now);
         let keep = 1.0 - omega * dt;
+        let height = grid.height as usize;
         self.b_next
             .par_chunks_mut(width)
             .enumerate()
             .for_each(|(y, row)| {
-                let y = y as u32;
+                let up = if y == 0 { height - 1 } else { y - 1 };
+                let down = if y + 1 == height { 0 } else { y + 1 };
+                let here = &b[y * width..(y + 1) * width];
+                let above = &b[up * width..(up + 1) * width];
+                let below = &b[down * width..(down + 1) * width];
+                let events = &now[y * width..(y + 1) * width];
                 for (x, out) in row.iter_mut().enumerate() {
-                    let s = grid.index(x as u32, y);
-                    let [l, r, u, d] = grid.neighbours4(s);
-                    let spread = b[l as usize] + b[r as usize] + b[u as usize] + b[d as usize];
-                    let si = s as usize;
-                    *out =
-                        ((1.0 - eta) * b[si] + eta / 4.0 * spread) * keep + theta * now[si] as f64;
+                    let left = if x == 0 { here[width - 1] } else { here[x - 1] };
+                    let right = if x + 1 == width { here[0] } else { here[x + 1] };
+                    let spread = left + right + above[x] + below[x];
+                    *out = ((1.0 - eta) * here[x] + eta / 4.0 * spread) * keep
+                        + theta * events[x] as f64;
                 }
             });
         std::mem::swap(&mut self.b, &mut self.b_next);
@@ -486,7 +524,7 @@ impl Short2008 {
                     Column::U64(vec![self.tick]),
                     Column::F64(vec![self.tick as f64 * self.params.dt]),
                     Column::U64(vec![self.events_since_row]),
-                    Column::U64(vec![self.burglar_cell.len() as u64]),
+                    Column::U64(vec![self.burglars.id.len() as u64]),
                     Column::F64(vec![mean_a]),
                     Column::F64(vec![mean_a - self.params.a0]),
                     Column::F64(vec![cv_a]),
@@ -510,13 +548,13 @@ impl Short2008 {
     }
 }
 
-/// Picks the neighbour of `cell` that a burglar moves to: neighbour s' with
-/// probability A_s' / sum of A over the four neighbours; `u` is uniform in
-/// [0, 1).
+/// Picks the neighbour of site (x, y) that a burglar moves to: neighbour s'
+/// with probability A_s' / sum of A over the four neighbours; `u` is uniform
+/// in [0, 1).
 #[inline]
-fn choose_neighbour(grid: Grid, b: &[f64], a0: f64, cell: u32, u: f64) -> u32 {
-    let n = grid.neighbours4(cell);
-    let a = n.map(|s| a0 + b[s as usize]);
+fn choose_neighbour(grid: Grid, b: &[f64], a0: f64, x: u32, y: u32, u: f64) -> (u32, u32) {
+    let n = grid.neighbours4_xy(x, y);
+    let a = n.map(|(x, y)| a0 + b[grid.index(x, y) as usize]);
     let total = a[0] + a[1] + a[2] + a[3];
     if total <= 0.0 {
         return n[(u * 4.0) as usize];
@@ -541,7 +579,7 @@ impl Simulation for Short2008 {
     }
 
     fn active_agents(&self) -> u64 {
-        self.burglar_cell.len() as u64
+        self.burglars.id.len() as u64
     }
 
     fn step(&mut self, recorder: &mut dyn Recorder) -> io::Result<()> {
@@ -602,7 +640,7 @@ impl Simulation for Short2008 {
             },
             Figure {
                 name: "burglars",
-                value: self.burglar_cell.len() as f64,
+                value: self.burglars.id.len() as f64,
                 doc: "burglars on the lattice at the end",
             },
             Figure {

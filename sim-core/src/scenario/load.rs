@@ -344,16 +344,6 @@ fn check_consistency(
                 col: 1,
             })
     };
-    if scenario.record_every > scenario.ticks {
-        return Err(ScenarioError::new(
-            at("record_every"),
-            format!(
-                "`record_every` = {} is more than `ticks` = {}, so nothing would be recorded",
-                scenario.record_every, scenario.ticks
-            ),
-            "record_every at most ticks",
-        ));
-    }
     if let Some((path, message, expected)) = models::inconsistency(scenario) {
         return Err(ScenarioError::new(at(path), message, expected));
     }

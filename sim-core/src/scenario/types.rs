@@ -70,6 +70,14 @@ impl Short2008Params {
 }
 
 impl Scenario {
+    /// The model's name as the `model` key spells it.
+    pub fn model_name(&self) -> &'static str {
+        crate::models::MODELS
+            .iter()
+            .find(|m| m.kind == self.model)
+            .map_or("unknown", |m| m.name)
+    }
+
     pub fn short2008(&self) -> &Short2008Params {
         self.short2008
             .as_ref()
