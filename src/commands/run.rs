@@ -64,7 +64,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         .install(|| {
             crimesim_core::run(sim.as_mut(), scenario.ticks, &mut recorder, |c| {
                 if let Some(bar) = &bar
-                    && c.ticks % 16 == 0
+                    && c.ticks.is_multiple_of(16)
                 {
                     bar.set_position(c.ticks);
                 }
