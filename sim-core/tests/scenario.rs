@@ -165,6 +165,7 @@ fn an_empty_file_is_the_defaults() {
             Default::Float(d) => assert_eq!(value.as_float(), Some(d), "{}", p.path),
             Default::Int(d) => assert_eq!(value.as_integer(), Some(d), "{}", p.path),
             Default::Str(d) => assert_eq!(value.as_str(), Some(d), "{}", p.path),
+            Default::Bool(d) => assert_eq!(value.as_bool(), Some(d), "{}", p.path),
         }
     }
 }
@@ -179,6 +180,7 @@ fn defaults_lie_in_their_ranges_and_every_param_is_documented() {
             }
             (Ty::Int { min, max }, Default::Int(d)) => assert!(min <= d && d <= max, "{}", p.path),
             (Ty::Choice(c), Default::Str(d)) => assert!(c.contains(&d), "{}", p.path),
+            (Ty::Text, Default::Str(_)) | (Ty::Bool, Default::Bool(_)) => {}
             _ => panic!("{}: default of the wrong type", p.path),
         }
     }

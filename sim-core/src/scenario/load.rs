@@ -111,7 +111,7 @@ fn collect(
         };
         let key_loc = Location::at(origin, text, key.span().start);
         match value.get_ref() {
-            DeValue::Table(inner) if prefix.is_empty() && params::section(&path).is_some() => {
+            DeValue::Table(inner) if params::section(&path).is_some() => {
                 doc.sections.insert(path.clone(), key_loc);
                 collect(origin, text, inner, &path, doc)?;
             }
@@ -156,9 +156,11 @@ fn unknown_field(loc: Location, name: &str, prefix: &str) -> ScenarioError {
         .filter(|p| params::section_of(p.path).unwrap_or("") == prefix)
         .map(|p| p.path.rsplit('.').next().unwrap_or(p.path).to_string())
         .collect();
-    if prefix.is_empty() {
-        known.extend(params::sections().map(|s| format!("[{}]", s.name)));
-    }
+    known.extend(
+        params::sections()
+            .filter(|s| params::section_of(s.name).unwrap_or("") == prefix)
+            .map(|s| format!("[{}]", s.name)),
+    );
     let place = if prefix.is_empty() {
         String::new()
     } else {
@@ -312,6 +314,8 @@ fn check(p: &Param, given: &Given) -> Result<toml::Value, ScenarioError> {
                 Err(wrong(format!("`{}` = {v} is out of range", p.path)))
             }
         }
+        (Ty::Text, Val::Str(s)) => Ok(toml::Value::String(s.clone())),
+        (Ty::Bool, Val::Bool(b)) => Ok(toml::Value::Boolean(*b)),
         (Ty::Choice(choices), Val::Str(s)) => {
             if choices.contains(&s.as_str()) {
                 Ok(toml::Value::String(s.clone()))

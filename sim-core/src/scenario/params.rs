@@ -15,6 +15,10 @@ pub enum Ty {
     Int { min: i64, max: i64 },
     /// One of a fixed list of strings.
     Choice(&'static [&'static str]),
+    /// Any string (e.g. a file path).
+    Text,
+    /// true or false.
+    Bool,
 }
 
 /// A parameter's default value.
@@ -23,6 +27,7 @@ pub enum Default {
     Float(f64),
     Int(i64),
     Str(&'static str),
+    Bool(bool),
 }
 
 /// One scenario parameter: its TOML path, type and valid range, default,
@@ -157,6 +162,8 @@ impl Ty {
                 let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
                 format!("one of {}", quoted.join(", "))
             }
+            Ty::Text => "a string".into(),
+            Ty::Bool => "true or false".into(),
         }
     }
 }
@@ -167,6 +174,7 @@ impl Default {
             Default::Float(v) => toml::Value::Float(v),
             Default::Int(v) => toml::Value::Integer(v),
             Default::Str(v) => toml::Value::String(v.to_string()),
+            Default::Bool(v) => toml::Value::Boolean(v),
         }
     }
 }

@@ -38,11 +38,14 @@ fn table(out: &mut String, section: &str) {
                 .map(|c| format!("`{c}`"))
                 .collect::<Vec<_>>()
                 .join(", "),
+            Ty::Text => "text".into(),
+            Ty::Bool => "`true`, `false`".into(),
         };
         let default = match p.default {
             Default::Float(v) => format!("{v}"),
             Default::Int(v) => format!("{v}"),
             Default::Str(v) => format!("`\"{v}\"`"),
+            Default::Bool(v) => format!("`{v}`"),
         };
         out.push_str(&format!(
             "| `{key}` | {values} | {default} | {} | {} |\n",
