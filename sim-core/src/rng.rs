@@ -22,6 +22,20 @@ pub enum Purpose {
     BurglarStep = 2,
     /// New burglars appearing on a row of sites (short2008).
     Spawn = 3,
+    /// Generating the city's land use and deprivation (city).
+    CityMap = 4,
+    /// A resident's choices of the day: evening out, daytime outing (city).
+    Routine = 5,
+    /// An offender's search trip in an hour (city).
+    Trip = 6,
+    /// What follows a crime: victim, capture, report, sentence (city).
+    Crime = 7,
+    /// A resident's daily onset or desistance draw (city).
+    Career = 8,
+    /// Release from jail: desistance or recidivism (city).
+    Release = 9,
+    /// The outcome of an investigation (city).
+    Investigation = 10,
 }
 
 /// The finaliser of SplitMix64 (Steele, Lea & Flood 2014): a bijection on

@@ -4,6 +4,7 @@
 //! variant of [`ModelKind`], a field of [`Scenario`], and one entry in
 //! [`MODELS`].
 
+pub mod city;
 pub mod short2008;
 
 use crate::scenario::params::{Param, Section};
@@ -14,7 +15,8 @@ use crate::sim::Simulation;
 pub struct ModelDef {
     pub name: &'static str,
     pub kind: ModelKind,
-    pub section: Section,
+    /// Its sections; the first is named after the model.
+    pub sections: &'static [Section],
     pub params: &'static [Param],
     pub build: fn(&Scenario) -> Box<dyn Simulation>,
     /// A contradiction between parameters: the path to point at, what is
@@ -24,18 +26,29 @@ pub struct ModelDef {
     pub estimate_memory_bytes: fn(&Scenario) -> u64,
 }
 
-pub const MODELS: &[ModelDef] = &[ModelDef {
-    name: "short2008",
-    kind: ModelKind::Short2008,
-    section: short2008::SECTION,
-    params: short2008::PARAMS,
-    build: |s| Box::new(short2008::Short2008::new(s)),
-    inconsistency: |s| short2008::inconsistency(s.short2008()),
-    estimate_memory_bytes: |s| short2008::estimate_memory_bytes(s.short2008(), cells(s)),
-}];
+pub const MODELS: &[ModelDef] = &[
+    ModelDef {
+        name: "city",
+        kind: ModelKind::City,
+        sections: city::SECTIONS,
+        params: city::PARAMS,
+        build: |s| Box::new(city::City::new(s)),
+        inconsistency: |s| city::inconsistency(s.city()),
+        estimate_memory_bytes: |s| city::estimate_memory_bytes(s.city(), cells(s)),
+    },
+    ModelDef {
+        name: "short2008",
+        kind: ModelKind::Short2008,
+        sections: short2008::SECTIONS,
+        params: short2008::PARAMS,
+        build: |s| Box::new(short2008::Short2008::new(s)),
+        inconsistency: |s| short2008::inconsistency(s.short2008()),
+        estimate_memory_bytes: |s| short2008::estimate_memory_bytes(s.short2008(), cells(s)),
+    },
+];
 
 /// The values of the top-level `model` key.
-pub const MODEL_NAMES: &[&str] = &["short2008"];
+pub const MODEL_NAMES: &[&str] = &["city", "short2008"];
 
 fn cells(s: &Scenario) -> u64 {
     s.grid.width as u64 * s.grid.height as u64

@@ -25,13 +25,13 @@ use crate::scenario::params::{Default, Param, Section, Ty};
 use crate::scenario::{Scenario, Short2008Initial, Short2008Params};
 use crate::sim::{Figure, Simulation};
 
-/// `[short2008]`: the section's documentation.
-pub const SECTION: Section = Section {
+/// `[short2008]`.
+pub const SECTIONS: &[Section] = &[Section {
     name: "short2008",
     models: Some(&["short2008"]),
     doc: "The lattice burglary model of Short, D'Orsogna, Pasour, Tita, Brantingham, \
               Bertozzi & Chayes (2008), Math. Models Methods Appl. Sci. 18, 1249-1267.",
-};
+}];
 
 /// `[short2008]` parameters.
 pub const PARAMS: &[Param] = &[

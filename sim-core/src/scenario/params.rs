@@ -144,7 +144,7 @@ pub fn params() -> impl Iterator<Item = &'static Param> {
 pub fn sections() -> impl Iterator<Item = &'static Section> {
     COMMON_SECTIONS
         .iter()
-        .chain(crate::models::MODELS.iter().map(|m| &m.section))
+        .chain(crate::models::MODELS.iter().flat_map(|m| m.sections.iter()))
 }
 
 /// The section a parameter path belongs to (`None` at the top level).

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::models::city::params::CityParams;
+
 /// A complete, validated scenario with every default filled in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -16,12 +18,15 @@ pub struct Scenario {
     pub grid: GridParams,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub short2008: Option<Short2008Params>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<CityParams>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelKind {
     Short2008,
+    City,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -82,6 +87,10 @@ impl Scenario {
         self.short2008
             .as_ref()
             .expect("validated short2008 scenario has [short2008]")
+    }
+
+    pub fn city(&self) -> &CityParams {
+        self.city.as_ref().expect("validated city scenario has [city]")
     }
 
     /// The resolved scenario as TOML, every default filled in.

@@ -1,0 +1,246 @@
+//! The city's output tables and end-of-run figures.
+
+use std::io;
+
+use super::{BURGLARY, City, ROBBERY};
+use crate::record::{Batch, Column, ColumnSpec, ColumnType, Recorder, TableSpec};
+use crate::sim::Figure;
+
+pub const TICKS: usize = 0;
+pub const CELLS: usize = 1;
+pub const EVENTS: usize = 2;
+pub const DISTRICTS: usize = 3;
+
+const fn col(name: &'static str, ty: ColumnType, doc: &'static str) -> ColumnSpec {
+    ColumnSpec { name, ty, doc }
+}
+
+use ColumnType::{Bool, F64, U8, U32, U64};
+
+pub const TABLES: &[TableSpec] = &[
+    TableSpec {
+        name: "ticks",
+        row: "one recorded step (every `record_every` ticks, and the last); counts are over the \
+              steps since the previous row",
+        columns: &[
+            col("tick", U64, "steps completed"),
+            col("day", U64, "day of the last step in the row, from 0"),
+            col("hour", U8, "hour of the last step in the row, 0 to 23"),
+            col("burglary", U64, "burglaries (true count)"),
+            col("burglary_recorded", U64, "burglaries known to police"),
+            col("robbery", U64, "street robberies (true count)"),
+            col("robbery_recorded", U64, "street robberies known to police"),
+            col("arrests", U64, "arrests, in the act or after investigation"),
+            col("offenders", U64, "free offenders at the end of the row"),
+            col("jailed", U64, "residents in jail at the end of the row"),
+            col("mean_trust", F64, "mean trust in police over residents"),
+        ],
+    },
+    TableSpec {
+        name: "cells",
+        row: "one cell of the city, with totals over the run",
+        columns: &[
+            col("x", U32, "column, from 0"),
+            col("y", U32, "row, from 0 (north)"),
+            col("land_use", U8, "0 street, 1 residential, 2 commercial, 3 industrial, 4 park"),
+            col("district", U32, "district number"),
+            col("lighting", F64, "street lighting, 0 to 1"),
+            col("deprivation", F64, "deprivation, 0 to 1"),
+            col("residents", U32, "residents whose home is here"),
+            col("burglary", U64, "burglaries (true count)"),
+            col("burglary_recorded", U64, "burglaries known to police"),
+            col("robbery", U64, "street robberies (true count)"),
+            col("robbery_recorded", U64, "street robberies known to police"),
+            col("arrests", U64, "arrests for crimes here"),
+        ],
+    },
+    TableSpec {
+        name: "events",
+        row: "one crime",
+        columns: &[
+            col("tick", U64, "steps completed when it happened (its hour is tick - 1)"),
+            col("x", U32, "column of the cell"),
+            col("y", U32, "row of the cell"),
+            col("type", U8, "0 burglary, 1 street robbery"),
+            col("offender_id", U64, "the offender (resident index)"),
+            col("victim_id", U64, "the victim (resident index); 2^32 - 1 when nobody could be named"),
+            col("reported", Bool, "known to police: reported by the victim or seen at arrest"),
+            col("arrested", Bool, "the offender was arrested for it, in the act or after investigation"),
+        ],
+    },
+    TableSpec {
+        name: "districts",
+        row: "one district, with totals over the run",
+        columns: &[
+            col("district", U32, "district number"),
+            col("residents", U64, "residents whose home is in the district"),
+            col("deprivation", F64, "mean deprivation of residents' homes"),
+            col("burglary", U64, "burglaries (true count)"),
+            col("burglary_recorded", U64, "burglaries known to police"),
+            col("robbery", U64, "street robberies (true count)"),
+            col("robbery_recorded", U64, "street robberies known to police"),
+            col("arrests", U64, "arrests for crimes in the district"),
+            col("crime_per_1000", F64, "true crimes per 1,000 residents over the run"),
+            col("recorded_per_1000", F64, "recorded crimes per 1,000 residents over the run"),
+        ],
+    },
+];
+
+impl City {
+    pub(super) fn record_row(&mut self, recorder: &mut dyn Recorder) -> io::Result<()> {
+        let (day, hour) = self.day_and_hour(self.tick - 1);
+        let iv = std::mem::take(&mut self.interval);
+        recorder.record(
+            TICKS,
+            Batch {
+                columns: vec![
+                    Column::U64(vec![self.tick]),
+                    Column::U64(vec![day]),
+                    Column::U8(vec![hour as u8]),
+                    Column::U64(vec![iv.crimes[BURGLARY]]),
+                    Column::U64(vec![iv.recorded[BURGLARY]]),
+                    Column::U64(vec![iv.crimes[ROBBERY]]),
+                    Column::U64(vec![iv.recorded[ROBBERY]]),
+                    Column::U64(vec![iv.arrests]),
+                    Column::U64(vec![self.offenders.len() as u64]),
+                    Column::U64(vec![self.jailed()]),
+                    Column::F64(vec![self.mean_trust()]),
+                ],
+            },
+        )?;
+        self.last_row_tick = self.tick;
+        // Crimes whose investigation has concluded can no longer change.
+        let settled_ticks = (self.p.justice.investigation_days as u64 + 1) * self.p.ticks_per_day as u64;
+        let settled = self.crimes[self.crimes_written..].partition_point(|c| c.tick + settled_ticks <= self.tick);
+        self.write_crimes(recorder, self.crimes_written + settled)
+    }
+
+    fn write_crimes(&mut self, recorder: &mut dyn Recorder, upto: usize) -> io::Result<()> {
+        let batch = &self.crimes[self.crimes_written..upto];
+        self.crimes_written = upto;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let grid = self.map.grid;
+        recorder.record(
+            EVENTS,
+            Batch {
+                columns: vec![
+                    Column::U64(batch.iter().map(|c| c.tick).collect()),
+                    Column::U32(batch.iter().map(|c| grid.xy(c.cell).0).collect()),
+                    Column::U32(batch.iter().map(|c| grid.xy(c.cell).1).collect()),
+                    Column::U8(batch.iter().map(|c| c.kind).collect()),
+                    Column::U64(batch.iter().map(|c| c.offender as u64).collect()),
+                    Column::U64(batch.iter().map(|c| c.victim as u64).collect()),
+                    Column::Bool(batch.iter().map(|c| c.reported).collect()),
+                    Column::Bool(batch.iter().map(|c| c.arrested).collect()),
+                ],
+            },
+        )
+    }
+
+    pub(super) fn record_final(&mut self, recorder: &mut dyn Recorder) -> io::Result<()> {
+        self.write_crimes(recorder, self.crimes.len())?;
+        let m = &self.map;
+        let cells = m.grid.cells() as u32;
+        let widen = |v: &[u32]| Column::U64(v.iter().map(|&x| x as u64).collect());
+        recorder.record(
+            CELLS,
+            Batch {
+                columns: vec![
+                    Column::U32((0..cells).map(|c| m.grid.xy(c).0).collect()),
+                    Column::U32((0..cells).map(|c| m.grid.xy(c).1).collect()),
+                    Column::U8(m.land_use.iter().map(|&u| u as u8).collect()),
+                    Column::U32(m.district.iter().map(|&d| d as u32).collect()),
+                    Column::F64(m.lighting.iter().map(|&l| l as f64).collect()),
+                    Column::F64(m.deprivation.iter().map(|&d| d as f64).collect()),
+                    Column::U32(self.homes.clone()),
+                    widen(&self.crimes_per_cell[BURGLARY]),
+                    widen(&self.recorded_per_cell[BURGLARY]),
+                    widen(&self.crimes_per_cell[ROBBERY]),
+                    widen(&self.recorded_per_cell[ROBBERY]),
+                    widen(&self.arrests_per_cell),
+                ],
+            },
+        )?;
+        let d = self.district_totals();
+        recorder.record(
+            DISTRICTS,
+            Batch {
+                columns: vec![
+                    Column::U32((0..d.len() as u32).collect()),
+                    Column::U64(d.iter().map(|t| t.residents).collect()),
+                    Column::F64(d.iter().map(|t| t.deprivation).collect()),
+                    Column::U64(d.iter().map(|t| t.crimes[BURGLARY]).collect()),
+                    Column::U64(d.iter().map(|t| t.recorded[BURGLARY]).collect()),
+                    Column::U64(d.iter().map(|t| t.crimes[ROBBERY]).collect()),
+                    Column::U64(d.iter().map(|t| t.recorded[ROBBERY]).collect()),
+                    Column::U64(d.iter().map(|t| t.arrests).collect()),
+                    Column::F64(d.iter().map(|t| t.per_1000(t.crimes[0] + t.crimes[1])).collect()),
+                    Column::F64(d.iter().map(|t| t.per_1000(t.recorded[0] + t.recorded[1])).collect()),
+                ],
+            },
+        )
+    }
+
+    /// Totals per district.
+    pub fn district_totals(&self) -> Vec<DistrictTotals> {
+        let m = &self.map;
+        let mut d = vec![DistrictTotals::default(); m.districts as usize];
+        for c in 0..m.grid.cells() {
+            let t = &mut d[m.district[c] as usize];
+            t.residents += self.homes[c] as u64;
+            t.deprivation += self.homes[c] as f64 * m.deprivation[c] as f64;
+            for k in [BURGLARY, ROBBERY] {
+                t.crimes[k] += self.crimes_per_cell[k][c] as u64;
+                t.recorded[k] += self.recorded_per_cell[k][c] as u64;
+            }
+            t.arrests += self.arrests_per_cell[c] as u64;
+        }
+        for t in &mut d {
+            if t.residents > 0 {
+                t.deprivation /= t.residents as f64;
+            }
+        }
+        d
+    }
+}
+
+/// A district's totals over the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct DistrictTotals {
+    pub residents: u64,
+    pub deprivation: f64,
+    pub crimes: [u64; 2],
+    pub recorded: [u64; 2],
+    pub arrests: u64,
+}
+
+impl DistrictTotals {
+    pub fn per_1000(&self, count: u64) -> f64 {
+        if self.residents == 0 { 0.0 } else { count as f64 * 1000.0 / self.residents as f64 }
+    }
+}
+
+pub fn summary(city: &City) -> Vec<Figure> {
+    let total = |k: usize| city.crimes_per_cell[k].iter().map(|&c| c as u64).sum::<u64>();
+    let recorded = |k: usize| city.recorded_per_cell[k].iter().map(|&c| c as u64).sum::<u64>();
+    let n = city.residents.len().max(1) as f64;
+    let days = (city.tick as f64 / city.p.ticks_per_day as f64).max(1e-9);
+    let per_1000_year = |c: u64| c as f64 * 1000.0 / n * 365.0 / days;
+    vec![
+        Figure { name: "burglary", value: total(BURGLARY) as f64, doc: "burglaries (true count)" },
+        Figure { name: "burglary_recorded", value: recorded(BURGLARY) as f64, doc: "burglaries known to police" },
+        Figure { name: "robbery", value: total(ROBBERY) as f64, doc: "street robberies (true count)" },
+        Figure { name: "robbery_recorded", value: recorded(ROBBERY) as f64, doc: "street robberies known to police" },
+        Figure {
+            name: "crime_per_1000_per_year",
+            value: per_1000_year(total(BURGLARY) + total(ROBBERY)),
+            doc: "true crime per 1,000 residents per year",
+        },
+        Figure { name: "arrests", value: city.arrests_total as f64, doc: "arrests over the run" },
+        Figure { name: "offenders", value: city.offenders.len() as f64, doc: "free offenders at the end" },
+        Figure { name: "jailed", value: city.jailed() as f64, doc: "residents in jail at the end" },
+        Figure { name: "mean_trust", value: city.mean_trust(), doc: "mean trust in police at the end" },
+    ]
+}
