@@ -7,10 +7,10 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use crimesim::output::ArrowRecorder;
 use crimesim_core::record::{Batch, Recorder};
 use crimesim_core::{LoadOptions, Scenario};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 /// Discards every row: the engine's cost alone.
 struct Discard;
@@ -28,7 +28,11 @@ fn scenario(overrides: &[&str]) -> Scenario {
 }
 
 /// Set (a) of Short et al. (2008) at 128 x 128: about 1,600 burglars.
-const SMALL: &[&str] = &["short2008.eta=0.2", "short2008.theta=0.56", "short2008.gamma=0.019"];
+const SMALL: &[&str] = &[
+    "short2008.eta=0.2",
+    "short2008.theta=0.56",
+    "short2008.gamma=0.019",
+];
 
 /// 1024 x 1024 with theta lowered and gamma raised so that the homogeneous
 /// equilibrium holds about one burglar per site: about 1 million burglars.
@@ -42,10 +46,15 @@ const LARGE: &[&str] = &[
 
 fn steps(c: &mut Criterion) {
     let mut group = c.benchmark_group("short2008_step");
-    group.sample_size(10).measurement_time(Duration::from_secs(8));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(8));
     for (name, overrides, ticks_per_iter) in [("128x128", SMALL, 200u64), ("1024x1024", LARGE, 4)] {
         for threads in [1usize, 2] {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
             let s = scenario(overrides);
             let mut sim = pool.install(|| crimesim_core::build(&s));
             group.throughput(Throughput::Elements(sim.active_agents() * ticks_per_iter));
@@ -69,7 +78,10 @@ fn writing(c: &mut Criterion) {
     let mut group = c.benchmark_group("short2008_run_2000_ticks");
     group.sample_size(10);
     let s = scenario(&[SMALL, &["ticks=2000", "record_every=10"]].concat());
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
     group.bench_function("discard", |b| {
         b.iter(|| {
             pool.install(|| {

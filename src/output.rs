@@ -149,8 +149,12 @@ impl TableWriter {
 
     fn push(&mut self, batch: Batch) -> io::Result<()> {
         self.rows += batch.rows() as u64;
-        for (col, new) in self.pending.columns.iter_mut().zip(batch.columns) {
-            col.extend(new);
+        if self.pending.rows() == 0 {
+            self.pending = batch;
+        } else {
+            for (col, new) in self.pending.columns.iter_mut().zip(batch.columns) {
+                col.extend(new);
+            }
         }
         if self.pending.rows() >= ROWS_PER_BATCH {
             self.flush()?;

@@ -7,14 +7,21 @@ use crimesim_core::{LoadOptions, Scenario};
 use crate::error::{Error, Result};
 
 /// The scenario `crimesim run` runs when given none.
-pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/short2008-c.toml");
+pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/city-small.toml");
 /// How the default scenario is named in messages.
-pub const DEFAULT_SCENARIO_NAME: &str = "scenarios/short2008-c.toml";
+pub const DEFAULT_SCENARIO_NAME: &str = "scenarios/city-small.toml";
 
 /// Loads and validates `path` (or the default scenario) with overrides.
 pub fn load(path: Option<&Path>, overrides: &[String]) -> Result<Scenario> {
+    // Files a scenario names are relative to the scenario's folder.
+    let folder = path
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let read_file = move |name: &str| std::fs::read_to_string(folder.join(name));
     let options = LoadOptions {
         memory_budget_bytes: memory_budget_bytes(),
+        read_file: Some(&read_file),
     };
     let scenario = match path {
         Some(path) => {

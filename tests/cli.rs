@@ -41,6 +41,7 @@ fn rows(batches: &[RecordBatch]) -> usize {
     batches.iter().map(RecordBatch::num_rows).sum()
 }
 
+/// A short run of short2008 set (b) on a small lattice.
 const SMALL: &[&str] = &[
     "scenarios/short2008-b.toml",
     "--ticks",
@@ -76,22 +77,40 @@ fn bad_scenarios_exit_2_with_file_line_col() {
             &["unknown field `tiks`"],
         ),
         (
+            "[city]\npopulaton = 5\n",
+            &[],
+            "bad.toml:2:1: ",
+            &["`populaton`", "population"],
+        ),
+        (
             "[grid]\nwidth = \"wide\"\n",
             &[],
             "bad.toml:2:9: ",
             &["grid.width", "string"],
         ),
         (
-            "[short2008]\ntheta = -1\n",
+            "[city.burglary]\ntheta = -1\n",
             &[],
             "bad.toml:2:9: ",
-            &["short2008.theta", "out of range"],
+            &["city.burglary.theta", "out of range"],
         ),
         (
-            "[short2008]\ndt = 0.5\ngamma = 3\n",
+            "[city.robbery]\nreport_probability = 1.2\n",
             &[],
-            "bad.toml:3:9: ",
-            &["gamma * dt"],
+            "bad.toml:2:22: ",
+            &["report_probability", "0 to 1"],
+        ),
+        (
+            "[city.generate]\nresidential_share = 0.7\ncommercial_share = 0.3\nindustrial_share = 0.2\n",
+            &[],
+            "bad.toml:4:20: ",
+            &["add up to 1.2"],
+        ),
+        (
+            "[short2008]\neta = 0.1\n",
+            &[],
+            "bad.toml:1:2: ",
+            &["[short2008]", "does not apply"],
         ),
         (
             "[grid]\nwidth = 40000\nheight = 40000\n",
@@ -101,9 +120,9 @@ fn bad_scenarios_exit_2_with_file_line_col() {
         ),
         (
             "",
-            &["--set", "short2008.eta=7"],
-            "--set #1:1:15: ",
-            &["short2008.eta"],
+            &["--set", "city.robbery.report_probability=7"],
+            "--set #1:1:33: ",
+            &["report_probability"],
         ),
     ];
     for (text, extra, start, words) in cases {

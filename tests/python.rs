@@ -9,9 +9,14 @@ use std::process::Command;
 #[test]
 fn pyarrow_and_polars_read_the_outputs() {
     let required = std::env::var_os("CRIMESIM_REQUIRE_PYTHON").is_some();
-    let probe = Command::new("python3").args(["-c", "import pyarrow, polars"]).output();
+    let probe = Command::new("python3")
+        .args(["-c", "import pyarrow, polars"])
+        .output();
     if !probe.as_ref().is_ok_and(|o| o.status.success()) {
-        assert!(!required, "python3 with pyarrow and polars is required (CRIMESIM_REQUIRE_PYTHON)");
+        assert!(
+            !required,
+            "python3 with pyarrow and polars is required (CRIMESIM_REQUIRE_PYTHON)"
+        );
         eprintln!("skipped: python3 with pyarrow and polars not found");
         return;
     }
@@ -23,7 +28,11 @@ fn pyarrow_and_polars_read_the_outputs() {
         .current_dir(root)
         .output()
         .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let read = Command::new("python3")
         .arg(format!("{root}/tests/python/read_outputs.py"))
         .arg(dir.path())

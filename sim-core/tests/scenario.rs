@@ -3,10 +3,28 @@
 use crimesim_core::scenario::params::{self, Default, Ty};
 use crimesim_core::{LoadOptions, load};
 
-/// Loads `text` and expects an error at `line:col` whose message contains
-/// each of `words`.
+/// Loads `text` as a short2008 scenario and expects an error at
+/// `line:col` (of `text`) whose message contains each of `words`.
 fn check_error(text: &str, overrides: &[&str], line_col: &str, words: &[&str]) {
-    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    let mut overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    let names_model = text.starts_with("model");
+    let line_col = if overrides.is_empty() && !names_model {
+        // The model line added above `text` moves it down by one.
+        let (line, col) = line_col.split_once(':').unwrap();
+        format!("{}:{col}", line.parse::<usize>().unwrap() + 1)
+    } else {
+        line_col.to_string()
+    };
+    let line_col = line_col.as_str();
+    let text = if names_model {
+        text.to_string()
+    } else if overrides.is_empty() {
+        format!("model = \"short2008\"\n{text}")
+    } else {
+        overrides.insert(0, "model=short2008".into());
+        text.to_string()
+    };
+    let text = text.as_str();
     let err = load("s.toml", text, &overrides, &LoadOptions::default())
         .expect_err("the scenario should be rejected");
     let shown = err.to_string();
@@ -142,15 +160,26 @@ fn sections_of_other_models_are_rejected() {
 }
 
 #[test]
-fn an_empty_file_is_the_defaults() {
-    let s = load("s.toml", "", &[], &LoadOptions::default()).unwrap();
+fn a_file_naming_only_its_model_is_that_models_defaults() {
+    for model in params::MODELS {
+        check_defaults(model);
+    }
+}
+
+fn check_defaults(model: &str) {
+    let text = format!("model = \"{model}\"");
+    let s = load("s.toml", &text, &[], &LoadOptions::default()).unwrap();
     for p in params::params() {
         if let Some(section) = params::section_of(p.path)
             && params::section(section)
                 .unwrap()
                 .models
-                .is_some_and(|m| !m.contains(&"short2008"))
+                .is_some_and(|m| !m.contains(&model))
         {
+            continue;
+        }
+        if p.path == "model" {
+            assert_eq!(s.model_name(), model);
             continue;
         }
         let resolved: toml::Table = toml::from_str(&s.to_toml()).unwrap();
@@ -188,7 +217,7 @@ fn defaults_lie_in_their_ranges_and_every_param_is_documented() {
 
 #[test]
 fn the_resolved_scenario_loads_back_to_itself() {
-    let text = "seed = 9\n[short2008]\neta = 0.2\n";
+    let text = "model = \"short2008\"\nseed = 9\n[short2008]\neta = 0.2\n";
     let s = load(
         "s.toml",
         text,

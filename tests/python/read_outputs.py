@@ -24,6 +24,16 @@ for name, expected in rows.items():
 ticks = pl.read_ipc(run / "ticks.arrow")
 cells = feather.read_table(run / "cells.arrow").to_pandas()
 events = pl.read_ipc(run / "events.arrow")
-assert ticks["events"].sum() == events.height == cells["events"].sum()
+if manifest["model"] == "city":
+    per_tick = ticks["burglary"].sum() + ticks["robbery"].sum()
+    per_cell = (cells["burglary"] + cells["robbery"]).sum()
+    recorded = ticks["burglary_recorded"].sum() + ticks["robbery_recorded"].sum()
+    assert recorded == events.filter(pl.col("reported")).height, "recorded = reported events"
+    districts = pl.read_ipc(run / "districts.arrow")
+    assert (districts["burglary"] + districts["robbery"]).sum() == events.height
+else:
+    per_tick = ticks["events"].sum()
+    per_cell = cells["events"].sum()
+assert per_tick == events.height == per_cell, (per_tick, events.height, per_cell)
 assert ticks["tick"].to_list() == sorted(ticks["tick"].to_list())
 print(f"ok: {events.height} events, {ticks.height} tick rows, {len(cells)} cells")

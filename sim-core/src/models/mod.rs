@@ -8,7 +8,7 @@ pub mod city;
 pub mod short2008;
 
 use crate::scenario::params::{Param, Section};
-use crate::scenario::{ModelKind, Scenario};
+use crate::scenario::{LoadOptions, Location, ModelKind, Scenario, ScenarioError};
 use crate::sim::Simulation;
 
 /// What the engine needs to know of a model.
@@ -24,7 +24,14 @@ pub struct ModelDef {
     pub inconsistency: fn(&Scenario) -> Option<(&'static str, String, String)>,
     /// Memory the model will need, estimated before anything is allocated.
     pub estimate_memory_bytes: fn(&Scenario) -> u64,
+    /// Reads and checks the files a scenario names (e.g. raster layers).
+    pub attach_files: Option<AttachFiles>,
 }
+
+/// Reads the files a scenario names into it; `at` locates a parameter path
+/// in the scenario for error messages.
+pub type AttachFiles =
+    fn(&mut Scenario, &dyn Fn(&str) -> Location, &LoadOptions) -> Result<(), ScenarioError>;
 
 pub const MODELS: &[ModelDef] = &[
     ModelDef {
@@ -35,6 +42,7 @@ pub const MODELS: &[ModelDef] = &[
         build: |s| Box::new(city::City::new(s)),
         inconsistency: |s| city::inconsistency(s.city()),
         estimate_memory_bytes: |s| city::estimate_memory_bytes(s.city(), cells(s)),
+        attach_files: Some(city::attach_layers),
     },
     ModelDef {
         name: "short2008",
@@ -44,6 +52,7 @@ pub const MODELS: &[ModelDef] = &[
         build: |s| Box::new(short2008::Short2008::new(s)),
         inconsistency: |s| short2008::inconsistency(s.short2008()),
         estimate_memory_bytes: |s| short2008::estimate_memory_bytes(s.short2008(), cells(s)),
+        attach_files: None,
     },
 ];
 
@@ -81,6 +90,11 @@ pub fn inconsistency(scenario: &Scenario) -> Option<(&'static str, String, Strin
     (def(scenario.model).inconsistency)(scenario)
 }
 
+/// The model's file reader, if it reads files.
+pub fn attach_files(scenario: &Scenario) -> Option<AttachFiles> {
+    def(scenario.model).attach_files
+}
+
 /// Memory the model will need, estimated before anything is allocated.
 pub fn estimate_memory_bytes(scenario: &Scenario) -> u64 {
     (def(scenario.model).estimate_memory_bytes)(scenario)
@@ -96,9 +110,13 @@ mod tests {
         assert_eq!(names, MODEL_NAMES);
         for m in MODELS {
             assert_eq!(
-                m.section.name, m.name,
-                "a model's section is named after it"
+                m.sections[0].name, m.name,
+                "a model's first section is named after it"
             );
+            for s in m.sections {
+                let inside = s.name == m.name || s.name.starts_with(&format!("{}.", m.name));
+                assert!(inside, "section {} of model {}", s.name, m.name);
+            }
             for p in m.params {
                 assert!(p.path.starts_with(&format!("{}.", m.name)), "{}", p.path);
             }

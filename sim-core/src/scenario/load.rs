@@ -14,18 +14,25 @@ use super::params::{self, Param, Ty};
 use super::types::Scenario;
 use crate::models;
 
-/// Limits that depend on the machine rather than on the scenario.
-#[derive(Clone, Copy, Debug)]
-pub struct LoadOptions {
+/// Reads a file a scenario names (a raster layer), given the path as
+/// written in the scenario.
+pub type ReadFile<'a> = &'a (dyn Fn(&str) -> std::io::Result<String> + Sync);
+
+/// What the loader needs from outside the scenario text.
+#[derive(Clone, Copy)]
+pub struct LoadOptions<'a> {
     /// A scenario whose estimated memory exceeds this is refused before
     /// anything is allocated.
     pub memory_budget_bytes: u64,
+    /// Reads files the scenario names; without it, naming one is an error.
+    pub read_file: Option<ReadFile<'a>>,
 }
 
-impl std::default::Default for LoadOptions {
+impl std::default::Default for LoadOptions<'_> {
     fn default() -> Self {
         LoadOptions {
             memory_budget_bytes: 8 << 30,
+            read_file: None,
         }
     }
 }
@@ -79,8 +86,11 @@ pub fn load(
     for (i, set) in overrides.iter().enumerate() {
         apply_override(i, set, &mut doc)?;
     }
-    let scenario = resolve(origin, &doc)?;
+    let mut scenario = resolve(origin, &doc)?;
     check_consistency(origin, &doc, &scenario, options)?;
+    if let Some(attach) = models::attach_files(&scenario) {
+        attach(&mut scenario, &|path| locate(origin, &doc, path), options)?;
+    }
     Ok(scenario)
 }
 
@@ -330,6 +340,20 @@ fn check(p: &Param, given: &Given) -> Result<toml::Value, ScenarioError> {
     }
 }
 
+/// Where the value of `path` was given: its own location, else its
+/// section's header, else the top of the file.
+fn locate(origin: &str, doc: &Document, path: &str) -> Location {
+    doc.values
+        .get(path)
+        .map(|g| g.loc.clone())
+        .or_else(|| params::section_of(path).and_then(|s| doc.sections.get(s).cloned()))
+        .unwrap_or(Location {
+            origin: origin.to_string(),
+            line: 1,
+            col: 1,
+        })
+}
+
 /// Checks that hold between parameters, and the memory estimate.
 fn check_consistency(
     origin: &str,
@@ -337,17 +361,7 @@ fn check_consistency(
     scenario: &Scenario,
     options: &LoadOptions,
 ) -> Result<(), ScenarioError> {
-    let at = |path: &str| {
-        doc.values
-            .get(path)
-            .map(|g| g.loc.clone())
-            .or_else(|| params::section_of(path).and_then(|s| doc.sections.get(s).cloned()))
-            .unwrap_or(Location {
-                origin: origin.to_string(),
-                line: 1,
-                col: 1,
-            })
-    };
+    let at = |path: &str| locate(origin, doc, path);
     if let Some((path, message, expected)) = models::inconsistency(scenario) {
         return Err(ScenarioError::new(at(path), message, expected));
     }

@@ -8,6 +8,6 @@ mod reference;
 mod types;
 
 pub use error::{Location, ScenarioError};
-pub use load::{LoadOptions, human_bytes, load};
+pub use load::{LoadOptions, ReadFile, human_bytes, load};
 pub use reference::reference_markdown;
 pub use types::*;

@@ -65,7 +65,7 @@ pub const COMMON_PARAMS: &[Param] = &[
     Param {
         path: "model",
         ty: Ty::Choice(MODELS),
-        default: Default::Str("short2008"),
+        default: Default::Str("city"),
         unit: "",
         doc: "Which model to run.",
     },

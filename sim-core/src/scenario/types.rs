@@ -90,7 +90,9 @@ impl Scenario {
     }
 
     pub fn city(&self) -> &CityParams {
-        self.city.as_ref().expect("validated city scenario has [city]")
+        self.city
+            .as_ref()
+            .expect("validated city scenario has [city]")
     }
 
     /// The resolved scenario as TOML, every default filled in.

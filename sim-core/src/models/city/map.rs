@@ -79,8 +79,16 @@ impl CityMap {
         let district_deprivation: Vec<f64> = (0..ny)
             .flat_map(|dy| (0..nx).map(move |dx| (dx, dy)))
             .map(|(dx, dy)| {
-                let fx = if nx > 1 { dx as f64 / (nx - 1) as f64 } else { 0.5 };
-                let fy = if ny > 1 { dy as f64 / (ny - 1) as f64 } else { 0.5 };
+                let fx = if nx > 1 {
+                    dx as f64 / (nx - 1) as f64
+                } else {
+                    0.5
+                };
+                let fy = if ny > 1 {
+                    dy as f64 / (ny - 1) as f64
+                } else {
+                    0.5
+                };
                 g.deprivation_low + (g.deprivation_high - g.deprivation_low) * (fx + fy) / 2.0
             })
             .collect();
@@ -181,18 +189,25 @@ pub fn check_layers(
     deprivation: (&str, &Location, &Raster),
     lighting: Option<(&str, &Location, &Raster)>,
 ) -> Result<Layers, ScenarioError> {
-    for (origin, key, r) in [land_use, district, deprivation].into_iter().chain(lighting) {
+    for (origin, key, r) in [land_use, district, deprivation]
+        .into_iter()
+        .chain(lighting)
+    {
         if (r.width, r.height) != (grid.width, grid.height) {
             return Err(ScenarioError::new(
                 key.clone(),
-                format!("layer {origin} is {} x {}, the grid is {} x {}", r.width, r.height, grid.width, grid.height),
+                format!(
+                    "layer {origin} is {} x {}, the grid is {} x {}",
+                    r.width, r.height, grid.width, grid.height
+                ),
                 "a layer of the grid's size (or set grid.width and grid.height to match)",
             ));
         }
     }
-    let value_error = |(origin, _, r): (&str, &Location, &Raster), i: usize, what: String, expected: &str| {
-        ScenarioError::new(r.location(origin, i), what, expected)
-    };
+    let value_error =
+        |(origin, _, r): (&str, &Location, &Raster), i: usize, what: String, expected: &str| {
+            ScenarioError::new(r.location(origin, i), what, expected)
+        };
     let mut uses = Vec::with_capacity(grid.cells());
     for (i, &v) in land_use.2.values.iter().enumerate() {
         uses.push(LandUse::from_code(v).ok_or_else(|| {
@@ -214,7 +229,12 @@ pub fn check_layers(
     let mut districts = Vec::with_capacity(grid.cells());
     for (i, &v) in district.2.values.iter().enumerate() {
         if v < 0.0 || v.fract() != 0.0 || v > 4095.0 {
-            return Err(value_error(district, i, format!("{v} is not a district number"), "a whole number from 0 to 4095"));
+            return Err(value_error(
+                district,
+                i,
+                format!("{v} is not a district number"),
+                "a whole number from 0 to 4095",
+            ));
         }
         districts.push(v as u16);
     }
@@ -228,7 +248,12 @@ pub fn check_layers(
                 if (0.0..=1.0).contains(&v) {
                     Ok(v as f32)
                 } else {
-                    Err(value_error(layer, i, format!("{v} is out of range"), "a number from 0 to 1"))
+                    Err(value_error(
+                        layer,
+                        i,
+                        format!("{v} is out of range"),
+                        "a number from 0 to 1",
+                    ))
                 }
             })
             .collect()
@@ -255,20 +280,34 @@ mod tests {
     #[test]
     fn the_generated_city_has_streets_blocks_and_a_deprivation_gradient() {
         let m = generated();
-        let share = |u: LandUse| m.land_use.iter().filter(|&&l| l == u).count() as f64 / m.land_use.len() as f64;
+        let share = |u: LandUse| {
+            m.land_use.iter().filter(|&&l| l == u).count() as f64 / m.land_use.len() as f64
+        };
         assert!(share(LandUse::Street) > 0.2 && share(LandUse::Street) < 0.4);
         assert!(share(LandUse::Residential) > 0.3);
         assert!(share(LandUse::Commercial) > 0.03);
         // Every row of streets is continuous: residents can reach every block.
-        assert!((0..m.grid.width).all(|x| m.land_use[m.grid.index(x, 0) as usize] == LandUse::Street));
+        assert!(
+            (0..m.grid.width).all(|x| m.land_use[m.grid.index(x, 0) as usize] == LandUse::Street)
+        );
         let mean_dep = |d: u16| {
-            let v: Vec<f32> = (0..m.land_use.len()).filter(|&i| m.district[i] == d).map(|i| m.deprivation[i]).collect();
+            let v: Vec<f32> = (0..m.land_use.len())
+                .filter(|&i| m.district[i] == d)
+                .map(|i| m.deprivation[i])
+                .collect();
             v.iter().sum::<f32>() / v.len() as f32
         };
-        assert!(mean_dep(0) < mean_dep(m.districts - 1) - 0.4, "north-west less deprived than south-east");
+        assert!(
+            mean_dep(0) < mean_dep(m.districts - 1) - 0.4,
+            "north-west less deprived than south-east"
+        );
         // Lighting is poorer where deprivation is higher.
-        let i_low = (0..m.land_use.len()).min_by(|&a, &b| m.deprivation[a].total_cmp(&m.deprivation[b])).unwrap();
-        let i_high = (0..m.land_use.len()).max_by(|&a, &b| m.deprivation[a].total_cmp(&m.deprivation[b])).unwrap();
+        let i_low = (0..m.land_use.len())
+            .min_by(|&a, &b| m.deprivation[a].total_cmp(&m.deprivation[b]))
+            .unwrap();
+        let i_high = (0..m.land_use.len())
+            .max_by(|&a, &b| m.deprivation[a].total_cmp(&m.deprivation[b]))
+            .unwrap();
         assert!(m.lighting[i_low] > m.lighting[i_high]);
     }
 }

@@ -17,10 +17,10 @@
 //! phase 4 applies their results in offender order.
 
 pub mod map;
+mod output;
 pub mod params;
 pub mod raster;
 pub mod residents;
-mod output;
 
 use std::collections::VecDeque;
 use std::io;
@@ -31,7 +31,7 @@ use rayon::prelude::*;
 use crate::grid::Grid;
 use crate::record::{Recorder, TableSpec};
 use crate::rng::{self, Purpose};
-use crate::scenario::Scenario;
+use crate::scenario::{LoadOptions, Location, Scenario, ScenarioError};
 use crate::sim::{Figure, Simulation};
 use map::CityMap;
 use params::{CityParams, CrimeTypeParams};
@@ -216,7 +216,10 @@ impl City {
     }
 
     fn is_night(&self, hour: u32) -> bool {
-        let (start, end) = (self.p.offending.night_start_hour, self.p.offending.night_end_hour);
+        let (start, end) = (
+            self.p.offending.night_start_hour,
+            self.p.offending.night_end_hour,
+        );
         if start <= end {
             (start..end).contains(&hour)
         } else {
@@ -230,7 +233,12 @@ impl City {
         let o = &self.p.offending;
         let dep = self.map.deprivation[self.residents.home[i] as usize] as f64;
         let unemployed = self.residents.flags[i] & EMPLOYED == 0;
-        (1.0 + o.onset_deprivation_factor * dep) * if unemployed { o.onset_unemployment_factor } else { 1.0 }
+        (1.0 + o.onset_deprivation_factor * dep)
+            * if unemployed {
+                o.onset_unemployment_factor
+            } else {
+                1.0
+            }
     }
 
     /// The initial offenders: each resident with probability
@@ -310,7 +318,13 @@ impl City {
             let solved = rng::uniform(&mut g) < kind.clearance_probability;
             if solved {
                 self.crimes[inv.crime].arrested = true;
-                self.arrest(crime.offender, crime.cell, kind.sentence_days_mean, day, &mut g);
+                self.arrest(
+                    crime.offender,
+                    crime.cell,
+                    kind.sentence_days_mean,
+                    day,
+                    &mut g,
+                );
             }
             if crime.victim != NO_CELL {
                 self.change_trust(crime.victim, solved);
@@ -321,32 +335,31 @@ impl City {
     fn onset_and_desistance(&mut self, day: u64) {
         let o = self.p.offending.clone();
         let seed = self.seed;
-        let weights: Vec<f64> = (0..self.residents.len()).map(|i| self.onset_weight(i)).collect();
+        let weights: Vec<f64> = (0..self.residents.len())
+            .map(|i| self.onset_weight(i))
+            .collect();
         let map = &self.map;
         let shares = &self.district_offender_share;
         let r = &mut self.residents;
         let homes = &r.home;
-        r.state
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(i, state)| {
-                if *state & JAILED != 0 {
-                    return;
+        r.state.par_iter_mut().enumerate().for_each(|(i, state)| {
+            if *state & JAILED != 0 {
+                return;
+            }
+            let mut g = rng::stream(seed, day, i as u64, Purpose::Career);
+            let u = rng::uniform(&mut g);
+            if *state & OFFENDER != 0 {
+                if u < -(-o.desistance_per_day).exp_m1() {
+                    *state &= !OFFENDER;
                 }
-                let mut g = rng::stream(seed, day, i as u64, Purpose::Career);
-                let u = rng::uniform(&mut g);
-                if *state & OFFENDER != 0 {
-                    if u < -(-o.desistance_per_day).exp_m1() {
-                        *state &= !OFFENDER;
-                    }
-                } else {
-                    let share = shares[map.district[homes[i] as usize] as usize];
-                    let hazard = o.onset_per_day * weights[i] * (1.0 + o.onset_peer_factor * share);
-                    if u < -(-hazard).exp_m1() {
-                        *state |= OFFENDER;
-                    }
+            } else {
+                let share = shares[map.district[homes[i] as usize] as usize];
+                let hazard = o.onset_per_day * weights[i] * (1.0 + o.onset_peer_factor * share);
+                if u < -(-hazard).exp_m1() {
+                    *state |= OFFENDER;
                 }
-            });
+            }
+        });
     }
 
     fn revert_trust(&mut self) {
@@ -364,14 +377,28 @@ impl City {
     fn change_trust(&mut self, victim: u32, solved: bool) {
         let t = &self.p.trust;
         let trust = &mut self.residents.trust[victim as usize];
-        let change = if solved { t.solved_rise } else { -t.unsolved_drop };
+        let change = if solved {
+            t.solved_rise
+        } else {
+            -t.unsolved_drop
+        };
         *trust = (*trust as f64 + change).clamp(0.0, 1.0) as f32;
     }
 
     /// Jails `offender` (or lengthens the term of one already jailed).
-    fn arrest(&mut self, offender: u32, cell: u32, sentence_days_mean: f64, day: u64, g: &mut rand_xoshiro::SplitMix64) {
+    fn arrest(
+        &mut self,
+        offender: u32,
+        cell: u32,
+        sentence_days_mean: f64,
+        day: u64,
+        g: &mut rand_xoshiro::SplitMix64,
+    ) {
         let term = if sentence_days_mean > 0.0 {
-            Exp::new(1.0 / sentence_days_mean).expect("positive rate").sample(g).ceil() as u64
+            Exp::new(1.0 / sentence_days_mean)
+                .expect("positive rate")
+                .sample(g)
+                .ceil() as u64
         } else {
             0
         };
@@ -389,7 +416,11 @@ impl City {
     }
 
     fn crime_type(&self, kind: usize) -> CrimeTypeParams {
-        if kind == BURGLARY { self.p.burglary } else { self.p.robbery }
+        if kind == BURGLARY {
+            self.p.burglary
+        } else {
+            self.p.robbery
+        }
     }
 
     /// Phase 2: where every resident is this hour, and the people present
@@ -416,7 +447,10 @@ impl City {
                         let i = start + k;
                         let (evening, outing) = if needs_draw {
                             let mut g = rng::stream(seed, day, i as u64, Purpose::Routine);
-                            (rng::uniform(&mut g) < leisure_p, rng::uniform(&mut g) < outing_p)
+                            (
+                                rng::uniform(&mut g) < leisure_p,
+                                rng::uniform(&mut g) < outing_p,
+                            )
                         } else {
                             (false, false)
                         };
@@ -478,7 +512,8 @@ impl City {
         let keep = (1.0 - g) * (1.0 - light);
         let away = self.homes[cell].saturating_sub(ps.at_home[cell]) as f64;
         let (bp, rp) = (&self.p.burglary, &self.p.robbery);
-        let opp_burglary = away / (away + bp.targets_half_saturation) * (1.0 - self.hardening[cell] as f64);
+        let opp_burglary =
+            away / (away + bp.targets_half_saturation) * (1.0 - self.hardening[cell] as f64);
         let public = ps.in_public[cell] as f64;
         let opp_robbery = public / (public + rp.targets_half_saturation);
         [
@@ -509,7 +544,7 @@ impl City {
         let night = self.is_night(hour);
         let o = &self.p.offending;
         let steps = o.search_steps;
-        let evening = hour >= 18 || hour < 2;
+        let evening = !(2..18).contains(&hour);
         let trip_p = o.trip_probability * if evening { o.evening_trip_factor } else { 1.0 };
         let base = 0.1 * (self.p.burglary.a0 + self.p.robbery.a0).max(1e-9);
         let grid = self.map.grid;
@@ -531,10 +566,24 @@ impl City {
                         let a = self.effective_attractiveness(cell as usize, night);
                         let total = a[0] + a[1];
                         if total > 0.0 && rng::uniform(&mut g) < -(-total * scale).exp_m1() {
-                            let kind = if rng::uniform(&mut g) * total < a[0] { BURGLARY } else { ROBBERY };
-                            return Some(Attempt { offender: i, cell, kind: kind as u8 });
+                            let kind = if rng::uniform(&mut g) * total < a[0] {
+                                BURGLARY
+                            } else {
+                                ROBBERY
+                            };
+                            return Some(Attempt {
+                                offender: i,
+                                cell,
+                                kind: kind as u8,
+                            });
                         }
-                        cell = self.step_towards_attraction(grid, cell, night, base, rng::uniform(&mut g));
+                        cell = self.step_towards_attraction(
+                            grid,
+                            cell,
+                            night,
+                            base,
+                            rng::uniform(&mut g),
+                        );
                     }
                     None
                 })
@@ -544,7 +593,14 @@ impl City {
 
     /// One step of a search walk: to a neighbour (within the city's edges)
     /// with probability proportional to base + its total A_eff.
-    fn step_towards_attraction(&self, grid: Grid, cell: u32, night: bool, base: f64, u: f64) -> u32 {
+    fn step_towards_attraction(
+        &self,
+        grid: Grid,
+        cell: u32,
+        night: bool,
+        base: f64,
+        u: f64,
+    ) -> u32 {
         let (x, y) = grid.xy(cell);
         let mut options = [0u32; 4];
         let mut weights = [0f64; 4];
@@ -587,7 +643,11 @@ impl City {
             let ct = self.crime_type(kind);
             let mut g = rng::stream(self.seed, t, a.offender as u64, Purpose::Crime);
             let candidates: Vec<u32> = if kind == BURGLARY {
-                self.residents.living_in(a.cell).map(|v| v as u32).filter(|&v| v != a.offender).collect()
+                self.residents
+                    .living_in(a.cell)
+                    .map(|v| v as u32)
+                    .filter(|&v| v != a.offender)
+                    .collect()
             } else {
                 robbery_victims
                     .iter()
@@ -600,10 +660,14 @@ impl City {
             } else {
                 candidates[(rng::uniform(&mut g) * candidates.len() as f64) as usize]
             };
-            let caught = rng::uniform(&mut g) < ct.capture_probability * self.guardianship(a.cell as usize, night);
+            let caught = rng::uniform(&mut g)
+                < ct.capture_probability * self.guardianship(a.cell as usize, night);
             let report_p = match victim {
                 NO_CELL => ct.report_probability,
-                v => ct.report_probability + ct.report_trust_slope * (self.residents.trust[v as usize] as f64 - 0.5),
+                v => {
+                    ct.report_probability
+                        + ct.report_trust_slope * (self.residents.trust[v as usize] as f64 - 0.5)
+                }
             };
             let reported = caught || rng::uniform(&mut g) < report_p.clamp(0.0, 1.0);
             let index = self.crimes.len();
@@ -674,25 +738,41 @@ impl City {
             let ct = self.crime_type(kind);
             let keep = 1.0 - ct.omega_per_day * dt;
             let (b, now) = (&self.b[kind], &self.crimes_now[kind]);
-            self.b_next.par_chunks_mut(width).enumerate().for_each(|(y, row)| {
-                let here = &b[y * width..(y + 1) * width];
-                let above = if y == 0 { here } else { &b[(y - 1) * width..y * width] };
-                let below = if y + 1 == height { here } else { &b[(y + 1) * width..(y + 2) * width] };
-                let events = &now[y * width..(y + 1) * width];
-                for (x, out) in row.iter_mut().enumerate() {
-                    let left = if x == 0 { here[x] } else { here[x - 1] };
-                    let right = if x + 1 == width { here[x] } else { here[x + 1] };
-                    let spread = left + right + above[x] + below[x];
-                    *out = ((1.0 - ct.eta) * here[x] + ct.eta / 4.0 * spread) * keep + ct.theta * events[x] as f64;
-                }
-            });
+            self.b_next
+                .par_chunks_mut(width)
+                .enumerate()
+                .for_each(|(y, row)| {
+                    let here = &b[y * width..(y + 1) * width];
+                    let above = if y == 0 {
+                        here
+                    } else {
+                        &b[(y - 1) * width..y * width]
+                    };
+                    let below = if y + 1 == height {
+                        here
+                    } else {
+                        &b[(y + 1) * width..(y + 2) * width]
+                    };
+                    let events = &now[y * width..(y + 1) * width];
+                    for (x, out) in row.iter_mut().enumerate() {
+                        let left = if x == 0 { here[x] } else { here[x - 1] };
+                        let right = if x + 1 == width { here[x] } else { here[x + 1] };
+                        let spread = left + right + above[x] + below[x];
+                        *out = ((1.0 - ct.eta) * here[x] + ct.eta / 4.0 * spread) * keep
+                            + ct.theta * events[x] as f64;
+                    }
+                });
             std::mem::swap(&mut self.b[kind], &mut self.b_next);
             self.crimes_now[kind].fill(0);
         }
     }
 
     fn jailed(&self) -> u64 {
-        self.residents.state.iter().filter(|&&s| s & JAILED != 0).count() as u64
+        self.residents
+            .state
+            .iter()
+            .filter(|&&s| s & JAILED != 0)
+            .count() as u64
     }
 
     fn mean_trust(&self) -> f64 {
@@ -746,6 +826,61 @@ impl Simulation for City {
     fn summary(&self) -> Vec<Figure> {
         output::summary(self)
     }
+}
+
+/// Reads the raster layers of a `map = "layers"` scenario and checks them
+/// against the grid and their codes.
+pub fn attach_layers(
+    scenario: &mut Scenario,
+    at: &dyn Fn(&str) -> Location,
+    options: &LoadOptions,
+) -> Result<(), ScenarioError> {
+    let grid = Grid::new(scenario.grid.width, scenario.grid.height);
+    let p = scenario.city.as_mut().expect("a city scenario has [city]");
+    if p.map != params::MapSource::Layers {
+        return Ok(());
+    }
+    let read = |key: &str, path: &str| -> Result<raster::Raster, ScenarioError> {
+        let Some(read_file) = options.read_file else {
+            return Err(ScenarioError::new(
+                at(key),
+                format!("cannot read layer `{path}` here"),
+                "a scenario loaded from a file, so that layer paths can be resolved",
+            ));
+        };
+        let text = read_file(path).map_err(|e| {
+            ScenarioError::new(
+                at(key),
+                format!("cannot read layer `{path}`: {e}"),
+                "a readable .asc or .csv file",
+            )
+        })?;
+        raster::parse(path, &text)
+    };
+    let l = p.layers.clone();
+    let land_use = read("city.layers.land_use", &l.land_use)?;
+    let district = read("city.layers.district", &l.district)?;
+    let deprivation = read("city.layers.deprivation", &l.deprivation)?;
+    let lighting = if l.lighting.is_empty() {
+        None
+    } else {
+        Some(read("city.layers.lighting", &l.lighting)?)
+    };
+    let (k1, k2, k3, k4) = (
+        at("city.layers.land_use"),
+        at("city.layers.district"),
+        at("city.layers.deprivation"),
+        at("city.layers.lighting"),
+    );
+    let layers = map::check_layers(
+        grid,
+        (&l.land_use, &k1, &land_use),
+        (&l.district, &k2, &district),
+        (&l.deprivation, &k3, &deprivation),
+        lighting.as_ref().map(|r| (l.lighting.as_str(), &k4, r)),
+    )?;
+    p.loaded_layers = Some(std::sync::Arc::new(layers));
+    Ok(())
 }
 
 /// Memory for the cells and the residents, estimated before allocating.

@@ -42,7 +42,11 @@ pub const TABLES: &[TableSpec] = &[
         columns: &[
             col("x", U32, "column, from 0"),
             col("y", U32, "row, from 0 (north)"),
-            col("land_use", U8, "0 street, 1 residential, 2 commercial, 3 industrial, 4 park"),
+            col(
+                "land_use",
+                U8,
+                "0 street, 1 residential, 2 commercial, 3 industrial, 4 park",
+            ),
             col("district", U32, "district number"),
             col("lighting", F64, "street lighting, 0 to 1"),
             col("deprivation", F64, "deprivation, 0 to 1"),
@@ -58,14 +62,30 @@ pub const TABLES: &[TableSpec] = &[
         name: "events",
         row: "one crime",
         columns: &[
-            col("tick", U64, "steps completed when it happened (its hour is tick - 1)"),
+            col(
+                "tick",
+                U64,
+                "steps completed when it happened (its hour is tick - 1)",
+            ),
             col("x", U32, "column of the cell"),
             col("y", U32, "row of the cell"),
             col("type", U8, "0 burglary, 1 street robbery"),
             col("offender_id", U64, "the offender (resident index)"),
-            col("victim_id", U64, "the victim (resident index); 2^32 - 1 when nobody could be named"),
-            col("reported", Bool, "known to police: reported by the victim or seen at arrest"),
-            col("arrested", Bool, "the offender was arrested for it, in the act or after investigation"),
+            col(
+                "victim_id",
+                U64,
+                "the victim (resident index); 2^32 - 1 when nobody could be named",
+            ),
+            col(
+                "reported",
+                Bool,
+                "known to police: reported by the victim or seen at arrest",
+            ),
+            col(
+                "arrested",
+                Bool,
+                "the offender was arrested for it, in the act or after investigation",
+            ),
         ],
     },
     TableSpec {
@@ -80,8 +100,16 @@ pub const TABLES: &[TableSpec] = &[
             col("robbery", U64, "street robberies (true count)"),
             col("robbery_recorded", U64, "street robberies known to police"),
             col("arrests", U64, "arrests for crimes in the district"),
-            col("crime_per_1000", F64, "true crimes per 1,000 residents over the run"),
-            col("recorded_per_1000", F64, "recorded crimes per 1,000 residents over the run"),
+            col(
+                "crime_per_1000",
+                F64,
+                "true crimes per 1,000 residents over the run",
+            ),
+            col(
+                "recorded_per_1000",
+                F64,
+                "recorded crimes per 1,000 residents over the run",
+            ),
         ],
     },
 ];
@@ -110,8 +138,10 @@ impl City {
         )?;
         self.last_row_tick = self.tick;
         // Crimes whose investigation has concluded can no longer change.
-        let settled_ticks = (self.p.justice.investigation_days as u64 + 1) * self.p.ticks_per_day as u64;
-        let settled = self.crimes[self.crimes_written..].partition_point(|c| c.tick + settled_ticks <= self.tick);
+        let settled_ticks =
+            (self.p.justice.investigation_days as u64 + 1) * self.p.ticks_per_day as u64;
+        let settled = self.crimes[self.crimes_written..]
+            .partition_point(|c| c.tick + settled_ticks <= self.tick);
         self.write_crimes(recorder, self.crimes_written + settled)
     }
 
@@ -176,8 +206,16 @@ impl City {
                     Column::U64(d.iter().map(|t| t.crimes[ROBBERY]).collect()),
                     Column::U64(d.iter().map(|t| t.recorded[ROBBERY]).collect()),
                     Column::U64(d.iter().map(|t| t.arrests).collect()),
-                    Column::F64(d.iter().map(|t| t.per_1000(t.crimes[0] + t.crimes[1])).collect()),
-                    Column::F64(d.iter().map(|t| t.per_1000(t.recorded[0] + t.recorded[1])).collect()),
+                    Column::F64(
+                        d.iter()
+                            .map(|t| t.per_1000(t.crimes[0] + t.crimes[1]))
+                            .collect(),
+                    ),
+                    Column::F64(
+                        d.iter()
+                            .map(|t| t.per_1000(t.recorded[0] + t.recorded[1]))
+                            .collect(),
+                    ),
                 ],
             },
         )
@@ -218,29 +256,75 @@ pub struct DistrictTotals {
 
 impl DistrictTotals {
     pub fn per_1000(&self, count: u64) -> f64 {
-        if self.residents == 0 { 0.0 } else { count as f64 * 1000.0 / self.residents as f64 }
+        if self.residents == 0 {
+            0.0
+        } else {
+            count as f64 * 1000.0 / self.residents as f64
+        }
     }
 }
 
 pub fn summary(city: &City) -> Vec<Figure> {
-    let total = |k: usize| city.crimes_per_cell[k].iter().map(|&c| c as u64).sum::<u64>();
-    let recorded = |k: usize| city.recorded_per_cell[k].iter().map(|&c| c as u64).sum::<u64>();
+    let total = |k: usize| {
+        city.crimes_per_cell[k]
+            .iter()
+            .map(|&c| c as u64)
+            .sum::<u64>()
+    };
+    let recorded = |k: usize| {
+        city.recorded_per_cell[k]
+            .iter()
+            .map(|&c| c as u64)
+            .sum::<u64>()
+    };
     let n = city.residents.len().max(1) as f64;
     let days = (city.tick as f64 / city.p.ticks_per_day as f64).max(1e-9);
     let per_1000_year = |c: u64| c as f64 * 1000.0 / n * 365.0 / days;
     vec![
-        Figure { name: "burglary", value: total(BURGLARY) as f64, doc: "burglaries (true count)" },
-        Figure { name: "burglary_recorded", value: recorded(BURGLARY) as f64, doc: "burglaries known to police" },
-        Figure { name: "robbery", value: total(ROBBERY) as f64, doc: "street robberies (true count)" },
-        Figure { name: "robbery_recorded", value: recorded(ROBBERY) as f64, doc: "street robberies known to police" },
+        Figure {
+            name: "burglary",
+            value: total(BURGLARY) as f64,
+            doc: "burglaries (true count)",
+        },
+        Figure {
+            name: "burglary_recorded",
+            value: recorded(BURGLARY) as f64,
+            doc: "burglaries known to police",
+        },
+        Figure {
+            name: "robbery",
+            value: total(ROBBERY) as f64,
+            doc: "street robberies (true count)",
+        },
+        Figure {
+            name: "robbery_recorded",
+            value: recorded(ROBBERY) as f64,
+            doc: "street robberies known to police",
+        },
         Figure {
             name: "crime_per_1000_per_year",
             value: per_1000_year(total(BURGLARY) + total(ROBBERY)),
             doc: "true crime per 1,000 residents per year",
         },
-        Figure { name: "arrests", value: city.arrests_total as f64, doc: "arrests over the run" },
-        Figure { name: "offenders", value: city.offenders.len() as f64, doc: "free offenders at the end" },
-        Figure { name: "jailed", value: city.jailed() as f64, doc: "residents in jail at the end" },
-        Figure { name: "mean_trust", value: city.mean_trust(), doc: "mean trust in police at the end" },
+        Figure {
+            name: "arrests",
+            value: city.arrests_total as f64,
+            doc: "arrests over the run",
+        },
+        Figure {
+            name: "offenders",
+            value: city.offenders.len() as f64,
+            doc: "free offenders at the end",
+        },
+        Figure {
+            name: "jailed",
+            value: city.jailed() as f64,
+            doc: "residents in jail at the end",
+        },
+        Figure {
+            name: "mean_trust",
+            value: city.mean_trust(),
+            doc: "mean trust in police at the end",
+        },
     ]
 }

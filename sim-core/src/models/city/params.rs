@@ -83,14 +83,20 @@ macro_rules! crime_type_params {
         [
             Param {
                 path: concat!("city.", $t, ".a0"),
-                ty: Ty::Float { min: 0.0, max: 100.0 },
+                ty: Ty::Float {
+                    min: 0.0,
+                    max: 100.0,
+                },
                 default: Default::Float($a0),
                 unit: "per hour",
                 doc: "Static attractiveness A0 of a cell with full opportunity.",
             },
             Param {
                 path: concat!("city.", $t, ".theta"),
-                ty: Ty::Float { min: 0.0, max: 100.0 },
+                ty: Ty::Float {
+                    min: 0.0,
+                    max: 100.0,
+                },
                 default: Default::Float($theta),
                 unit: "per crime",
                 doc: "Jump in the cell's dynamic attractiveness B for each crime there \
@@ -106,7 +112,10 @@ macro_rules! crime_type_params {
             },
             Param {
                 path: concat!("city.", $t, ".omega_per_day"),
-                ty: Ty::Float { min: 0.0, max: 24.0 },
+                ty: Ty::Float {
+                    min: 0.0,
+                    max: 24.0,
+                },
                 default: Default::Float(0.1),
                 unit: "per day",
                 doc: "Decay rate of B: raised risk after a crime lasts a few weeks \
@@ -114,7 +123,10 @@ macro_rules! crime_type_params {
             },
             Param {
                 path: concat!("city.", $t, ".targets_half_saturation"),
-                ty: Ty::Float { min: 0.01, max: 1000.0 },
+                ty: Ty::Float {
+                    min: 0.01,
+                    max: 1000.0,
+                },
                 default: Default::Float($half),
                 unit: "targets",
                 doc: concat!(
@@ -154,7 +166,10 @@ macro_rules! crime_type_params {
             },
             Param {
                 path: concat!("city.", $t, ".sentence_days_mean"),
-                ty: Ty::Float { min: 0.0, max: 10000.0 },
+                ty: Ty::Float {
+                    min: 0.0,
+                    max: 10000.0,
+                },
                 default: Default::Float($sentence),
                 unit: "days",
                 doc: "Mean jail term on conviction (exponentially distributed).",
@@ -180,7 +195,10 @@ pub const PARAMS: &[Param] = &[
     },
     Param {
         path: "city.population",
-        ty: Ty::Int { min: 10, max: 50_000_000 },
+        ty: Ty::Int {
+            min: 10,
+            max: 50_000_000,
+        },
         default: Default::Int(20_000),
         unit: "residents",
         doc: "Residents, placed in residential cells.",
@@ -323,7 +341,10 @@ pub const PARAMS: &[Param] = &[
     },
     Param {
         path: "city.residents.work_radius_cells",
-        ty: Ty::Int { min: 1, max: 100_000 },
+        ty: Ty::Int {
+            min: 1,
+            max: 100_000,
+        },
         default: Default::Int(60),
         unit: "cells",
         doc: "Workplaces are drawn among work cells within this distance of home.",
@@ -359,21 +380,30 @@ pub const PARAMS: &[Param] = &[
     },
     Param {
         path: "city.offending.onset_deprivation_factor",
-        ty: Ty::Float { min: 0.0, max: 100.0 },
+        ty: Ty::Float {
+            min: 0.0,
+            max: 100.0,
+        },
         default: Default::Float(4.0),
         unit: "per unit deprivation",
         doc: "The onset hazard is multiplied by 1 + this * deprivation of the home cell.",
     },
     Param {
         path: "city.offending.onset_unemployment_factor",
-        ty: Ty::Float { min: 1.0, max: 100.0 },
+        ty: Ty::Float {
+            min: 1.0,
+            max: 100.0,
+        },
         default: Default::Float(2.0),
         unit: "",
         doc: "The onset hazard is multiplied by this for the unemployed.",
     },
     Param {
         path: "city.offending.onset_peer_factor",
-        ty: Ty::Float { min: 0.0, max: 1000.0 },
+        ty: Ty::Float {
+            min: 0.0,
+            max: 1000.0,
+        },
         default: Default::Float(10.0),
         unit: "per unit share",
         doc: "The onset hazard is multiplied by 1 + this * share of offenders among the \
@@ -404,7 +434,10 @@ pub const PARAMS: &[Param] = &[
     },
     Param {
         path: "city.offending.evening_trip_factor",
-        ty: Ty::Float { min: 0.0, max: 100.0 },
+        ty: Ty::Float {
+            min: 0.0,
+            max: 100.0,
+        },
         default: Default::Float(1.75),
         unit: "",
         doc: "Trip probability is multiplied by this from 18:00 to 01:59: offenders' own \
@@ -420,7 +453,10 @@ pub const PARAMS: &[Param] = &[
     },
     Param {
         path: "city.offending.motivation",
-        ty: Ty::Float { min: 0.0, max: 100.0 },
+        ty: Ty::Float {
+            min: 0.0,
+            max: 100.0,
+        },
         default: Default::Float(0.15),
         unit: "",
         doc: "Scale of the offending probability 1 - exp(-A_eff * motivation * propensity) at \
@@ -462,7 +498,10 @@ pub const PARAMS: &[Param] = &[
     ROBBERY[9],
     Param {
         path: "city.risk.guardian_strength",
-        ty: Ty::Float { min: 0.0, max: 10.0 },
+        ty: Ty::Float {
+            min: 0.0,
+            max: 10.0,
+        },
         default: Default::Float(0.25),
         unit: "per person",
         doc: "Guardianship of a cell is 1 - exp(-this * people present): capable guardians \
@@ -703,11 +742,17 @@ pub fn inconsistency(p: &CityParams) -> Option<(&'static str, String, String)> {
             }
         }
     }
-    for (key, c) in [("city.burglary.omega_per_day", &p.burglary), ("city.robbery.omega_per_day", &p.robbery)] {
+    for (key, c) in [
+        ("city.burglary.omega_per_day", &p.burglary),
+        ("city.robbery.omega_per_day", &p.robbery),
+    ] {
         if c.omega_per_day * p.dt_days() >= 1.0 {
             return Some((
                 key,
-                format!("omega_per_day / ticks_per_day = {} would make B negative", c.omega_per_day * p.dt_days()),
+                format!(
+                    "omega_per_day / ticks_per_day = {} would make B negative",
+                    c.omega_per_day * p.dt_days()
+                ),
                 "omega_per_day below ticks_per_day".into(),
             ));
         }

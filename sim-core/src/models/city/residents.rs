@@ -91,34 +91,65 @@ impl Residents {
                 let mut r = rng::stream(seed, 1, i as u64, Purpose::Init);
                 let dep = map.deprivation[h as usize] as f64;
                 let employed = !work_cells.is_empty()
-                    && rng::uniform(&mut r) < rp.employment_rate * (1.0 - rp.employment_deprivation_slope * dep);
+                    && rng::uniform(&mut r)
+                        < rp.employment_rate * (1.0 - rp.employment_deprivation_slope * dep);
                 let night = employed && rng::uniform(&mut r) < rp.night_shift_share;
                 let work = if employed {
-                    near(grid, map, h, rp.work_radius_cells, &work_cells, LandUse::is_work, &mut r)
+                    near(
+                        grid,
+                        map,
+                        h,
+                        rp.work_radius_cells,
+                        &work_cells,
+                        LandUse::is_work,
+                        &mut r,
+                    )
                 } else {
                     NO_CELL
                 };
                 let leisure = if leisure_cells.is_empty() {
                     h
                 } else {
-                    near(grid, map, h, 20, &leisure_cells, |u| u == LandUse::Commercial || u == LandUse::Park, &mut r)
+                    near(
+                        grid,
+                        map,
+                        h,
+                        20,
+                        &leisure_cells,
+                        |u| u == LandUse::Commercial || u == LandUse::Park,
+                        &mut r,
+                    )
                 };
                 let target = if employed { work } else { leisure };
                 let (hx, hy) = grid.xy(h);
                 let (tx, ty) = grid.xy(target);
                 let mid = grid.index((hx + tx) / 2, (hy + ty) / 2);
-                let commute = if streets.is_empty() { h } else { nearest(grid, map, mid, LandUse::Street, &streets) };
+                let commute = if streets.is_empty() {
+                    h
+                } else {
+                    nearest(grid, map, mid, LandUse::Street, &streets)
+                };
                 let z: f64 = StandardNormal.sample(&mut r);
                 let propensity = (sigma * z - sigma * sigma / 2.0).exp() as f32;
-                let trust = (p.trust.initial_max - p.trust.deprivation_slope * dep).clamp(0.0, 1.0) as f32;
-                let flags = if employed { EMPLOYED } else { 0 } | if night { NIGHT_SHIFT } else { 0 };
+                let trust =
+                    (p.trust.initial_max - p.trust.deprivation_slope * dep).clamp(0.0, 1.0) as f32;
+                let flags =
+                    if employed { EMPLOYED } else { 0 } | if night { NIGHT_SHIFT } else { 0 };
                 (work, leisure, commute, flags, propensity, trust)
             })
             .collect();
         let mut res = Residents {
             home,
+            state: vec![0; n],
+            release_day: vec![0; n],
             ..Residents::default()
         };
+        for v in [&mut res.work, &mut res.leisure, &mut res.commute] {
+            v.reserve_exact(n);
+        }
+        res.flags.reserve_exact(n);
+        res.propensity.reserve_exact(n);
+        res.trust.reserve_exact(n);
         for (work, leisure, commute, flags, propensity, trust) in per_resident {
             res.work.push(work);
             res.leisure.push(leisure);
@@ -127,8 +158,6 @@ impl Residents {
             res.propensity.push(propensity);
             res.trust.push(trust);
         }
-        res.state = vec![0; n];
-        res.release_day = vec![0; n];
         res
     }
 
@@ -154,7 +183,11 @@ impl Residents {
                 _ => Activity::Home,
             };
         }
-        let leisure = if evening_out { Activity::Leisure } else { Activity::Home };
+        let leisure = if evening_out {
+            Activity::Leisure
+        } else {
+            Activity::Home
+        };
         if flags & EMPLOYED != 0 {
             match hour {
                 8 | 17 => Activity::Transit,
@@ -186,7 +219,9 @@ impl Residents {
 
 /// Every cell whose land use passes `keep`.
 pub fn cells_where(map: &CityMap, keep: impl Fn(LandUse) -> bool) -> Vec<u32> {
-    (0..map.land_use.len() as u32).filter(|&c| keep(map.land_use[c as usize])).collect()
+    (0..map.land_use.len() as u32)
+        .filter(|&c| keep(map.land_use[c as usize]))
+        .collect()
 }
 
 /// A cell of `kind` near `from`: a random point within `radius` cells,
@@ -222,7 +257,13 @@ fn nearest(grid: Grid, map: &CityMap, from: u32, kind: LandUse, all: &[u32]) -> 
 
 /// Searches squares of growing size around `from` for a cell passing
 /// `kind`, up to `max_radius`; the first found in row-major order wins.
-fn search(grid: Grid, map: &CityMap, from: u32, max_radius: u32, kind: impl Fn(LandUse) -> bool) -> Option<u32> {
+fn search(
+    grid: Grid,
+    map: &CityMap,
+    from: u32,
+    max_radius: u32,
+    kind: impl Fn(LandUse) -> bool,
+) -> Option<u32> {
     let (x, y) = grid.xy(from);
     for r in 0..=max_radius as i64 {
         for dy in -r..=r {
@@ -265,10 +306,19 @@ mod tests {
     #[test]
     fn routines_by_the_hour() {
         use Activity::*;
-        let day: Vec<Activity> = (0..24).map(|h| resident(EMPLOYED).activity(0, h, true, true)).collect();
+        let day: Vec<Activity> = (0..24)
+            .map(|h| resident(EMPLOYED).activity(0, h, true, true))
+            .collect();
         assert_eq!(&day[7..11], &[Home, Transit, Work, Work]);
-        assert_eq!(&day[16..24], &[Work, Transit, Home, Leisure, Leisure, Leisure, Leisure, Home]);
-        let night: Vec<Activity> = (0..24).map(|h| resident(EMPLOYED | NIGHT_SHIFT).activity(0, h, true, true)).collect();
+        assert_eq!(
+            &day[16..24],
+            &[
+                Work, Transit, Home, Leisure, Leisure, Leisure, Leisure, Home
+            ]
+        );
+        let night: Vec<Activity> = (0..24)
+            .map(|h| resident(EMPLOYED | NIGHT_SHIFT).activity(0, h, true, true))
+            .collect();
         assert_eq!(night[2], Work);
         assert_eq!(night[12], Home);
         let idle = resident(0);
