@@ -1,0 +1,3 @@
+//! placeholder
+pub mod concentration;
+pub mod knox;
