@@ -216,7 +216,9 @@ mod tests {
     fn check(case: &Case) {
         let got = match case.measure {
             Measure::TopCells(p) => share_of_crime_in_top_cells(case.counts, case.eligible, p),
-            Measure::CellsFor(s) => fraction_of_cells_for_crime_share(case.counts, case.eligible, s),
+            Measure::CellsFor(s) => {
+                fraction_of_cells_for_crime_share(case.counts, case.eligible, s)
+            }
             Measure::Gini => gini_coefficient(case.counts, case.eligible),
             Measure::TopOffenders(p) => share_of_offences_by_top_offenders(case.counts, p),
         };
@@ -286,8 +288,8 @@ mod tests {
                 name: "mask removes cells and their crime",
                 counts: TWENTY,
                 eligible: Some(&[
-                    false, true, true, true, true, true, true, true, true, true, true, true,
-                    true, true, true, true, true, true, true, true,
+                    false, true, true, true, true, true, true, true, true, true, true, true, true,
+                    true, true, true, true, true, true, true,
                 ]),
                 measure: Measure::TopCells(0.05),
                 expected: Some(0.4),
@@ -407,12 +409,19 @@ mod tests {
         }
     }
 
+    /// Counts, eligibility mask, expected ranking.
+    type RankCase = (&'static [u64], Option<&'static [bool]>, &'static [usize]);
+
     #[test]
     fn cells_rank_by_count_then_index() {
-        let cases: [(&[u64], Option<&[bool]>, &[usize]); 3] = [
+        let cases: [RankCase; 3] = [
             (&[1, 5, 1, 5, 0], None, &[1, 3, 0, 2, 4]),
             (&[2, 2, 2], None, &[0, 1, 2]),
-            (&[1, 5, 1, 5, 0], Some(&[true, false, true, true, true]), &[3, 0, 2, 4]),
+            (
+                &[1, 5, 1, 5, 0],
+                Some(&[true, false, true, true, true]),
+                &[3, 0, 2, 4],
+            ),
         ];
         for (counts, eligible, expected) in cases {
             assert_eq!(rank_cells(counts, eligible), expected, "counts {counts:?}");

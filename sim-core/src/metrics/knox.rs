@@ -188,7 +188,11 @@ impl CellIndex {
     /// Calls `visit(a, b, distance_sq)` for every unordered pair of occupied
     /// cells (including a cell with itself, as `a == b`) within `reach` cells
     /// in Euclidean distance.
-    fn for_each_cell_pair_within(&self, reach_cells: f64, mut visit: impl FnMut(usize, usize, u64)) {
+    fn for_each_cell_pair_within(
+        &self,
+        reach_cells: f64,
+        mut visit: impl FnMut(usize, usize, u64),
+    ) {
         let reach = reach_cells.floor() as i64;
         let reach_sq = reach_cells * reach_cells;
         for (a, &(ya, xa)) in self.cells.iter().enumerate() {
@@ -200,7 +204,11 @@ impl CellIndex {
                 if y > u32::MAX as i64 {
                     break;
                 }
-                let x_from = if dy == 0 { xa as i64 + 1 } else { xa as i64 - reach };
+                let x_from = if dy == 0 {
+                    xa as i64 + 1
+                } else {
+                    xa as i64 - reach
+                };
                 let x_from = x_from.clamp(0, u32::MAX as i64 + 1);
                 let start = self
                     .cells
@@ -326,7 +334,13 @@ fn time_marginal(ticks: &[u64], bands: &KnoxBands) -> Vec<u64> {
 
 /// Fills the full table (with the unbounded bands) from the close pairs and
 /// the marginals.
-fn assemble(bands: &KnoxBands, close: &[Vec<u64>], space: &[u64], time: &[u64], n: u64) -> KnoxTable {
+fn assemble(
+    bands: &KnoxBands,
+    close: &[Vec<u64>],
+    space: &[u64],
+    time: &[u64],
+    n: u64,
+) -> KnoxTable {
     let (ns, nt) = (bands.space_bands(), bands.time_bands());
     let mut observed = vec![0u64; ns * nt];
     let total_pairs = n * n.saturating_sub(1) / 2;
@@ -400,7 +414,10 @@ pub fn knox_monte_carlo(
     permutations: usize,
     seed: u64,
 ) -> KnoxMonteCarlo {
-    assert!(permutations > 0, "a Monte Carlo test needs at least one permutation");
+    assert!(
+        permutations > 0,
+        "a Monte Carlo test needs at least one permutation"
+    );
     let table = knox_test(events, bands);
     let positions: Vec<(u32, u32)> = events.iter().map(|e| (e.x, e.y)).collect();
     let ticks: Vec<u64> = events.iter().map(|e| e.tick).collect();
@@ -530,18 +547,46 @@ mod tests {
             ),
             (
                 "cells on the band edges",
-                vec![ev(5, 5, 0), ev(6, 5, 1), ev(5, 7, 2), ev(3, 5, 3), ev(6, 6, 4), ev(7, 7, 9)],
+                vec![
+                    ev(5, 5, 0),
+                    ev(6, 5, 1),
+                    ev(5, 7, 2),
+                    ev(3, 5, 3),
+                    ev(6, 6, 4),
+                    ev(7, 7, 9),
+                ],
                 bands(&[1.0, 1.5, 2.0, 2.9], &[1, 2, 4]),
             ),
             (
                 "edge of the coordinate range",
-                vec![ev(0, 0, 0), ev(u32::MAX, 0, 1), ev(u32::MAX - 1, 1, 2), ev(0, 1, 3)],
+                vec![
+                    ev(0, 0, 0),
+                    ev(u32::MAX, 0, 1),
+                    ev(u32::MAX - 1, 1, 2),
+                    ev(0, 1, 3),
+                ],
                 bands(&[1.0, 1.5], &[1, 2]),
             ),
-            ("random, sparse", random_events(400, 60, 500, 1), bands(&[0.0, 1.0, 2.0, 3.0], &[0, 7, 14, 28])),
-            ("random, dense", random_events(600, 8, 50, 2), bands(&[1.0, 2.5, 4.0], &[2, 5, 10])),
-            ("random, fractional edges", random_events(500, 20, 100, 3), bands(&[0.5, 1.42, 2.24, 5.5], &[3])),
-            ("near repeats", near_repeat_events(500, 40, 300, 4), bands(&[1.0, 2.0], &[3, 7, 30])),
+            (
+                "random, sparse",
+                random_events(400, 60, 500, 1),
+                bands(&[0.0, 1.0, 2.0, 3.0], &[0, 7, 14, 28]),
+            ),
+            (
+                "random, dense",
+                random_events(600, 8, 50, 2),
+                bands(&[1.0, 2.5, 4.0], &[2, 5, 10]),
+            ),
+            (
+                "random, fractional edges",
+                random_events(500, 20, 100, 3),
+                bands(&[0.5, 1.42, 2.24, 5.5], &[3]),
+            ),
+            (
+                "near repeats",
+                near_repeat_events(500, 40, 300, 4),
+                bands(&[1.0, 2.0], &[3, 7, 30]),
+            ),
         ];
         for (name, events, bands) in &cases {
             check_against_brute_force(name, events, bands);
@@ -585,7 +630,10 @@ mod tests {
         assert!(ratio > 5.0, "near repeats: Knox ratio {ratio}");
         let random = knox_test(&random_events(4000, 100, 2000, 6), &b);
         let ratio = random.knox_ratio(1, 1).unwrap();
-        assert!((0.8..1.25).contains(&ratio), "random events: Knox ratio {ratio}");
+        assert!(
+            (0.8..1.25).contains(&ratio),
+            "random events: Knox ratio {ratio}"
+        );
     }
 
     #[test]
@@ -612,7 +660,10 @@ mod tests {
     fn permutation_test_finds_near_repeats_only_where_they_are() {
         let b = bands(&[1.0, 10.0], &[3, 200]);
         let near = knox_monte_carlo(&near_repeat_events(1000, 60, 1000, 8), &b, 99, 3);
-        assert_eq!(near.p_values[0][0], 0.01, "every permutation below the observed");
+        assert_eq!(
+            near.p_values[0][0], 0.01,
+            "every permutation below the observed"
+        );
         let random = knox_monte_carlo(&random_events(1000, 60, 1000, 9), &b, 99, 3);
         assert!(random.p_values[0][0] > 0.05, "p {}", random.p_values[0][0]);
         assert!(random.p_values[1][1] > 0.05, "p {}", random.p_values[1][1]);
