@@ -27,6 +27,12 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print the scenario reference (every parameter, its default, range and meaning) as Markdown.
     Reference,
+    /// Run two or more scenarios with paired seeds and compare them with the first.
+    Compare(CompareArgs),
+    /// Run every run of an experiment file's design (or part of it, or write a SLURM script).
+    Sweep(SweepArgs),
+    /// Gather a sweep's runs into results.arrow and ticks.parquet; list missing runs.
+    Merge(MergeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -65,4 +71,73 @@ pub struct ValidateArgs {
     pub scenario: PathBuf,
     #[command(flatten)]
     pub overrides: Overrides,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario files: the baseline first, then one or more alternatives.
+    #[arg(required = true, num_args = 2..)]
+    pub scenarios: Vec<PathBuf>,
+    /// Runs per scenario. Replicate i of every scenario uses the same seed.
+    #[arg(long, default_value_t = 10)]
+    pub replicates: u32,
+    /// Output folder: runs/, comparison.arrow, replicates.arrow, comparison.md.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Master seed; replicate i's seed is derived from (seed, i).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Independent seeds per scenario instead of paired ones (for checking
+    /// what pairing buys).
+    #[arg(long)]
+    pub unpaired: bool,
+    /// Ticks to simulate (overrides every scenario's `ticks`).
+    #[arg(long)]
+    pub ticks: Option<u64>,
+    /// Worker threads (default: one per core); runs go several at once, one
+    /// thread each. Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Skip runs already complete in the output folder.
+    #[arg(long)]
+    pub resume: bool,
+    /// No progress bar and no printed table.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub overrides: Overrides,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Experiment file (see experiments/ and README.md).
+    pub experiment: PathBuf,
+    /// Output folder: plan.arrow, runs/NNNNN/.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Skip runs already complete (after an interruption).
+    #[arg(long)]
+    pub resume: bool,
+    /// Do only run I of the plan (a SLURM array task's $SLURM_ARRAY_TASK_ID).
+    #[arg(long, value_name = "I", conflicts_with = "runs")]
+    pub run_index: Option<u64>,
+    /// Do only runs A to B (inclusive) of the plan.
+    #[arg(long, value_name = "A-B")]
+    pub runs: Option<String>,
+    /// Write a SLURM array script (DIR/sweep.sbatch) instead of running.
+    #[arg(long, conflicts_with_all = ["run_index", "runs"])]
+    pub slurm: bool,
+    /// Worker threads (default: one per core); runs go several at once, one
+    /// thread each. Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar and no summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// A folder written by `crimesim sweep`.
+    pub dir: PathBuf,
 }

@@ -1,11 +1,15 @@
 //! The `crimesim` command-line tool, as a library: argument definitions,
 //! commands, and the Arrow writer. `main.rs` only dispatches.
 
+pub mod analysis;
+pub mod batch;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod experiment;
 pub mod output;
 pub mod scenario_file;
+pub mod table;
 
 use cli::{Cli, Command};
 
@@ -15,5 +19,8 @@ pub fn run(cli: Cli) -> error::Result<()> {
         Command::Run(args) => commands::run::run(args),
         Command::Validate(args) => commands::validate(args),
         Command::Reference => commands::reference(),
+        Command::Compare(args) => commands::compare::compare(args),
+        Command::Sweep(args) => commands::sweep::sweep(args),
+        Command::Merge(args) => commands::merge::merge(args),
     }
 }

@@ -1,4 +1,7 @@
+pub mod compare;
+pub mod merge;
 pub mod run;
+pub mod sweep;
 
 use std::io::Write;
 

@@ -12,6 +12,7 @@ use crate::cli::RunArgs;
 use crate::error::{Error, Result};
 use crate::output::{ArrowRecorder, WrittenTable, write_atomic};
 use crate::scenario_file;
+use crimesim_core::Scenario;
 
 /// What `manifest.json` says about a run. Written last: a folder without it
 /// holds no complete run.
@@ -36,6 +37,28 @@ pub struct FileEntry {
     pub sha256: String,
 }
 
+/// What one run reports back: its counts, its wall time and the model's
+/// end-of-run figures (as written to `summary.json`).
+#[derive(Debug)]
+pub struct RunReport {
+    pub counts: crimesim_core::RunCounts,
+    pub wall_seconds: f64,
+    pub threads: usize,
+    pub figures: Vec<crimesim_core::sim::Figure>,
+}
+
+/// A pool of `threads` worker threads (default: one per core).
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let threads = threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))
+}
+
+/// `crimesim run`: load, run into the output folder, print the figures.
 pub fn run(args: &RunArgs) -> Result<()> {
     let mut overrides = args.overrides.set.clone();
     if let Some(seed) = args.seed {
@@ -45,25 +68,55 @@ pub fn run(args: &RunArgs) -> Result<()> {
         overrides.push(format!("ticks={ticks}"));
     }
     let scenario = scenario_file::load(args.scenario.as_deref(), &overrides)?;
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))?;
-
+    let pool = thread_pool(args.threads)?;
     let out = &args.out;
+    let bar = progress_bar(scenario.ticks, args.quiet);
+    let report = run_scenario(&scenario, out, &pool, bar.as_ref())?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    if !args.quiet {
+        let RunReport {
+            counts,
+            wall_seconds,
+            threads,
+            figures,
+        } = &report;
+        let mut text = format!(
+            "{} ticks, {} agent-steps in {:.2} s ({:.1} M agent-steps/s, {} threads) -> {}\n",
+            counts.ticks,
+            counts.agent_steps,
+            wall_seconds,
+            counts.agent_steps as f64 / wall_seconds.max(1e-9) / 1e6,
+            threads,
+            out.display()
+        );
+        for f in figures {
+            text.push_str(&format!("  {:<30} {:>14.4}  {}\n", f.name, f.value, f.doc));
+        }
+        super::print(&text)?;
+    }
+    Ok(())
+}
+
+/// Runs `scenario` on `pool` and writes every output into `out`: the
+/// tables, `summary.json`, `scenario.toml`, and `manifest.json` last. This is
+/// the one place a run happens; `run`, `compare` and `sweep` all call it.
+pub fn run_scenario(
+    scenario: &Scenario,
+    out: &Path,
+    pool: &rayon::ThreadPool,
+    bar: Option<&ProgressBar>,
+) -> Result<RunReport> {
+    let threads = pool.current_num_threads();
     prepare_folder(out)?;
     let started = Instant::now();
-    let mut sim = pool.install(|| crimesim_core::build(&scenario));
+    let mut sim = pool.install(|| crimesim_core::build(scenario));
     let mut recorder = ArrowRecorder::create(out, sim.tables()).map_err(|e| Error::io(out, e))?;
-    let bar = progress_bar(scenario.ticks, args.quiet);
     let counts = pool
         .install(|| {
             crimesim_core::run(sim.as_mut(), scenario.ticks, &mut recorder, |c| {
-                if let Some(bar) = &bar
+                if let Some(bar) = bar
                     && c.ticks.is_multiple_of(16)
                 {
                     bar.set_position(c.ticks);
@@ -72,9 +125,6 @@ pub fn run(args: &RunArgs) -> Result<()> {
         })
         .map_err(|e| Error::io(out, e))?;
     let tables = recorder.finish().map_err(|e| Error::io(out, e))?;
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
     let wall_seconds = started.elapsed().as_secs_f64();
 
     let figures = sim.summary();
@@ -117,23 +167,12 @@ pub fn run(args: &RunArgs) -> Result<()> {
             .as_bytes(),
     )
     .map_err(|e| Error::io(out, e))?;
-
-    if !args.quiet {
-        let mut report = format!(
-            "{} ticks, {} agent-steps in {:.2} s ({:.1} M agent-steps/s, {} threads) -> {}\n",
-            counts.ticks,
-            counts.agent_steps,
-            wall_seconds,
-            counts.agent_steps as f64 / wall_seconds.max(1e-9) / 1e6,
-            threads,
-            out.display()
-        );
-        for f in &figures {
-            report.push_str(&format!("  {:<30} {:>14.4}  {}\n", f.name, f.value, f.doc));
-        }
-        super::print(&report)?;
-    }
-    Ok(())
+    Ok(RunReport {
+        counts,
+        wall_seconds,
+        threads,
+        figures,
+    })
 }
 
 /// Creates the folder, and removes the marker of a previous complete run so

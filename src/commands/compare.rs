@@ -1,0 +1,243 @@
+//! `crimesim compare`: replicates of two or more scenarios with paired seeds,
+//! and what differs between them.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::analysis::{self, Arm, Outcomes, Row};
+use crate::batch::{self, Job, Status};
+use crate::cli::CompareArgs;
+use crate::error::{Error, Result};
+use crate::output::write_atomic;
+use crate::scenario_file;
+use crate::table::{Table, Values};
+
+use super::run::thread_pool;
+
+/// The seed of replicate `i` of arm `arm`: with pairing every arm shares
+/// replicate i's seed (common random numbers); without, each arm draws its
+/// own.
+pub fn replicate_seed(master: u64, arm: usize, i: u64, paired: bool) -> u64 {
+    let stream = if paired { 0 } else { arm as u64 + 1 };
+    batch::derive_seed(master, stream, i)
+}
+
+pub fn compare(args: &CompareArgs) -> Result<()> {
+    if args.replicates == 0 {
+        return Err(Error::Usage(
+            "--replicates must be at least 1 (2 or more for intervals)".into(),
+        ));
+    }
+    let mut overrides = args.overrides.set.clone();
+    if let Some(ticks) = args.ticks {
+        overrides.push(format!("ticks={ticks}"));
+    }
+    let names = arm_names(&args.scenarios);
+    let paired = !args.unpaired;
+    let mut jobs = Vec::new();
+    let mut index = Vec::new();
+    for (k, path) in args.scenarios.iter().enumerate() {
+        let scenario = scenario_file::load(Some(path), &overrides)?;
+        for i in 0..args.replicates as u64 {
+            let mut s = scenario.clone();
+            s.seed = replicate_seed(args.seed, k, i, paired);
+            jobs.push(Job {
+                dir: args.out.join("runs").join(&names[k]).join(format!("{i:04}")),
+                scenario: s,
+            });
+            index.push((k, i));
+        }
+    }
+    std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, e))?;
+    let pool = thread_pool(args.threads)?;
+    let bar = progress_bar(jobs.len() as u64, args.quiet);
+    let statuses = batch::run_jobs(&jobs, &pool, args.resume, bar.as_ref());
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+
+    let mut arms: Vec<Arm> = names
+        .iter()
+        .map(|n| Arm {
+            name: n.clone(),
+            replicates: Vec::new(),
+        })
+        .collect();
+    let mut failures = Vec::new();
+    let outcomes: Vec<Option<Outcomes>> = pool.install(|| {
+        use rayon::prelude::*;
+        jobs.par_iter()
+            .zip(&statuses)
+            .map(|(job, status)| match status {
+                Status::Failed(_) => None,
+                _ => analysis::run_outcomes(&job.dir, analysis::ticks_per_day(&job.scenario))
+                    .ok(),
+            })
+            .collect()
+    });
+    for ((job, status), (&(k, _), o)) in jobs.iter().zip(&statuses).zip(index.iter().zip(outcomes))
+    {
+        if let Status::Failed(m) = status {
+            failures.push(format!("{}: {m}", job.dir.display()));
+        } else if o.is_none() {
+            failures.push(format!("{}: outputs unreadable", job.dir.display()));
+        }
+        arms[k].replicates.push(o);
+    }
+    let rows = analysis::compare(&arms, paired);
+    write_replicates(&args.out.join("replicates.arrow"), &arms, &jobs)?;
+    write_comparison(&args.out.join("comparison.arrow"), &rows, paired)?;
+    let md = analysis::markdown(&rows, paired, args.replicates as usize);
+    write_atomic(&args.out.join("comparison.md"), md.as_bytes())
+        .map_err(|e| Error::io(&args.out, e))?;
+    if !args.quiet {
+        super::print(&md)?;
+    }
+    if !failures.is_empty() {
+        return Err(Error::Other(format!(
+            "{} of {} runs failed (the comparison leaves them out):\n  {}",
+            failures.len(),
+            jobs.len(),
+            failures.join("\n  ")
+        )));
+    }
+    Ok(())
+}
+
+/// Arm names from file stems, made unique (`name`, `name-2`, ...).
+fn arm_names(paths: &[PathBuf]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for p in paths {
+        let stem = p
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("arm")
+            .to_string();
+        let mut name = stem.clone();
+        let mut n = 2;
+        while names.contains(&name) {
+            name = format!("{stem}-{n}");
+            n += 1;
+        }
+        names.push(name);
+    }
+    names
+}
+
+fn write_replicates(path: &Path, arms: &[Arm], jobs: &[Job]) -> Result<()> {
+    let outcomes = analysis::outcome_names(arms);
+    let mut arm_col = Vec::new();
+    let mut rep = Vec::new();
+    let mut all: Vec<&Option<Outcomes>> = Vec::new();
+    for arm in arms {
+        for (i, o) in arm.replicates.iter().enumerate() {
+            arm_col.push(Some(arm.name.clone()));
+            rep.push(i as u32);
+            all.push(o);
+        }
+    }
+    let seeds: Vec<u64> = jobs.iter().map(|j| j.scenario.seed).collect();
+    let mut t = Table::new()
+        .column("arm", "the scenario (file stem)", Values::Str(arm_col))
+        .column("replicate", "replicate number, from 0", Values::U32(rep))
+        .column("seed", "the run's seed", Values::U64(seeds));
+    for name in &outcomes {
+        let v = all
+            .iter()
+            .map(|o| o.as_ref().and_then(|o| o.get(name)).copied())
+            .collect();
+        t.push(name.as_str(), "an outcome (null: not reported)", Values::F64(v));
+    }
+    t.write(path).map_err(|e| Error::io(path, e))
+}
+
+fn write_comparison(path: &Path, rows: &[Row], paired: bool) -> Result<()> {
+    let f = |get: fn(&Row) -> Option<f64>| Values::F64(rows.iter().map(get).collect());
+    Table::new()
+        .column(
+            "arm",
+            "the scenario (file stem)",
+            Values::Str(rows.iter().map(|r| Some(r.arm.clone())).collect()),
+        )
+        .column(
+            "outcome",
+            "a summary.json figure or a derived one (see README)",
+            Values::Str(rows.iter().map(|r| Some(r.outcome.clone())).collect()),
+        )
+        .column(
+            "replicates",
+            "replicates with a value",
+            Values::U32(rows.iter().map(|r| r.n as u32).collect()),
+        )
+        .column("mean", "mean over replicates", f(|r| r.mean))
+        .column("sd", "standard deviation over replicates", f(|r| r.sd))
+        .column("mean_low", "95% t interval of the mean: low", f(|r| r.mean_low))
+        .column("mean_high", "95% t interval of the mean: high", f(|r| r.mean_high))
+        .column(
+            "paired",
+            "true: paired seeds (common random numbers)",
+            Values::Bool(rows.iter().map(|_| Some(paired)).collect()),
+        )
+        .column(
+            "pairs",
+            "pairs (or the smaller sample) behind the difference",
+            Values::U32(rows.iter().map(|r| r.pairs as u32).collect()),
+        )
+        .column(
+            "difference",
+            "mean minus the baseline's mean (null for the baseline)",
+            f(|r| r.difference),
+        )
+        .column(
+            "difference_low",
+            "95% interval of the difference (paired t, or Welch unpaired): low",
+            f(|r| r.difference_low),
+        )
+        .column(
+            "difference_high",
+            "95% interval of the difference: high",
+            f(|r| r.difference_high),
+        )
+        .column(
+            "relative_change",
+            "mean / baseline mean - 1",
+            f(|r| r.relative_change),
+        )
+        .column(
+            "relative_low",
+            "95% interval of the relative change (delta method on the log ratio): low",
+            f(|r| r.relative_low),
+        )
+        .column(
+            "relative_high",
+            "95% interval of the relative change: high",
+            f(|r| r.relative_high),
+        )
+        .column(
+            "cohens_d",
+            "difference / pooled standard deviation of the two arms",
+            f(|r| r.cohens_d),
+        )
+        .column(
+            "cohens_dz",
+            "paired: mean difference / sd of the differences",
+            f(|r| r.cohens_dz),
+        )
+        .write(path)
+        .map_err(|e| Error::io(path, e))
+}
+
+/// A progress bar over runs on a terminal; none when piped or quiet.
+pub fn progress_bar(runs: u64, quiet: bool) -> Option<ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(runs);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40.cyan/blue} {pos}/{len} runs  {per_sec}  ETA {eta}")
+            .expect("valid template"),
+    );
+    Some(bar)
+}
