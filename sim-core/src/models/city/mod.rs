@@ -16,6 +16,7 @@
 //! Phases 2 and 3 run in parallel on the state of the start of the phase;
 //! phase 4 applies their results in offender order.
 
+pub mod facts;
 pub mod map;
 mod output;
 pub mod params;
