@@ -1,10 +1,12 @@
 //! The `crimesim` command-line tool, as a library: argument definitions,
 //! commands, and the Arrow writer. `main.rs` only dispatches.
 
+pub mod checkpoint;
 pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod output;
+pub mod runner;
 pub mod scenario_file;
 
 use cli::{Cli, Command};
@@ -13,6 +15,7 @@ use cli::{Cli, Command};
 pub fn run(cli: Cli) -> error::Result<()> {
     match &cli.command {
         Command::Run(args) => commands::run::run(args),
+        Command::Resume(args) => commands::run::resume(args),
         Command::Validate(args) => commands::validate(args),
         Command::Reference => commands::reference(),
     }
