@@ -9,15 +9,25 @@
 //! spread over all of them (see README.md, "Experiments").
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
 use crimesim_core::Scenario;
 
-use crate::commands::run::run_scenario;
 use crate::error::{Error, Result};
 use crate::output::write_atomic;
+use crate::runner::{self, Ending};
+
+/// A pool of `threads` workers (default: one per core) for running jobs.
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let threads = threads.unwrap_or_else(runner::default_threads).max(1);
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))
+}
 
 /// One run to do: its final folder and its scenario (seed included).
 #[derive(Clone, Debug)]
@@ -116,15 +126,26 @@ fn run_one(job: &Job) -> Result<()> {
     if partial.exists() {
         std::fs::remove_dir_all(&partial).map_err(|e| Error::io(&partial, e))?;
     }
-    let single = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start a worker thread: {e}")))?;
+    // Never set: a signal ends a sweep at once, leaving runs in progress
+    // under their hidden names, and `--resume` does them again.
+    static NEVER: AtomicBool = AtomicBool::new(false);
+    let run = runner::Job {
+        scenario: job.scenario.clone(),
+        out: partial.clone(),
+        threads: 1,
+        quiet: true,
+        checkpoint_every: None,
+        from: None,
+    };
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        run_scenario(&job.scenario, &partial, &single, None)
+        runner::execute(run, &NEVER)
     }));
     let result = match ran {
-        Ok(r) => r.map(|_| ()),
+        Ok(Ok(Ending::Complete)) => Ok(()),
+        Ok(Ok(Ending::Interrupted { tick, .. })) => {
+            Err(Error::Other(format!("interrupted after tick {tick}")))
+        }
+        Ok(Err(e)) => Err(e),
         Err(panic) => {
             let what = panic
                 .downcast_ref::<&str>()

@@ -12,7 +12,8 @@ use clap::{Args, Parser, Subcommand};
     long_about = "Agent-based crime and intervention simulator.\n\n\
                   Scenarios are TOML files (see `crimesim reference`); outputs are Arrow IPC \
                   (Feather v2) files that pandas, polars, R and DuckDB read as they are.\n\n\
-                  Exit codes: 0 success, 1 failure while running or writing, 2 bad input."
+                  Exit codes: 0 success, 1 failure while running or writing, 2 bad input, \
+                  130 interrupted (a checkpoint was written; `crimesim resume` continues)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -23,6 +24,8 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario (the embedded default when none is given) and write its outputs.
     Run(RunArgs),
+    /// Continue a run that was killed or interrupted, from its newest checkpoint.
+    Resume(ResumeArgs),
     /// Check a scenario file without running it.
     Validate(ValidateArgs),
     /// Print the scenario reference (every parameter, its default, range and meaning) as Markdown.
@@ -61,8 +64,27 @@ pub struct RunArgs {
     /// No progress bar and no summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Write a checkpoint (the complete state) every this many simulated days.
+    #[arg(long, value_name = "DAYS")]
+    pub checkpoint_every: Option<f64>,
+    /// Start from a saved state (a branch: the scenario may change settings
+    /// or add interventions, not the grid or the population).
+    #[arg(long, value_name = "CHECKPOINT")]
+    pub from_checkpoint: Option<PathBuf>,
     #[command(flatten)]
     pub overrides: Overrides,
+}
+
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// The output folder of the run to continue.
+    pub dir: PathBuf,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

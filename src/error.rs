@@ -8,6 +8,8 @@ use crimesim_core::ScenarioError;
 pub const EXIT_BAD_INPUT: i32 = 2;
 /// Exit code for a failure while running or writing outputs.
 pub const EXIT_FAILURE: i32 = 1;
+/// Exit code for a run stopped by SIGINT or SIGTERM (128 + SIGINT).
+pub const EXIT_INTERRUPTED: i32 = 130;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -23,7 +25,18 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
-    /// A command line that cannot be carried out as given (e.g. `--runs 5-2`).
+    #[error("{path}: {what}")]
+    Checkpoint { path: PathBuf, what: String },
+    #[error(
+        "interrupted after tick {tick}; outputs so far are in {out} (manifest.json says complete: false); \
+         `crimesim resume {out}` continues from {checkpoint}"
+    )]
+    Interrupted {
+        tick: u64,
+        out: String,
+        checkpoint: String,
+    },
+    /// A command-line value that makes no sense (clap checks the rest).
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -40,8 +53,12 @@ impl Error {
 
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Scenario(_) | Error::ReadScenario { .. } | Error::Usage(_) => EXIT_BAD_INPUT,
+            Error::Scenario(_)
+            | Error::ReadScenario { .. }
+            | Error::Checkpoint { .. }
+            | Error::Usage(_) => EXIT_BAD_INPUT,
             Error::Io { .. } | Error::Other(_) => EXIT_FAILURE,
+            Error::Interrupted { .. } => EXIT_INTERRUPTED,
         }
     }
 }

@@ -3,11 +3,13 @@
 
 pub mod analysis;
 pub mod batch;
+pub mod checkpoint;
 pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod experiment;
 pub mod output;
+pub mod runner;
 pub mod scenario_file;
 pub mod table;
 
@@ -17,6 +19,7 @@ use cli::{Cli, Command};
 pub fn run(cli: Cli) -> error::Result<()> {
     match &cli.command {
         Command::Run(args) => commands::run::run(args),
+        Command::Resume(args) => commands::run::resume(args),
         Command::Validate(args) => commands::validate(args),
         Command::Reference => commands::reference(),
         Command::Compare(args) => commands::compare::compare(args),

@@ -156,32 +156,34 @@ impl TableWriter {
                 col.extend(new);
             }
         }
-        if self.pending.rows() >= ROWS_PER_BATCH {
-            self.flush()?;
+        while self.pending.rows() >= ROWS_PER_BATCH {
+            let rest = Batch {
+                columns: self
+                    .pending
+                    .columns
+                    .iter_mut()
+                    .map(|c| c.split_off(ROWS_PER_BATCH))
+                    .collect(),
+            };
+            let full = std::mem::replace(&mut self.pending, rest);
+            self.write_batch(full)?;
         }
         Ok(())
     }
 
-    fn flush(&mut self) -> io::Result<()> {
-        let batch = std::mem::replace(&mut self.pending, empty_batch(self.spec));
-        let mut start = 0;
-        let total = batch.rows();
+    /// Writes one record batch. Batches hold ROWS_PER_BATCH rows each but
+    /// the last, whatever sizes the rows arrived in, so a replayed history
+    /// writes the same bytes.
+    fn write_batch(&mut self, batch: Batch) -> io::Result<()> {
         let arrays: Vec<ArrayRef> = batch.columns.into_iter().map(to_array).collect();
-        while start < total {
-            let len = ROWS_PER_BATCH.min(total - start);
-            let slice: Vec<ArrayRef> = arrays.iter().map(|a| a.slice(start, len)).collect();
-            let rb = RecordBatch::try_new(self.schema.clone(), slice).map_err(io::Error::other)?;
-            self.writer
-                .write(&rb)
-                .map_err(|e| arrow_io(&self.temp, e))?;
-            start += len;
-        }
-        Ok(())
+        let rb = RecordBatch::try_new(self.schema.clone(), arrays).map_err(io::Error::other)?;
+        self.writer.write(&rb).map_err(|e| arrow_io(&self.temp, e))
     }
 
     fn finish(mut self) -> io::Result<WrittenTable> {
         if self.pending.rows() > 0 {
-            self.flush()?;
+            let last = std::mem::replace(&mut self.pending, empty_batch(self.spec));
+            self.write_batch(last)?;
         }
         self.writer.finish().map_err(|e| arrow_io(&self.temp, e))?;
         let file = self

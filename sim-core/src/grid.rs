@@ -2,7 +2,7 @@
 
 /// A `width` x `height` lattice with periodic boundaries. Cells are indexed
 /// row-major: `index = y * width + x`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Grid {
     pub width: u32,
     pub height: u32,

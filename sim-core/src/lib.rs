@@ -14,4 +14,4 @@ pub mod sim;
 
 pub use models::build;
 pub use scenario::{LoadOptions, Scenario, ScenarioError, load};
-pub use sim::{RunCounts, Simulation, run};
+pub use sim::{RunCounts, Simulation, StateError, run};

@@ -18,7 +18,7 @@ pub enum ColumnType {
 }
 
 /// A column of values: one of the [`ColumnType`]s.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Column {
     U8(Vec<u8>),
     U32(Vec<u32>),
@@ -62,6 +62,17 @@ impl Column {
         }
     }
 
+    /// Splits off the values from `at` on, leaving the first `at` here.
+    pub fn split_off(&mut self, at: usize) -> Column {
+        match self {
+            Column::U8(v) => Column::U8(v.split_off(at)),
+            Column::U32(v) => Column::U32(v.split_off(at)),
+            Column::U64(v) => Column::U64(v.split_off(at)),
+            Column::F64(v) => Column::F64(v.split_off(at)),
+            Column::Bool(v) => Column::Bool(v.split_off(at)),
+        }
+    }
+
     /// Appends `other`, which must have the same type.
     pub fn extend(&mut self, other: Column) {
         match (self, other) {
@@ -93,7 +104,7 @@ pub struct TableSpec {
 }
 
 /// Rows for one table, column by column, in the table's column order.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Batch {
     pub columns: Vec<Column>,
 }

@@ -27,7 +27,21 @@ pub trait Simulation: Send {
     fn finish(&mut self, recorder: &mut dyn Recorder) -> io::Result<()>;
     /// End-of-run figures for the summary.
     fn summary(&self) -> Vec<Figure>;
+    /// Ticks in a simulated day (for checkpoint intervals in days).
+    fn ticks_per_day(&self) -> f64;
+    /// The complete dynamic state, for a checkpoint: with the scenario it
+    /// determines the rest of the run.
+    fn save_state(&self) -> Vec<u8>;
+    /// Replaces the dynamic state with one from [`Simulation::save_state`].
+    /// The scenario's parameters stay: a branch may change them, not the
+    /// shape of the world (grid, population).
+    fn restore_state(&mut self, bytes: &[u8]) -> Result<(), StateError>;
 }
+
+/// A saved state that cannot be restored here.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct StateError(pub String);
 
 /// Counts from a run, for throughput figures.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

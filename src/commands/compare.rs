@@ -7,14 +7,13 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::analysis::{self, Arm, Outcomes, Row};
-use crate::batch::{self, Job, Status};
+use crate::batch::{self, Job, Status, thread_pool};
 use crate::cli::CompareArgs;
 use crate::error::{Error, Result};
 use crate::output::write_atomic;
 use crate::scenario_file;
 use crate::table::{Table, Values};
 
-use super::run::thread_pool;
 
 /// The seed of replicate `i` of arm `arm`: with pairing every arm shares
 /// replicate i's seed (common random numbers); without, each arm draws its

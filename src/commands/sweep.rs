@@ -9,14 +9,13 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::batch::{self, Job, Status};
+use crate::batch::{self, Job, Status, thread_pool};
 use crate::cli::SweepArgs;
 use crate::error::{Error, Result};
 use crate::experiment::{self, Experiment};
 use crate::table;
 
 use super::compare::progress_bar;
-use super::run::thread_pool;
 
 /// The folder of run `index` in a plan of `total` runs: five digits or
 /// more, so that folders sort in run order.

@@ -17,13 +17,14 @@ use std::io;
 
 use rand_distr::{Distribution, Geometric, Poisson};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::grid::Grid;
 use crate::record::{Batch, Column, ColumnSpec, ColumnType, Recorder, TableSpec};
 use crate::rng::{self, Purpose};
 use crate::scenario::params::{Default, Param, Section, Ty};
 use crate::scenario::{Scenario, Short2008Initial, Short2008Params};
-use crate::sim::{Figure, Simulation};
+use crate::sim::{Figure, Simulation, StateError};
 
 /// `[short2008]`.
 pub const SECTIONS: &[Section] = &[Section {
@@ -214,23 +215,32 @@ const TABLES: &[TableSpec] = &[
     },
 ];
 
-/// The state of a short2008 run.
+/// The state of a short2008 run. What a checkpoint saves is serialised; the
+/// rest (`#[serde(skip)]`) comes from the scenario or is scratch.
+#[derive(Serialize, Deserialize)]
 pub struct Short2008 {
+    #[serde(skip)]
     grid: Grid,
+    #[serde(skip)]
     params: Short2008Params,
+    #[serde(skip)]
     seed: u64,
+    #[serde(skip)]
     record_every: u64,
     tick: u64,
     /// Dynamic attractiveness B, and the buffer the next step writes.
     b: Vec<f64>,
+    #[serde(skip)]
     b_next: Vec<f64>,
-    /// Burglaries per site in the current step (E_s).
+    /// Burglaries per site in the current step (E_s): zero between steps.
+    #[serde(skip)]
     burglaries_now: Vec<u32>,
     /// Burglaries per site over the run.
     burglaries_total: Vec<u64>,
     /// Burglars on the lattice, in a deterministic order, and the buffer
     /// the next step writes.
     burglars: Burglars,
+    #[serde(skip)]
     burglars_next: Burglars,
     next_id: u64,
     /// Burglaries not yet written out.
@@ -240,7 +250,7 @@ pub struct Short2008 {
     last_row_tick: u64,
 }
 
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 struct EventRows {
     tick: Vec<u64>,
     x: Vec<u32>,
@@ -249,7 +259,7 @@ struct EventRows {
 }
 
 /// Burglars as columns: position and id.
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 struct Burglars {
     x: Vec<u32>,
     y: Vec<u32>,
@@ -310,6 +320,11 @@ impl Short2008 {
     /// The current dynamic attractiveness field B, row-major.
     pub fn b(&self) -> &[f64] {
         &self.b
+    }
+
+    /// The burglars' columns and rows.
+    pub fn burglar_positions(&self) -> (&[u32], &[u32]) {
+        (&self.burglars.x, &self.burglars.y)
     }
 
     /// The number of burglars on the lattice.
@@ -612,6 +627,34 @@ impl Simulation for Short2008 {
                 ],
             },
         )
+    }
+
+    fn ticks_per_day(&self) -> f64 {
+        1.0 / self.params.dt
+    }
+
+    fn save_state(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).expect("the short2008 state serialises")
+    }
+
+    fn restore_state(&mut self, bytes: &[u8]) -> Result<(), StateError> {
+        let mut saved: Short2008 = postcard::from_bytes(bytes)
+            .map_err(|e| StateError(format!("unreadable short2008 state: {e}")))?;
+        let cells = self.grid.cells();
+        if saved.b.len() != cells {
+            return Err(StateError(format!(
+                "the saved lattice has {} sites; this scenario has {cells}",
+                saved.b.len()
+            )));
+        }
+        saved.grid = self.grid;
+        saved.params = self.params;
+        saved.seed = self.seed;
+        saved.record_every = self.record_every;
+        saved.b_next = vec![0.0; cells];
+        saved.burglaries_now = vec![0; cells];
+        *self = saved;
+        Ok(())
     }
 
     fn summary(&self) -> Vec<Figure> {

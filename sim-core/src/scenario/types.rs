@@ -37,7 +37,7 @@ pub struct GridParams {
 }
 
 /// `[short2008]`: Short et al. (2008), section 2.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Short2008Params {
     pub dt: f64,
@@ -49,9 +49,10 @@ pub struct Short2008Params {
     pub initial: Short2008Initial,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Short2008Initial {
+    #[default]
     Equilibrium,
     Empty,
 }

@@ -10,9 +10,10 @@ use crate::rng::{self, Purpose};
 use crate::scenario::{Location, ScenarioError};
 
 /// What a cell is used for. The discriminants are the raster codes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(u8)]
 pub enum LandUse {
+    #[default]
     Street = 0,
     Residential = 1,
     Commercial = 2,
@@ -44,7 +45,7 @@ impl LandUse {
 }
 
 /// The static layers of the city, one value per cell, row-major.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CityMap {
     pub grid: Grid,
     pub land_use: Vec<LandUse>,

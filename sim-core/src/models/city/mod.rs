@@ -16,6 +16,7 @@
 //! Phases 2 and 3 run in parallel on the state of the start of the phase;
 //! phase 4 applies their results in offender order.
 
+pub mod facts;
 pub mod map;
 mod output;
 pub mod params;
@@ -27,12 +28,13 @@ use std::io;
 
 use rand_distr::{Distribution, Exp};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::grid::Grid;
 use crate::record::{Recorder, TableSpec};
 use crate::rng::{self, Purpose};
 use crate::scenario::{LoadOptions, Location, Scenario, ScenarioError};
-use crate::sim::{Figure, Simulation};
+use crate::sim::{Figure, Simulation, StateError};
 use map::CityMap;
 use params::{CityParams, CrimeTypeParams};
 use residents::{Activity, EMPLOYED, JAILED, NIGHT_SHIFT, NO_CELL, OFFENDER, Residents};
@@ -48,7 +50,7 @@ pub const CRIME_TYPES: [&str; 2] = ["burglary", "robbery"];
 const CHUNK: usize = 16_384;
 
 /// One crime, as it happened and as the police came to know of it.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Crime {
     /// Steps completed when it happened (the hour it happened in is tick - 1).
     pub tick: u64,
@@ -70,14 +72,14 @@ struct Attempt {
 }
 
 /// A recorded crime under investigation.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 struct Investigation {
     due_day: u64,
     crime: usize,
 }
 
 /// People present in each cell this tick.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 struct Presence {
     at_home: Vec<u32>,
     at_work: Vec<u32>,
@@ -106,29 +108,40 @@ impl Presence {
 }
 
 /// Counts since the last row of `ticks.arrow`.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
 struct Interval {
     crimes: [u64; 2],
     recorded: [u64; 2],
     arrests: u64,
 }
 
-/// The state of a city run.
+/// The state of a city run. What a checkpoint saves is serialised; the
+/// rest (`#[serde(skip)]`) comes from the scenario or is rebuilt each tick.
+#[derive(Serialize, Deserialize)]
 pub struct City {
+    #[serde(skip)]
     map: CityMap,
+    #[serde(skip)]
     p: CityParams,
+    #[serde(skip)]
     seed: u64,
+    #[serde(skip)]
     record_every: u64,
     tick: u64,
     residents: Residents,
     /// Residents whose home is each cell.
+    #[serde(skip)]
     homes: Vec<u32>,
+    #[serde(skip)]
     presence: Presence,
     /// Where each resident is this tick, and doing what.
+    #[serde(skip)]
     location: Vec<u32>,
+    #[serde(skip)]
     activity: Vec<Activity>,
     /// Dynamic attractiveness per crime type, and the buffer updates write.
     b: [Vec<f64>; 2],
+    #[serde(skip)]
     b_next: Vec<f64>,
     crimes_now: [Vec<u32>; 2],
     /// Target hardening per cell, from 0 (none) to 1.
@@ -203,6 +216,11 @@ impl City {
     /// Every crime so far, in the order they happened.
     pub fn crimes(&self) -> &[Crime] {
         &self.crimes
+    }
+
+    /// Where each resident was in the last tick (`NO_CELL` in jail).
+    pub fn locations(&self) -> &[u32] {
+        &self.location
     }
 
     /// The dynamic attractiveness field of a crime type.
@@ -825,6 +843,39 @@ impl Simulation for City {
 
     fn summary(&self) -> Vec<Figure> {
         output::summary(self)
+    }
+
+    fn ticks_per_day(&self) -> f64 {
+        self.p.ticks_per_day as f64
+    }
+
+    fn save_state(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).expect("the city state serialises")
+    }
+
+    fn restore_state(&mut self, bytes: &[u8]) -> Result<(), StateError> {
+        let mut saved: City = postcard::from_bytes(bytes)
+            .map_err(|e| StateError(format!("unreadable city state: {e}")))?;
+        let (cells, population) = (self.map.grid.cells(), self.residents.len());
+        if saved.residents.len() != population || saved.b[0].len() != cells {
+            return Err(StateError(format!(
+                "the saved city has {} residents on {} cells; this scenario has {population} on {cells}",
+                saved.residents.len(),
+                saved.b[0].len()
+            )));
+        }
+        // What the scenario gives, and the buffers each tick rebuilds.
+        saved.map = std::mem::take(&mut self.map);
+        saved.p = std::mem::take(&mut self.p);
+        saved.seed = self.seed;
+        saved.record_every = self.record_every;
+        saved.homes = std::mem::take(&mut self.homes);
+        saved.presence = Presence::zeros(cells);
+        saved.location = std::mem::take(&mut self.location);
+        saved.activity = std::mem::take(&mut self.activity);
+        saved.b_next = vec![0.0; cells];
+        *self = saved;
+        Ok(())
     }
 }
 

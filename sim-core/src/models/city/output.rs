@@ -2,6 +2,7 @@
 
 use std::io;
 
+use super::facts::StylizedFacts;
 use super::{BURGLARY, City, ROBBERY};
 use crate::record::{Batch, Column, ColumnSpec, ColumnType, Recorder, TableSpec};
 use crate::sim::Figure;
@@ -280,7 +281,7 @@ pub fn summary(city: &City) -> Vec<Figure> {
     let n = city.residents.len().max(1) as f64;
     let days = (city.tick as f64 / city.p.ticks_per_day as f64).max(1e-9);
     let per_1000_year = |c: u64| c as f64 * 1000.0 / n * 365.0 / days;
-    vec![
+    let mut figures = vec![
         Figure {
             name: "burglary",
             value: total(BURGLARY) as f64,
@@ -326,5 +327,59 @@ pub fn summary(city: &City) -> Vec<Figure> {
             value: city.mean_trust(),
             doc: "mean trust in police at the end",
         },
-    ]
+    ];
+    let f = StylizedFacts::measure(city);
+    let facts = [
+        (
+            "cells_for_half_of_crime",
+            f.cells_for_half_of_crime,
+            "share of cells with any crime opportunity holding 50% of crime (Weisburd 2015: about 0.02 to 0.06)",
+        ),
+        (
+            "cells_for_quarter_of_crime",
+            f.cells_for_quarter_of_crime,
+            "share of those cells holding 25% of crime (about 0.004 to 0.016)",
+        ),
+        (
+            "offences_by_top_tenth",
+            f.offences_by_top_tenth,
+            "share of offences by the top 10% of offenders (Wolfgang et al. 1972: at least 0.4)",
+        ),
+        (
+            "knox_near",
+            f.knox_near,
+            "Knox ratio within 2 cells and 7 days (near repeats: above 1)",
+        ),
+        (
+            "knox_far",
+            f.knox_far,
+            "Knox ratio beyond 20 cells and 56 days (about 1)",
+        ),
+        (
+            "burglary_night_share",
+            f.night_share[BURGLARY],
+            "share of burglaries in the dark hours",
+        ),
+        (
+            "robbery_night_share",
+            f.night_share[ROBBERY],
+            "share of robberies in the dark hours",
+        ),
+        (
+            "night_hours_share",
+            Some(f.night_hours_share),
+            "share of the day's hours that are dark",
+        ),
+        (
+            "deprived_rate_ratio",
+            f.deprived_rate_ratio,
+            "crime rate of the most deprived third of districts over the least deprived third",
+        ),
+    ];
+    figures.extend(
+        facts
+            .into_iter()
+            .filter_map(|(name, value, doc)| value.map(|value| Figure { name, value, doc })),
+    );
+    figures
 }

@@ -576,7 +576,7 @@ pub const PARAMS: &[Param] = &[
 ];
 
 /// `[city]`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CityParams {
     pub ticks_per_day: u32,
@@ -596,14 +596,15 @@ pub struct CityParams {
     pub loaded_layers: Option<Arc<Layers>>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MapSource {
+    #[default]
     Generated,
     Layers,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GenerateParams {
     pub districts_x: u32,
@@ -619,7 +620,7 @@ pub struct GenerateParams {
     pub lighting_deprivation_slope: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LayerPaths {
     pub land_use: String,
@@ -628,7 +629,7 @@ pub struct LayerPaths {
     pub lighting: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResidentParams {
     pub employment_rate: f64,
@@ -639,7 +640,7 @@ pub struct ResidentParams {
     pub outing_probability: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OffendingParams {
     pub initial_offender_share: f64,
@@ -657,7 +658,7 @@ pub struct OffendingParams {
     pub night_end_hour: u32,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CrimeTypeParams {
     pub a0: f64,
@@ -672,7 +673,7 @@ pub struct CrimeTypeParams {
     pub sentence_days_mean: f64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RiskParams {
     pub guardian_strength: f64,
@@ -680,14 +681,14 @@ pub struct RiskParams {
     pub night_visibility_unlit: f64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JusticeParams {
     pub investigation_days: u32,
     pub desistance_on_release: f64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrustParams {
     pub initial_max: f64,

@@ -4,6 +4,7 @@
 
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::map::{CityMap, LandUse};
 use super::params::CityParams;
@@ -21,9 +22,10 @@ pub const OFFENDER: u8 = 1;
 pub const JAILED: u8 = 2;
 
 /// Where a resident is in an hour.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[repr(u8)]
 pub enum Activity {
+    #[default]
     Home = 0,
     Work = 1,
     Transit = 2,
@@ -41,7 +43,7 @@ impl Activity {
 
 /// Residents as columns, sorted by home cell so that the residents of a
 /// cell are one contiguous range.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Residents {
     pub home: Vec<u32>,
     pub work: Vec<u32>,

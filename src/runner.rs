@@ -1,0 +1,306 @@
+//! Running a scenario into an output folder: the tick loop, checkpoints,
+//! interrupts, and the files that describe the run.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use crimesim_core::{RunCounts, Scenario, Simulation};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::checkpoint::{self, Body, Checkpoint, Header, Logged};
+use crate::error::{Error, Result};
+use crate::output::{ArrowRecorder, WrittenTable, write_atomic};
+
+/// One run to carry out.
+pub struct Job {
+    pub scenario: Scenario,
+    pub out: PathBuf,
+    pub threads: usize,
+    pub quiet: bool,
+    /// How often to write a checkpoint.
+    pub checkpoint_every: Option<Every>,
+    /// Start from a saved state (resume, or a branch with changed settings).
+    pub from: Option<Checkpoint>,
+}
+
+/// A checkpoint interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Every {
+    Days(f64),
+    Ticks(u64),
+}
+
+/// How a run ended.
+#[derive(Debug, PartialEq)]
+pub enum Ending {
+    Complete,
+    /// Stopped by SIGINT or SIGTERM after a tick, with a checkpoint.
+    Interrupted {
+        tick: u64,
+        checkpoint: PathBuf,
+    },
+}
+
+/// What `manifest.json` says about a run. Written last: a folder without it
+/// holds no run, and one with `complete: false` holds a run that stopped early.
+#[derive(Debug, Serialize)]
+pub struct Manifest {
+    pub crimesim_version: &'static str,
+    pub git_commit: Option<&'static str>,
+    pub model: String,
+    pub seed: u64,
+    pub threads: usize,
+    pub ticks: u64,
+    pub complete: bool,
+    pub agent_steps: u64,
+    pub wall_seconds: f64,
+    /// The checkpoint the run started from, if any.
+    pub started_from: Option<String>,
+    pub checkpoints: Vec<String>,
+    pub files: Vec<FileEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FileEntry {
+    pub file: String,
+    pub rows: Option<u64>,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// The worker threads a run uses when none are asked for: one per core.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Carries out `job`. `interrupted` is polled after every tick.
+pub fn execute(job: Job, interrupted: &AtomicBool) -> Result<Ending> {
+    let Job {
+        scenario,
+        out,
+        threads,
+        quiet,
+        checkpoint_every,
+        from,
+    } = job;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))?;
+    prepare_folder(&out, from.is_none())?;
+    let started = Instant::now();
+    let mut sim = pool.install(|| crimesim_core::build(&scenario));
+    let arrow = ArrowRecorder::create(&out, sim.tables()).map_err(|e| Error::io(&out, e))?;
+    let started_from = from.as_ref().map(|c| c.path.display().to_string());
+    let mut recorder = match from {
+        Some(c) => {
+            sim.restore_state(&c.body.state)
+                .map_err(|e| Error::Checkpoint {
+                    path: c.path.clone(),
+                    what: e.to_string(),
+                })?;
+            let mut r = Logged::new(arrow, c.body.history);
+            r.replay().map_err(|e| Error::io(&out, e))?;
+            r
+        }
+        None => Logged::new(arrow, Vec::new()),
+    };
+    let every_ticks = checkpoint_every.map(|every| match every {
+        Every::Days(d) => ((d * sim.ticks_per_day()).round() as u64).max(1),
+        Every::Ticks(t) => t.max(1),
+    });
+    let header = |tick: u64| Header {
+        format_version: checkpoint::FORMAT_VERSION,
+        crimesim_version: env!("CARGO_PKG_VERSION").to_string(),
+        model: scenario.model_name().to_string(),
+        scenario_sha256: checkpoint::scenario_hash(&scenario),
+        scenario_toml: scenario.to_toml(),
+        tick,
+        every_ticks,
+    };
+    let save = |sim: &dyn Simulation, history: &[(usize, crimesim_core::record::Batch)]| {
+        let body = Body {
+            state: sim.save_state(),
+            history: history.to_vec(),
+        };
+        checkpoint::write(&out, &header(sim.tick()), &body, sim.ticks_per_day())
+    };
+
+    let bar = progress_bar(scenario.ticks, sim.tick(), quiet);
+    let mut counts = RunCounts::default();
+    let mut checkpoints = Vec::new();
+    let mut ending = Ending::Complete;
+    while sim.tick() < scenario.ticks {
+        counts.agent_steps += sim.active_agents();
+        pool.install(|| sim.step(&mut recorder))
+            .map_err(|e| Error::io(&out, e))?;
+        counts.ticks += 1;
+        let tick = sim.tick();
+        if let Some(bar) = &bar
+            && tick.is_multiple_of(16)
+        {
+            bar.set_position(tick);
+        }
+        if interrupted.load(Ordering::SeqCst) {
+            let path = save(sim.as_ref(), &recorder.history)?;
+            checkpoints.push(path.display().to_string());
+            ending = Ending::Interrupted {
+                tick,
+                checkpoint: path,
+            };
+            break;
+        }
+        if let Some(every) = every_ticks
+            && tick.is_multiple_of(every)
+            && tick < scenario.ticks
+        {
+            let path = save(sim.as_ref(), &recorder.history)?;
+            checkpoints.push(path.display().to_string());
+        }
+    }
+    pool.install(|| sim.finish(&mut recorder))
+        .map_err(|e| Error::io(&out, e))?;
+    let tables = recorder.inner.finish().map_err(|e| Error::io(&out, e))?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let wall_seconds = started.elapsed().as_secs_f64();
+
+    let figures = sim.summary();
+    let summary: serde_json::Map<String, serde_json::Value> = figures
+        .iter()
+        .map(|f| (f.name.to_string(), serde_json::json!(f.value)))
+        .collect();
+    write_json(&out.join("summary.json"), &summary)?;
+    write_atomic(&out.join("scenario.toml"), scenario.to_toml().as_bytes())
+        .map_err(|e| Error::io(&out, e))?;
+    let mut files = Vec::new();
+    for WrittenTable { file, rows } in &tables {
+        files.push(file_entry(&out, file, Some(*rows))?);
+    }
+    for file in ["scenario.toml", "summary.json"] {
+        files.push(file_entry(&out, file, None)?);
+    }
+    let manifest = Manifest {
+        crimesim_version: env!("CARGO_PKG_VERSION"),
+        git_commit: option_env!("CRIMESIM_GIT_COMMIT"),
+        model: scenario.model_name().to_string(),
+        seed: scenario.seed,
+        threads,
+        ticks: sim.tick(),
+        complete: ending == Ending::Complete,
+        agent_steps: counts.agent_steps,
+        wall_seconds,
+        started_from,
+        checkpoints,
+        files,
+    };
+    write_json(&out.join("manifest.json"), &manifest)?;
+
+    if !quiet {
+        let mut report = format!(
+            "{} ticks, {} agent-steps in {:.2} s ({:.1} M agent-steps/s, {} threads) -> {}\n",
+            counts.ticks,
+            counts.agent_steps,
+            wall_seconds,
+            counts.agent_steps as f64 / wall_seconds.max(1e-9) / 1e6,
+            threads,
+            out.display()
+        );
+        for f in &figures {
+            report.push_str(&format!("  {:<30} {:>14.4}  {}\n", f.name, f.value, f.doc));
+        }
+        crate::commands::print(&report)?;
+    }
+    Ok(ending)
+}
+
+fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).expect("json");
+    write_atomic(path, text.as_bytes()).map_err(|e| Error::io(path, e))
+}
+
+/// Creates the folder, and removes the marker of a previous run so that a
+/// run interrupted now cannot pass for complete. A fresh run also removes
+/// the checkpoints of an earlier run there, which `resume` would otherwise
+/// pick up.
+fn prepare_folder(out: &Path, fresh: bool) -> Result<()> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let manifest = out.join("manifest.json");
+    if manifest.exists() {
+        std::fs::remove_file(&manifest).map_err(|e| Error::io(&manifest, e))?;
+    }
+    if fresh {
+        for entry in std::fs::read_dir(out).map_err(|e| Error::io(out, e))? {
+            let path = entry.map_err(|e| Error::io(out, e))?.path();
+            let stale = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("checkpoint-day"));
+            if stale {
+                std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn file_entry(out: &Path, file: &str, rows: Option<u64>) -> Result<FileEntry> {
+    let path = out.join(file);
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    Ok(FileEntry {
+        file: file.to_string(),
+        rows,
+        bytes: bytes.len() as u64,
+        sha256: Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    })
+}
+
+/// A progress bar on a terminal; none when stderr is piped or with --quiet.
+fn progress_bar(ticks: u64, at: u64, quiet: bool) -> Option<ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(ticks);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40.cyan/blue} {pos}/{len} ticks  {per_sec}  ETA {eta}")
+            .expect("valid template"),
+    );
+    bar.set_position(at);
+    Some(bar)
+}
+
+/// Stops runs cleanly on SIGINT and SIGTERM: the first sets the flag the
+/// tick loop polls; a second one exits at once with [`EXIT_INTERRUPTED`],
+/// leaving only hidden temporary files. Writes past a file-size limit fail
+/// with an error instead of killing the process (SIGXFSZ).
+pub fn install_interrupt_handlers() -> Result<&'static AtomicBool> {
+    static INTERRUPTED: std::sync::OnceLock<std::sync::Arc<AtomicBool>> =
+        std::sync::OnceLock::new();
+    let flag = INTERRUPTED.get_or_init(|| std::sync::Arc::new(AtomicBool::new(false)));
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM, SIGXFSZ};
+        use signal_hook::flag;
+        let fail = |e: std::io::Error| Error::Other(format!("cannot install signal handlers: {e}"));
+        for signal in [SIGINT, SIGTERM] {
+            flag::register_conditional_shutdown(
+                signal,
+                crate::error::EXIT_INTERRUPTED,
+                flag.clone(),
+            )
+            .map_err(fail)?;
+            flag::register(signal, flag.clone()).map_err(fail)?;
+        }
+        let ignored = std::sync::Arc::new(AtomicBool::new(false));
+        flag::register(SIGXFSZ, ignored).map_err(fail)?;
+    }
+    Ok(flag)
+}

@@ -1,0 +1,305 @@
+//! Checkpoints, resume, branching, interrupts and write failures, end to
+//! end with the binary.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_crimesim");
+/// The default city, shortened to 100 days.
+const RUN: &[&str] = &["run", "--ticks", "2400", "--quiet", "--threads", "2"];
+const OUTPUTS: &[&str] = &[
+    "ticks.arrow",
+    "cells.arrow",
+    "events.arrow",
+    "districts.arrow",
+    "summary.json",
+    "scenario.toml",
+];
+
+fn crimesim(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().unwrap()
+}
+
+fn spawn(args: &[&str]) -> Child {
+    Command::new(BIN)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn checkpoints(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("checkpoint-day"))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Waits until `dir` holds more than `seen` checkpoints.
+fn wait_for_checkpoint(dir: &Path, seen: usize) {
+    let start = Instant::now();
+    while checkpoints(dir).len() <= seen {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no new checkpoint in {}",
+            dir.display()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn assert_same_outputs(a: &Path, b: &Path) {
+    for file in OUTPUTS {
+        let x =
+            fs::read(a.join(file)).unwrap_or_else(|e| panic!("{}: {e}", a.join(file).display()));
+        let y =
+            fs::read(b.join(file)).unwrap_or_else(|e| panic!("{}: {e}", b.join(file).display()));
+        assert!(
+            x == y,
+            "{file} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
+fn manifest(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
+}
+
+fn reference_run(dir: &Path) {
+    let mut args = RUN.to_vec();
+    args.extend_from_slice(&["--out", dir.to_str().unwrap()]);
+    let o = crimesim(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn runs_killed_at_random_ticks_resume_to_identical_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = tmp.path().join("whole");
+    reference_run(&whole);
+    let killed = tmp.path().join("killed");
+    let k = killed.to_str().unwrap();
+    let mut args = RUN.to_vec();
+    args.extend_from_slice(&["--out", k, "--checkpoint-every", "5"]);
+    // Kill the run, then the resumed run, each at a different moment after
+    // a checkpoint; the third attempt runs to the end.
+    let mut child = spawn(&args);
+    for (attempt, delay_ms) in [(0usize, 7u64), (1, 23)] {
+        wait_for_checkpoint(&killed, checkpoints(&killed).len().min(attempt));
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(
+            !killed.join("manifest.json").exists(),
+            "a killed run leaves no manifest"
+        );
+        child = spawn(&["resume", k, "--quiet"]);
+    }
+    let status = child.wait().unwrap();
+    assert!(status.success());
+    assert_same_outputs(&whole, &killed);
+    assert_eq!(manifest(&killed)["complete"], true);
+    assert!(manifest(&killed)["started_from"].is_string());
+}
+
+#[test]
+fn a_branch_with_no_change_reproduces_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("base");
+    let mut args = RUN.to_vec();
+    args.extend_from_slice(&["--out", base.to_str().unwrap(), "--checkpoint-every", "40"]);
+    let o = crimesim(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let day40 = checkpoints(&base)
+        .into_iter()
+        .next()
+        .expect("a checkpoint at day 40");
+    assert!(day40.starts_with("checkpoint-day00040"), "{day40}");
+    let branch = tmp.path().join("branch");
+    let o = crimesim(&[
+        "run",
+        base.join("scenario.toml").to_str().unwrap(),
+        "--from-checkpoint",
+        base.join(&day40).to_str().unwrap(),
+        "--out",
+        branch.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_same_outputs(&base, &branch);
+
+    // A branch that changes a setting shares the history up to the branch day.
+    let changed = tmp.path().join("changed");
+    let o = crimesim(&[
+        "run",
+        base.join("scenario.toml").to_str().unwrap(),
+        "--from-checkpoint",
+        base.join(&day40).to_str().unwrap(),
+        "--out",
+        changed.to_str().unwrap(),
+        "--quiet",
+        "--set",
+        "city.offending.motivation=0.5",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let events = |dir: &Path| fs::read(dir.join("summary.json")).unwrap();
+    assert_ne!(
+        events(&base),
+        events(&changed),
+        "the changed branch diverges after day 40"
+    );
+
+    // The grid of a checkpoint cannot change.
+    let o = crimesim(&[
+        "run",
+        "--from-checkpoint",
+        base.join(&day40).to_str().unwrap(),
+        "--out",
+        tmp.path().join("x").to_str().unwrap(),
+        "--set",
+        "city.population=100",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("residents"), "{}", stderr(&o));
+}
+
+#[test]
+fn sigint_stops_after_a_tick_with_a_checkpoint_and_resume_completes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = tmp.path().join("whole");
+    reference_run(&whole);
+    let stopped = tmp.path().join("stopped");
+    let mut args = RUN.to_vec();
+    args.extend_from_slice(&["--out", stopped.to_str().unwrap()]);
+    let child = spawn(&args);
+    // Interrupt once the run is under way.
+    let start = Instant::now();
+    while !stopped.join(".ticks.arrow.partial").exists() {
+        assert!(start.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("crimesim resume"));
+    let m = manifest(&stopped);
+    assert_eq!(m["complete"], false);
+    assert!(m["ticks"].as_u64().unwrap() < 2400);
+    assert_eq!(checkpoints(&stopped).len(), 1);
+    let o = crimesim(&["resume", stopped.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_same_outputs(&whole, &stopped);
+    assert_eq!(manifest(&stopped)["complete"], true);
+}
+
+#[test]
+fn a_checkpoint_from_another_version_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let o = crimesim(&[
+        "run",
+        "--ticks",
+        "200",
+        "--quiet",
+        "--checkpoint-every",
+        "2",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let path = dir.join(checkpoints(&dir).pop().unwrap());
+    // Rewrite the header's version, keeping the layout.
+    let bytes = fs::read(&path).unwrap();
+    let len = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
+    let mut header: serde_json::Value = serde_json::from_slice(&bytes[12..12 + len]).unwrap();
+    header["crimesim_version"] = "0.0.0-other".into();
+    let json = serde_json::to_vec(&header).unwrap();
+    let mut forged = bytes[..8].to_vec();
+    forged.extend_from_slice(&(json.len() as u32).to_le_bytes());
+    forged.extend_from_slice(&json);
+    forged.extend_from_slice(&bytes[12 + len..]);
+    fs::write(&path, forged).unwrap();
+    let o = crimesim(&["resume", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("written by crimesim 0.0.0-other"),
+        "{}",
+        stderr(&o)
+    );
+    // Something that is no checkpoint at all.
+    fs::write(&path, b"not a checkpoint").unwrap();
+    let o = crimesim(&["resume", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not a crimesim checkpoint"),
+        "{}",
+        stderr(&o)
+    );
+    // A folder with none.
+    let o = crimesim(&["resume", tmp.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no checkpoint"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_full_disk_gives_one_line_naming_the_path_and_no_complete_files() {
+    // A file-size limit stands in for a full disk: writes past it fail.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    let script = format!(
+        "ulimit -f 100; exec '{BIN}' run --ticks 3000 --quiet --out '{}'",
+        dir.display()
+    );
+    let o = Command::new("bash").args(["-c", &script]).output().unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&dir.display().to_string()) && err.contains("File too large"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"));
+    for file in ["manifest.json", "ticks.arrow", "events.arrow"] {
+        assert!(!dir.join(file).exists(), "{file} exists after a failed run");
+    }
+}
+
+#[test]
+fn a_checkpoint_interval_must_be_positive() {
+    let o = crimesim(&[
+        "run",
+        "--ticks",
+        "10",
+        "--checkpoint-every",
+        "0",
+        "--out",
+        "unused",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--checkpoint-every"), "{}", stderr(&o));
+}
