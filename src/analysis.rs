@@ -170,11 +170,7 @@ pub fn intervention_days(batch: &arrow_array::RecordBatch) -> BTreeMap<u64, Inte
             entry.active_days += 1;
         }
         let add = |ba: &mut BeforeAfter, v: f64| {
-            if after {
-                ba.after += v
-            } else {
-                ba.before += v
-            }
+            if after { ba.after += v } else { ba.before += v }
         };
         add(&mut entry.crimes.area, c[0][i]);
         add(&mut entry.crimes.buffer, c[1][i]);
@@ -280,7 +276,12 @@ pub fn fairness_outcomes(
     let Some((pd, hours, dd, burg, rob, burg_rec, rob_rec, arrests)) = cols else {
         return out;
     };
-    let n = dd.iter().chain(&pd).copied().max().map_or(0, |m| m as usize + 1);
+    let n = dd
+        .iter()
+        .chain(&pd)
+        .copied()
+        .max()
+        .map_or(0, |m| m as usize + 1);
     let mut patrol = vec![0.0; n];
     for (d, h) in pd.iter().zip(&hours) {
         patrol[*d as usize] += h;
@@ -478,14 +479,18 @@ pub fn relative_change_independent(t: &[f64], c: &[f64]) -> Option<(f64, f64, f6
     let q = metrics::student_t_quantile(0.5 + CONFIDENCE / 2.0, df)?;
     let l = (mt / mc).ln();
     let half = q * var_log.sqrt();
-    Some((mt / mc - 1.0, (l - half).exp() - 1.0, (l + half).exp() - 1.0))
+    Some((
+        mt / mc - 1.0,
+        (l - half).exp() - 1.0,
+        (l + half).exp() - 1.0,
+    ))
 }
 
 /// A number for a table: 4 significant figures, or `-`.
 pub fn fmt(v: Option<f64>) -> String {
     match v {
         None => "-".into(),
-        Some(x) if x == 0.0 => "0".into(),
+        Some(0.0) => "0".into(),
         Some(x) if x.abs() >= 1e5 || x.abs() < 1e-3 => format!("{x:.3e}"),
         Some(x) => {
             let digits = (4 - 1 - x.abs().log10().floor() as i32).max(0) as usize;
@@ -588,9 +593,17 @@ mod tests {
         assert!(close(alt.difference_low.unwrap(), 2.5 - half, 1e-6));
         assert!(close(alt.difference_high.unwrap(), 2.5 + half, 1e-6));
         assert!(close(alt.relative_change.unwrap(), 4.5 / 2.0 - 1.0, 1e-12));
-        assert!(close(alt.cohens_dz.unwrap(), 2.5 / (1.0f64 / 3.0).sqrt(), 1e-12));
+        assert!(close(
+            alt.cohens_dz.unwrap(),
+            2.5 / (1.0f64 / 3.0).sqrt(),
+            1e-12
+        ));
         // Pooled sd of the arms: var(a) = 2/3, var(b) = 5/3 -> pooled 7/6.
-        assert!(close(alt.cohens_d.unwrap(), 2.5 / (7.0f64 / 6.0).sqrt(), 1e-12));
+        assert!(close(
+            alt.cohens_d.unwrap(),
+            2.5 / (7.0f64 / 6.0).sqrt(),
+            1e-12
+        ));
         // The mean's own interval: b has mean 4.5, sd sqrt(5/3).
         let half_b = 3.182446 * (5.0f64 / 3.0).sqrt() / 2.0;
         assert!(close(alt.mean_low.unwrap(), 4.5 - half_b, 1e-6));
@@ -634,14 +647,22 @@ mod tests {
     fn interventions(rows: &[(u32, u64, bool, [u64; 6])]) -> arrow_array::RecordBatch {
         let col = |k: usize| Values::U64(rows.iter().map(|r| r.3[k]).collect());
         Table::new()
-            .column("intervention", "", Values::U32(rows.iter().map(|r| r.0).collect()))
+            .column(
+                "intervention",
+                "",
+                Values::U32(rows.iter().map(|r| r.0).collect()),
+            )
             .column("day", "", Values::U64(rows.iter().map(|r| r.1).collect()))
             .column(
                 "active",
                 "",
                 Values::Bool(rows.iter().map(|r| Some(r.2)).collect()),
             )
-            .column("cost", "", Values::F64(rows.iter().map(|_| Some(10.0)).collect()))
+            .column(
+                "cost",
+                "",
+                Values::F64(rows.iter().map(|_| Some(10.0)).collect()),
+            )
             .column("crimes_area", "", col(0))
             .column("crimes_buffer", "", col(1))
             .column("crimes_elsewhere", "", col(2))
@@ -717,7 +738,10 @@ mod tests {
         // Patrol 75% / 25% against crime 50% / 50%.
         assert!(close(o["fairness.patrol_divergence"], 0.25, 1e-12), "{o:?}");
         assert!(close(o["fairness.arrest_divergence"], 0.4, 1e-12), "{o:?}");
-        assert!(close(o["fairness.max_patrol_to_crime"], 1.5, 1e-12), "{o:?}");
+        assert!(
+            close(o["fairness.max_patrol_to_crime"], 1.5, 1e-12),
+            "{o:?}"
+        );
     }
 
     #[test]

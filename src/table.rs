@@ -12,12 +12,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{
-    Float64Type, Int64Type, UInt8Type, UInt32Type, UInt64Type,
-};
+use arrow_array::types::{Float64Type, Int64Type, UInt8Type, UInt32Type, UInt64Type};
 use arrow_array::{
-    Array, ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray,
-    UInt32Array, UInt64Array,
+    Array, ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray, UInt32Array,
+    UInt64Array,
 };
 use arrow_ipc::reader::FileReader;
 use arrow_ipc::writer::FileWriter;
@@ -112,9 +110,7 @@ pub fn ipc_bytes(batch: &RecordBatch) -> io::Result<Vec<u8>> {
 pub fn read(path: &Path) -> io::Result<Vec<RecordBatch>> {
     let file = File::open(path).map_err(|e| with_path(path, e))?;
     let reader = FileReader::try_new(file, None).map_err(|e| arrow_err(path, e))?;
-    reader
-        .map(|b| b.map_err(|e| arrow_err(path, e)))
-        .collect()
+    reader.map(|b| b.map_err(|e| arrow_err(path, e))).collect()
 }
 
 /// Every batch of a file as one batch (an empty batch of the file's schema

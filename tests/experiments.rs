@@ -51,7 +51,10 @@ fn strs(b: &RecordBatch, name: &str) -> Vec<String> {
 }
 
 fn f64_opt(b: &RecordBatch, name: &str) -> Vec<Option<f64>> {
-    let c = b.column_by_name(name).unwrap().as_primitive::<Float64Type>();
+    let c = b
+        .column_by_name(name)
+        .unwrap()
+        .as_primitive::<Float64Type>();
     (0..c.len())
         .map(|i| c.is_valid(i).then(|| c.value(i)))
         .collect()
@@ -68,7 +71,10 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             if p.is_dir() {
                 stack.push(p);
             } else if p.file_name().unwrap() != "manifest.json" {
-                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), fs::read(&p).unwrap());
+                out.insert(
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    fs::read(&p).unwrap(),
+                );
             }
         }
     }
@@ -123,9 +129,23 @@ fn paired_replicates_share_seeds_and_identical_arms_differ_by_nothing() {
     let reps = read_arrow(&out.join("replicates.arrow"));
     assert_eq!(reps.num_rows(), 6);
     let arms = strs(&reps, "arm");
-    assert_eq!(arms, ["short2008-b", "short2008-b", "short2008-b", "short2008-b-2", "short2008-b-2", "short2008-b-2"]);
+    assert_eq!(
+        arms,
+        [
+            "short2008-b",
+            "short2008-b",
+            "short2008-b",
+            "short2008-b-2",
+            "short2008-b-2",
+            "short2008-b-2"
+        ]
+    );
     let seeds = u64s(&reps, "seed");
-    assert_eq!(seeds[..3], seeds[3..], "replicate i of each arm shares its seed");
+    assert_eq!(
+        seeds[..3],
+        seeds[3..],
+        "replicate i of each arm shares its seed"
+    );
     let cmp = read_arrow(&out.join("comparison.arrow"));
     let diffs = f64_opt(&cmp, "difference");
     let low = f64_opt(&cmp, "difference_low");
@@ -138,7 +158,11 @@ fn paired_replicates_share_seeds_and_identical_arms_differ_by_nothing() {
             assert_eq!(diffs[i], None);
         }
     }
-    assert!(fs::read_to_string(out.join("comparison.md")).unwrap().contains("| burglaries |"));
+    assert!(
+        fs::read_to_string(out.join("comparison.md"))
+            .unwrap()
+            .contains("| burglaries |")
+    );
 
     let out2 = dir.path().join("cmp-unpaired");
     let mut args = vec!["compare", a, b, "--unpaired"];
@@ -154,11 +178,24 @@ fn a_killed_sweep_resumed_ends_with_the_data_of_an_uninterrupted_one() {
     let dir = tempfile::tempdir().unwrap();
     let exp = experiment(dir.path(), 10, 3000);
     let whole = dir.path().join("whole");
-    ok(crimesim(&["sweep", exp.to_str().unwrap(), "--quiet", "--out", whole.to_str().unwrap()]));
+    ok(crimesim(&[
+        "sweep",
+        exp.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        whole.to_str().unwrap(),
+    ]));
 
     let killed = dir.path().join("killed");
     let mut child = Command::new(env!("CARGO_BIN_EXE_crimesim"))
-        .args(["sweep", exp.to_str().unwrap(), "--quiet", "--threads", "2", "--out"])
+        .args([
+            "sweep",
+            exp.to_str().unwrap(),
+            "--quiet",
+            "--threads",
+            "2",
+            "--out",
+        ])
         .arg(&killed)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -183,15 +220,29 @@ fn a_killed_sweep_resumed_ends_with_the_data_of_an_uninterrupted_one() {
     child.kill().unwrap();
     child.wait().unwrap();
     let before = complete(&killed);
-    assert!(before < 40, "the sweep was killed before it ended ({before} runs)");
-    ok(crimesim(&["sweep", exp.to_str().unwrap(), "--quiet", "--resume", "--out", killed.to_str().unwrap()]));
+    assert!(
+        before < 40,
+        "the sweep was killed before it ended ({before} runs)"
+    );
+    ok(crimesim(&[
+        "sweep",
+        exp.to_str().unwrap(),
+        "--quiet",
+        "--resume",
+        "--out",
+        killed.to_str().unwrap(),
+    ]));
     assert_eq!(tree(&killed), tree(&whole));
 
     // merge gathers all 40 runs, and gives the same bytes for both folders.
     ok(crimesim(&["merge", whole.to_str().unwrap()]));
     ok(crimesim(&["merge", killed.to_str().unwrap()]));
     for f in ["results.arrow", "ticks.parquet"] {
-        assert_eq!(fs::read(whole.join(f)).unwrap(), fs::read(killed.join(f)).unwrap(), "{f}");
+        assert_eq!(
+            fs::read(whole.join(f)).unwrap(),
+            fs::read(killed.join(f)).unwrap(),
+            "{f}"
+        );
     }
     let results = read_arrow(&whole.join("results.arrow"));
     assert_eq!(results.num_rows(), 40);
@@ -215,20 +266,57 @@ fn one_run_of_the_plan_alone_has_the_bytes_it_has_in_the_full_sweep() {
     let dir = tempfile::tempdir().unwrap();
     let exp = experiment(dir.path(), 2, 1000);
     let whole = dir.path().join("whole");
-    ok(crimesim(&["sweep", exp.to_str().unwrap(), "--quiet", "--out", whole.to_str().unwrap()]));
+    ok(crimesim(&[
+        "sweep",
+        exp.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        whole.to_str().unwrap(),
+    ]));
     let one = dir.path().join("one");
-    ok(crimesim(&["sweep", exp.to_str().unwrap(), "--quiet", "--run-index", "5", "--out", one.to_str().unwrap()]));
-    let names: Vec<_> = fs::read_dir(one.join("runs")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    ok(crimesim(&[
+        "sweep",
+        exp.to_str().unwrap(),
+        "--quiet",
+        "--run-index",
+        "5",
+        "--out",
+        one.to_str().unwrap(),
+    ]));
+    let names: Vec<_> = fs::read_dir(one.join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names, ["00005"]);
-    assert_eq!(tree(&one.join("runs/00005")), tree(&whole.join("runs/00005")));
-    assert_eq!(fs::read(one.join("plan.arrow")).unwrap(), fs::read(whole.join("plan.arrow")).unwrap());
+    assert_eq!(
+        tree(&one.join("runs/00005")),
+        tree(&whole.join("runs/00005"))
+    );
+    assert_eq!(
+        fs::read(one.join("plan.arrow")).unwrap(),
+        fs::read(whole.join("plan.arrow")).unwrap()
+    );
     // The run's scenario.toml reproduces it with `crimesim run`.
     let again = dir.path().join("again");
-    ok(crimesim(&["run", whole.join("runs/00005/scenario.toml").to_str().unwrap(), "--quiet", "--out", again.to_str().unwrap()]));
+    ok(crimesim(&[
+        "run",
+        whole.join("runs/00005/scenario.toml").to_str().unwrap(),
+        "--quiet",
+        "--out",
+        again.to_str().unwrap(),
+    ]));
     assert_eq!(tree(&again), tree(&whole.join("runs/00005")));
     // --runs takes a chunk; merge lists what is missing and exits 1.
     let part = dir.path().join("part");
-    ok(crimesim(&["sweep", exp.to_str().unwrap(), "--quiet", "--runs", "2-4", "--out", part.to_str().unwrap()]));
+    ok(crimesim(&[
+        "sweep",
+        exp.to_str().unwrap(),
+        "--quiet",
+        "--runs",
+        "2-4",
+        "--out",
+        part.to_str().unwrap(),
+    ]));
     let m = crimesim(&["merge", part.to_str().unwrap()]);
     assert_eq!(m.status.code(), Some(1));
     let text = String::from_utf8_lossy(&m.stdout);
@@ -259,7 +347,11 @@ fn bad_experiment_files_exit_2_with_file_line_col() {
             "exp.toml:4:10: ",
             &["design is empty"],
         ),
-        ("replicates = 2\n", "exp.toml:1:1: ", &["design is empty", "[[vary]]"]),
+        (
+            "replicates = 2\n",
+            "exp.toml:1:1: ",
+            &["design is empty", "[[vary]]"],
+        ),
         (
             "replicates = -3\n[[vary]]\npath = \"short2008.eta\"\nvalues = [0.1]\n",
             "exp.toml:2:14: ",
@@ -297,7 +389,10 @@ fn bad_experiment_files_exit_2_with_file_line_col() {
             .unwrap();
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{body}: {err}");
-        assert!(err.starts_with(start), "{body}: expected {start}, got {err}");
+        assert!(
+            err.starts_with(start),
+            "{body}: expected {start}, got {err}"
+        );
         for w in *words {
             assert!(err.contains(w), "{body}: expected `{w}` in {err}");
         }

@@ -91,7 +91,14 @@ fn a_sweep_on_slurm_merges_to_the_data_of_a_local_sweep() {
     .unwrap();
     let (cluster, local) = (dir.path().join("cluster"), dir.path().join("local"));
     let exp = exp.to_str().unwrap();
-    crimesim(&["sweep", exp, "--slurm", "--quiet", "--out", cluster.to_str().unwrap()]);
+    crimesim(&[
+        "sweep",
+        exp,
+        "--slurm",
+        "--quiet",
+        "--out",
+        cluster.to_str().unwrap(),
+    ]);
     let script = cluster.join("sweep.sbatch");
     let text = fs::read_to_string(&script).unwrap();
     assert!(text.contains("#SBATCH --array=0-2\n"), "{text}");

@@ -14,7 +14,6 @@ use crate::output::write_atomic;
 use crate::scenario_file;
 use crate::table::{Table, Values};
 
-
 /// The seed of replicate `i` of arm `arm`: with pairing every arm shares
 /// replicate i's seed (common random numbers); without, each arm draws its
 /// own.
@@ -43,7 +42,11 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
             let mut s = scenario.clone();
             s.seed = replicate_seed(args.seed, k, i, paired);
             jobs.push(Job {
-                dir: args.out.join("runs").join(&names[k]).join(format!("{i:04}")),
+                dir: args
+                    .out
+                    .join("runs")
+                    .join(&names[k])
+                    .join(format!("{i:04}")),
                 scenario: s,
             });
             index.push((k, i));
@@ -71,8 +74,7 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
             .zip(&statuses)
             .map(|(job, status)| match status {
                 Status::Failed(_) => None,
-                _ => analysis::run_outcomes(&job.dir, analysis::ticks_per_day(&job.scenario))
-                    .ok(),
+                _ => analysis::run_outcomes(&job.dir, analysis::ticks_per_day(&job.scenario)).ok(),
             })
             .collect()
     });
@@ -147,7 +149,11 @@ fn write_replicates(path: &Path, arms: &[Arm], jobs: &[Job]) -> Result<()> {
             .iter()
             .map(|o| o.as_ref().and_then(|o| o.get(name)).copied())
             .collect();
-        t.push(name.as_str(), "an outcome (null: not reported)", Values::F64(v));
+        t.push(
+            name.as_str(),
+            "an outcome (null: not reported)",
+            Values::F64(v),
+        );
     }
     t.write(path).map_err(|e| Error::io(path, e))
 }
@@ -172,8 +178,16 @@ fn write_comparison(path: &Path, rows: &[Row], paired: bool) -> Result<()> {
         )
         .column("mean", "mean over replicates", f(|r| r.mean))
         .column("sd", "standard deviation over replicates", f(|r| r.sd))
-        .column("mean_low", "95% t interval of the mean: low", f(|r| r.mean_low))
-        .column("mean_high", "95% t interval of the mean: high", f(|r| r.mean_high))
+        .column(
+            "mean_low",
+            "95% t interval of the mean: low",
+            f(|r| r.mean_low),
+        )
+        .column(
+            "mean_high",
+            "95% t interval of the mean: high",
+            f(|r| r.mean_high),
+        )
         .column(
             "paired",
             "true: paired seeds (common random numbers)",

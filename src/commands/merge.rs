@@ -57,7 +57,12 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
     let mut names: Vec<&String> = outcomes.iter().flat_map(|o| o.keys()).collect();
     names.sort();
     names.dedup();
-    let mut fields: Vec<Field> = kept.schema().fields().iter().map(|f| (**f).clone()).collect();
+    let mut fields: Vec<Field> = kept
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| (**f).clone())
+        .collect();
     let mut columns: Vec<ArrayRef> = kept.columns().to_vec();
     for name in &names {
         let t = table::Table::new()
@@ -113,7 +118,11 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         }
     }
     if !failed.is_empty() {
-        report.push_str(&format!("failed ({}):\n{}\n", failed.len(), failed.join("\n")));
+        report.push_str(&format!(
+            "failed ({}):\n{}\n",
+            failed.len(),
+            failed.join("\n")
+        ));
     }
     if !running.is_empty() {
         report.push_str(&format!(

@@ -357,7 +357,10 @@ fn check(k: &Key, value: &Value, loc: &Location) -> Result<(), ScenarioError> {
         }
         (Ty::Choice(choices), Value::Str(s)) => {
             if !choices.contains(&s.as_str()) {
-                return Err(wrong(format!("`{}` = \"{s}\" is not a valid choice", k.path)));
+                return Err(wrong(format!(
+                    "`{}` = \"{s}\" is not a valid choice",
+                    k.path
+                )));
             }
         }
         (Ty::Text, Value::Str(_)) | (Ty::Bool, Value::Bool(_)) => {}

@@ -438,7 +438,10 @@ fn check_vary(raw: &Raw, top: &Location, design: Design) -> Result<Vec<Vary>> {
                 Vary {
                     path,
                     path_loc,
-                    values: vals.iter().map(|g: &Given| (g.value.clone(), g.loc.clone())).collect(),
+                    values: vals
+                        .iter()
+                        .map(|g: &Given| (g.value.clone(), g.loc.clone()))
+                        .collect(),
                     loc: vloc.clone(),
                 }
             }
