@@ -9,10 +9,10 @@
 //! spread over all of them (see README.md, "Experiments").
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use indicatif::ProgressBar;
-use rayon::prelude::*;
 
 use crimesim_core::Scenario;
 
@@ -20,13 +20,9 @@ use crate::error::{Error, Result};
 use crate::output::write_atomic;
 use crate::runner::{self, Ending};
 
-/// A pool of `threads` workers (default: one per core) for running jobs.
-pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
-    let threads = threads.unwrap_or_else(runner::default_threads).max(1);
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))
+/// Worker threads for running jobs: as asked, else one per core.
+pub fn workers(threads: Option<usize>) -> usize {
+    threads.unwrap_or_else(runner::default_threads).max(1)
 }
 
 /// One run to do: its final folder and its scenario (seed included).
@@ -84,38 +80,56 @@ fn sibling(dir: &Path, what: &str) -> PathBuf {
     dir.with_file_name(format!(".{name}.{what}"))
 }
 
-/// Runs every job on `pool`, several at once, each on one thread. With
-/// `resume`, complete runs are skipped; otherwise they are run again and
-/// replaced. The statuses come back in the order of `jobs`.
+/// Runs every job on `workers` threads, each taking the next job when it
+/// is done with one, each run on one thread of its own. With `resume`,
+/// complete runs are skipped; otherwise they are run again and replaced.
+/// The statuses come back in the order of `jobs`.
+///
+/// Plain threads, not a rayon pool: a run installs its own one-thread pool,
+/// and a rayon worker waiting on another pool steals more jobs meanwhile,
+/// which would nest runs inside runs.
 pub fn run_jobs(
     jobs: &[Job],
-    pool: &rayon::ThreadPool,
+    workers: usize,
     resume: bool,
     bar: Option<&ProgressBar>,
 ) -> Vec<Status> {
-    pool.install(|| {
-        jobs.par_iter()
-            .with_max_len(1)
-            .map(|job| {
-                let status = if resume && is_complete(&job.dir) {
-                    Status::Skipped
-                } else {
-                    match run_one(job) {
-                        Ok(()) => Status::Done,
-                        Err(e) => {
-                            let message = e.to_string();
-                            let _ = write_atomic(&failed_marker(&job.dir), message.as_bytes());
-                            Status::Failed(message)
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<Status>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers.clamp(1, jobs.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(job) = jobs.get(k) else { break };
+                    let status = if resume && is_complete(&job.dir) {
+                        Status::Skipped
+                    } else {
+                        match run_one(job) {
+                            Ok(()) => Status::Done,
+                            Err(e) => {
+                                let message = e.to_string();
+                                let _ = write_atomic(&failed_marker(&job.dir), message.as_bytes());
+                                Status::Failed(message)
+                            }
                         }
+                    };
+                    *slots[k].lock().expect("no panics while held") = Some(status);
+                    if let Some(bar) = bar {
+                        bar.inc(1);
                     }
-                };
-                if let Some(bar) = bar {
-                    bar.inc(1);
                 }
-                status
-            })
-            .collect()
-    })
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|m| {
+            m.into_inner()
+                .expect("no panics while held")
+                .expect("every job ran")
+        })
+        .collect()
 }
 
 fn run_one(job: &Job) -> Result<()> {

@@ -5,9 +5,10 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
 
 use crate::analysis::{self, Arm, Outcomes, Row};
-use crate::batch::{self, Job, Status, thread_pool};
+use crate::batch::{self, Job, Status};
 use crate::cli::CompareArgs;
 use crate::error::{Error, Result};
 use crate::output::write_atomic;
@@ -53,9 +54,13 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         }
     }
     std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, e))?;
-    let pool = thread_pool(args.threads)?;
     let bar = progress_bar(jobs.len() as u64, args.quiet);
-    let statuses = batch::run_jobs(&jobs, &pool, args.resume, bar.as_ref());
+    let statuses = batch::run_jobs(
+        &jobs,
+        batch::workers(args.threads),
+        args.resume,
+        bar.as_ref(),
+    );
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -68,16 +73,15 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         })
         .collect();
     let mut failures = Vec::new();
-    let outcomes: Vec<Option<Outcomes>> = pool.install(|| {
-        use rayon::prelude::*;
-        jobs.par_iter()
-            .zip(&statuses)
-            .map(|(job, status)| match status {
-                Status::Failed(_) => None,
-                _ => analysis::run_outcomes(&job.dir, analysis::ticks_per_day(&job.scenario)).ok(),
-            })
-            .collect()
-    });
+    // Reading the outputs (Knox pairs can be many) spreads over the cores.
+    let outcomes: Vec<Option<Outcomes>> = jobs
+        .par_iter()
+        .zip(&statuses)
+        .map(|(job, status)| match status {
+            Status::Failed(_) => None,
+            _ => analysis::run_outcomes(&job.dir, analysis::ticks_per_day(&job.scenario)).ok(),
+        })
+        .collect();
     for ((job, status), (&(k, _), o)) in jobs.iter().zip(&statuses).zip(index.iter().zip(outcomes))
     {
         if let Status::Failed(m) = status {

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::batch::{self, Job, Status, thread_pool};
+use crate::batch::{self, Job, Status};
 use crate::cli::SweepArgs;
 use crate::error::{Error, Result};
 use crate::experiment::{self, Experiment};
@@ -75,9 +75,13 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             scenario: exp.scenario(i),
         })
         .collect();
-    let pool = thread_pool(args.threads)?;
     let bar = progress_bar(jobs.len() as u64, args.quiet);
-    let statuses = batch::run_jobs(&jobs, &pool, args.resume, bar.as_ref());
+    let statuses = batch::run_jobs(
+        &jobs,
+        batch::workers(args.threads),
+        args.resume,
+        bar.as_ref(),
+    );
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
