@@ -65,6 +65,14 @@ pub fn is_complete(dir: &Path) -> bool {
     dir.join("manifest.json").is_file()
 }
 
+/// A complete run of this very scenario: `--resume` after the experiment
+/// or the command line changed runs the changed runs again.
+pub fn is_complete_as_planned(job: &Job) -> bool {
+    is_complete(&job.dir)
+        && std::fs::read_to_string(job.dir.join("scenario.toml"))
+            .is_ok_and(|text| text == job.scenario.to_toml())
+}
+
 /// The hidden folder a run is written into before it is renamed.
 pub fn partial_dir(dir: &Path) -> PathBuf {
     sibling(dir, "partial")
@@ -82,7 +90,7 @@ fn sibling(dir: &Path, what: &str) -> PathBuf {
 
 /// Runs every job on `workers` threads, each taking the next job when it
 /// is done with one, each run on one thread of its own. With `resume`,
-/// complete runs are skipped; otherwise they are run again and replaced.
+/// runs complete with the same scenario are skipped; otherwise they are run again and replaced.
 /// The statuses come back in the order of `jobs`.
 ///
 /// Plain threads, not a rayon pool: a run installs its own one-thread pool,
@@ -102,7 +110,7 @@ pub fn run_jobs(
                 loop {
                     let k = next.fetch_add(1, Ordering::SeqCst);
                     let Some(job) = jobs.get(k) else { break };
-                    let status = if resume && is_complete(&job.dir) {
+                    let status = if resume && is_complete_as_planned(job) {
                         Status::Skipped
                     } else {
                         match run_one(job) {

@@ -398,3 +398,82 @@ fn bad_experiment_files_exit_2_with_file_line_col() {
         }
     }
 }
+
+#[test]
+fn a_sweep_of_many_runs_runs_each_once_without_nesting_them() {
+    // Regression: runs on rayon workers nested inside each other (a worker
+    // waiting on a run's own pool stole the next run) and overflowed the
+    // stack at about a thousand runs.
+    let dir = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let exp = dir.path().join("many.toml");
+    fs::write(
+        &exp,
+        format!(
+            "base = \"{root}/scenarios/short2008-b.toml\"\n\
+             design = \"lhs\"\npoints = 150\nreplicates = 2\n\
+             [set]\nticks = 50\nrecord_every = 50\ngrid.width = 16\ngrid.height = 16\n\
+             [[vary]]\npath = \"short2008.eta\"\nmin = 0.01\nmax = 0.1\n"
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    ok(crimesim(&[
+        "sweep",
+        exp.to_str().unwrap(),
+        "--quiet",
+        "--threads",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    ok(crimesim(&["merge", out.to_str().unwrap()]));
+    assert_eq!(read_arrow(&out.join("results.arrow")).num_rows(), 300);
+    // --resume after a change to the experiment refuses the folder: its plan differs.
+    fs::write(
+        &exp,
+        fs::read_to_string(&exp)
+            .unwrap()
+            .replace("max = 0.1", "max = 0.2"),
+    )
+    .unwrap();
+    let o = crimesim(&[
+        "sweep",
+        exp.to_str().unwrap(),
+        "--quiet",
+        "--resume",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("another sweep's plan"));
+}
+
+#[test]
+fn compare_resume_reruns_runs_whose_scenario_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    let run = |ticks: &str| {
+        ok(crimesim(&[
+            "compare",
+            "scenarios/short2008-b.toml",
+            "scenarios/short2008-c.toml",
+            "--replicates",
+            "2",
+            "--ticks",
+            ticks,
+            "--set",
+            "grid.width=24",
+            "--set",
+            "grid.height=24",
+            "--resume",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]))
+    };
+    run("100");
+    run("200");
+    let ticks = read_arrow(&out.join("runs/short2008-b/0000/ticks.arrow"));
+    assert_eq!(u64s(&ticks, "tick").last(), Some(&200));
+}
