@@ -22,6 +22,11 @@ pub enum Purpose {
     BurglarStep = 2,
     /// New burglars appearing on a row of sites (short2008).
     Spawn = 3,
+    /// The order in which all agents act in a step (epstein2002).
+    EpsteinOrder = 4,
+    /// An agent's own draws in a step: whom to arrest, the sentence, where
+    /// to move (epstein2002).
+    EpsteinAgent = 5,
 }
 
 /// The finaliser of SplitMix64 (Steele, Lea & Flood 2014): a bijection on
@@ -55,6 +60,13 @@ pub fn stream(seed: u64, tick: u64, entity: u64, purpose: Purpose) -> SplitMix64
 pub fn uniform(rng: &mut SplitMix64) -> f64 {
     use rand::RngExt;
     rng.random::<f64>()
+}
+
+/// A uniform draw from `0..n` (`n` > 0), without bias.
+#[inline]
+pub fn below(rng: &mut SplitMix64, n: u32) -> u32 {
+    use rand::RngExt;
+    rng.random_range(0..n)
 }
 
 #[cfg(test)]

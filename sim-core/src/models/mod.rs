@@ -2,8 +2,9 @@
 //!
 //! Adding a model: a module with its rules, its `SECTION` and `PARAMS`, a
 //! variant of [`ModelKind`], a field of [`Scenario`], and one entry in
-//! [`MODELS`].
+//! [`MODELS`] (with its bench sizes for `crimesim bench`).
 
+pub mod epstein2002;
 pub mod short2008;
 
 use crate::scenario::params::{Param, Section};
@@ -22,20 +23,73 @@ pub struct ModelDef {
     pub inconsistency: fn(&Scenario) -> Option<(&'static str, String, String)>,
     /// Memory the model will need, estimated before anything is allocated.
     pub estimate_memory_bytes: fn(&Scenario) -> u64,
+    /// The cases `crimesim bench` times: a small and a large one.
+    pub bench: [BenchCase; 2],
 }
 
-pub const MODELS: &[ModelDef] = &[ModelDef {
-    name: "short2008",
-    kind: ModelKind::Short2008,
-    section: short2008::SECTION,
-    params: short2008::PARAMS,
-    build: |s| Box::new(short2008::Short2008::new(s)),
-    inconsistency: |s| short2008::inconsistency(s.short2008()),
-    estimate_memory_bytes: |s| short2008::estimate_memory_bytes(s.short2008(), cells(s)),
-}];
+/// A throughput case: `--set` overrides on the model's defaults, and how
+/// many ticks to time.
+#[derive(Clone, Copy, Debug)]
+pub struct BenchCase {
+    pub size: &'static str,
+    pub overrides: &'static [&'static str],
+    pub ticks: u64,
+}
+
+pub const MODELS: &[ModelDef] = &[
+    ModelDef {
+        name: "short2008",
+        kind: ModelKind::Short2008,
+        section: short2008::SECTION,
+        params: short2008::PARAMS,
+        build: |s| Box::new(short2008::Short2008::new(s)),
+        inconsistency: |s| short2008::inconsistency(s.short2008()),
+        estimate_memory_bytes: |s| short2008::estimate_memory_bytes(s.short2008(), cells(s)),
+        bench: [
+            BenchCase {
+                size: "small",
+                overrides: &["grid.width=128", "grid.height=128"],
+                ticks: 20_000,
+            },
+            // theta 0.056 and gamma 0.21 give n_bar = 1.0: about a million
+            // burglars on a million sites.
+            BenchCase {
+                size: "large",
+                overrides: &[
+                    "grid.width=1024",
+                    "grid.height=1024",
+                    "short2008.theta=0.056",
+                    "short2008.gamma=0.21",
+                ],
+                ticks: 100,
+            },
+        ],
+    },
+    ModelDef {
+        name: "epstein2002",
+        kind: ModelKind::Epstein2002,
+        section: epstein2002::SECTION,
+        params: epstein2002::PARAMS,
+        build: |s| Box::new(epstein2002::Epstein2002::new(s)),
+        inconsistency: |s| epstein2002::inconsistency(s.epstein2002()),
+        estimate_memory_bytes: |s| epstein2002::estimate_memory_bytes(s.epstein2002(), cells(s)),
+        bench: [
+            BenchCase {
+                size: "small",
+                overrides: &["grid.width=40", "grid.height=40"],
+                ticks: 10_000,
+            },
+            BenchCase {
+                size: "large",
+                overrides: &["grid.width=1024", "grid.height=1024"],
+                ticks: 50,
+            },
+        ],
+    },
+];
 
 /// The values of the top-level `model` key.
-pub const MODEL_NAMES: &[&str] = &["short2008"];
+pub const MODEL_NAMES: &[&str] = &["short2008", "epstein2002"];
 
 fn cells(s: &Scenario) -> u64 {
     s.grid.width as u64 * s.grid.height as u64

@@ -16,12 +16,15 @@ pub struct Scenario {
     pub grid: GridParams,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub short2008: Option<Short2008Params>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epstein2002: Option<Epstein2002Params>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelKind {
     Short2008,
+    Epstein2002,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -69,11 +72,33 @@ impl Short2008Params {
     }
 }
 
+/// `[epstein2002]`: Epstein (2002) as Mesa 3.5.1 runs it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Epstein2002Params {
+    pub citizen_density: f64,
+    pub cop_density: f64,
+    pub vision: u32,
+    pub legitimacy: f64,
+    pub max_jail_term: u64,
+    pub active_threshold: f64,
+    pub arrest_prob_constant: f64,
+    pub legitimacy_change_tick: u64,
+    pub legitimacy_after: f64,
+    pub legitimacy_ramp_ticks: u64,
+}
+
 impl Scenario {
     pub fn short2008(&self) -> &Short2008Params {
         self.short2008
             .as_ref()
             .expect("validated short2008 scenario has [short2008]")
+    }
+
+    pub fn epstein2002(&self) -> &Epstein2002Params {
+        self.epstein2002
+            .as_ref()
+            .expect("validated epstein2002 scenario has [epstein2002]")
     }
 
     /// The resolved scenario as TOML, every default filled in.
