@@ -1,7 +1,7 @@
 //! Von Neumann vision on a torus: the cells within Manhattan distance
 //! `radius` of a cell, its own cell excluded (a diamond of 2r(r+1) cells).
 //!
-//! What agents see is kept in bit [`Layer`]s, one bit per cell (e.g. "empty",
+//! What agents see is kept in bit [`Layers`], one bit per cell (e.g. "empty",
 //! "cop", "active citizen"). Each row is stored with `radius` wrapped copies
 //! of its cells on either side, and `radius` wrapped copies of the rows sit
 //! above and below the grid, so the part of a diamond in any row is one
@@ -20,13 +20,17 @@
 /// The largest radius: a row of a diamond must fit in one 64-bit word.
 pub const MAX_RADIUS: u32 = 31;
 
+/// Rows of runs a [`View`] holds: 2r+1 rows of a diamond, or the de-duplicated
+/// list of a small grid in words of 64 cells (at most 2r(r+1) cells).
+const MAX_RUNS: usize = 2 * MAX_RADIUS as usize + 1;
+
 /// Vision of one radius on one torus.
 #[derive(Clone, Debug)]
 pub struct Diamond {
     width: u32,
     height: u32,
     radius: u32,
-    /// u64 words per padded row (width + 2r bits, plus one word of slack so
+    /// Words per padded row (width + 2r bits, plus one word of slack so
     /// that a run can always be read from two consecutive words).
     words_per_row: usize,
     /// For each row of the diamond (dy = -r..=r): where its run starts,
@@ -43,10 +47,44 @@ struct Lists {
     cells: Vec<u32>,
 }
 
-/// One bit per cell, in padded rows (see the module documentation).
+/// `N` layers of one bit per cell, in padded rows (see the module
+/// documentation); the `N` words of a position sit side by side, so one look
+/// reads every layer from the same cache lines.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Layer {
-    bits: Vec<u64>,
+pub struct Layers<const N: usize> {
+    words: Vec<[u64; N]>,
+}
+
+/// What one look around a cell saw: the diamond's runs of every layer.
+/// Made once and reused, since looking is the hot loop.
+#[derive(Clone, Debug)]
+pub struct View<const N: usize> {
+    x: u32,
+    y: u32,
+    rows: usize,
+    runs: [[u64; N]; MAX_RUNS],
+}
+
+impl<const N: usize> std::default::Default for View<N> {
+    fn default() -> Self {
+        View {
+            x: 0,
+            y: 0,
+            rows: 0,
+            runs: [[0; N]; MAX_RUNS],
+        }
+    }
+}
+
+impl<const N: usize> View<N> {
+    /// How many cells of the diamond have their bit set in `layer`.
+    #[inline]
+    pub fn count(&self, layer: usize) -> u32 {
+        self.runs[..self.rows]
+            .iter()
+            .map(|r| r[layer].count_ones())
+            .sum()
+    }
 }
 
 impl Diamond {
@@ -68,12 +106,7 @@ impl Diamond {
         let spans = (-r..=r)
             .map(|dy| {
                 let h = r - dy.abs();
-                let len = 2 * h + 1;
-                let mut mask = if len == 64 {
-                    u64::MAX
-                } else {
-                    (1u64 << len) - 1
-                };
+                let mut mask = (1u64 << (2 * h + 1)) - 1;
                 if dy == 0 {
                     mask &= !(1u64 << h);
                 }
@@ -124,11 +157,11 @@ impl Diamond {
         self.radius
     }
 
-    /// A layer with every bit clear.
-    pub fn layer(&self) -> Layer {
+    /// `N` layers with every bit clear.
+    pub fn layers<const N: usize>(&self) -> Layers<N> {
         let rows = self.height as usize + 2 * self.radius as usize;
-        Layer {
-            bits: vec![0; rows * self.words_per_row],
+        Layers {
+            words: vec![[0; N]; rows * self.words_per_row],
         }
     }
 
@@ -140,131 +173,115 @@ impl Diamond {
         }
     }
 
-    /// Sets or clears the bit of cell (x, y), and its wrapped copies.
+    /// Sets or clears the bit of cell (x, y) in `layer`, and its wrapped
+    /// copies.
     #[inline]
-    pub fn set(&self, layer: &mut Layer, x: u32, y: u32, on: bool) {
-        let (w, h, r) = (self.width, self.height, self.radius);
-        let (px, py) = (x + r, y + r);
-        let xs = [
-            Some(px),
-            (x < r).then_some(px + w),
-            (x + r >= w).then(|| px - w),
-        ];
-        let ys = [
-            Some(py),
-            (y < r).then_some(py + h),
-            (y + r >= h).then(|| py - h),
-        ];
-        let copies = self.lists.is_none();
-        for (i, py) in ys.into_iter().enumerate() {
-            let Some(py) = py else { continue };
-            for (j, px) in xs.into_iter().enumerate() {
-                let Some(px) = px else { continue };
-                if !copies && (i > 0 || j > 0) {
-                    continue;
-                }
-                let word = py as usize * self.words_per_row + (px as usize >> 6);
-                let bit = 1u64 << (px & 63);
-                if on {
-                    layer.bits[word] |= bit;
-                } else {
-                    layer.bits[word] &= !bit;
-                }
-            }
-        }
-    }
-
-    /// The bit of cell (x, y).
-    #[inline]
-    pub fn get(&self, layer: &Layer, x: u32, y: u32) -> bool {
-        let (px, py) = (x + self.radius, y + self.radius);
-        let word = py as usize * self.words_per_row + (px as usize >> 6);
-        layer.bits[word] >> (px & 63) & 1 == 1
-    }
-
-    /// The run of row `d` (0..=2r) of the diamond around (x, y), as bits
-    /// in canonical order.
-    #[inline(always)]
-    fn run(&self, layer: &Layer, x: u32, y: u32, d: usize) -> u64 {
-        let (offset, mask) = self.spans[d];
-        let row = (y as usize + d) * self.words_per_row;
-        let start = (x + offset) as usize;
-        let word = row + (start >> 6);
-        let shift = start & 63;
-        let lo = layer.bits[word] >> shift;
-        let hi = (layer.bits[word + 1] << 1) << (63 - shift);
-        (lo | hi) & mask
-    }
-
-    /// How many cells in the vision of (x, y) have their bit set.
-    #[inline]
-    pub fn count(&self, layer: &Layer, x: u32, y: u32) -> u32 {
-        match &self.lists {
-            Some(l) => self
-                .list(l, x, y)
-                .iter()
-                .filter(|&&c| self.get(layer, c % self.width, c / self.width))
-                .count() as u32,
-            None => (0..self.spans.len())
-                .map(|d| self.run(layer, x, y, d).count_ones())
-                .sum(),
-        }
-    }
-
-    /// [`Diamond::count`] for two layers at once.
-    #[inline]
-    pub fn count2(&self, a: &Layer, b: &Layer, x: u32, y: u32) -> (u32, u32) {
-        if self.lists.is_some() {
-            return (self.count(a, x, y), self.count(b, x, y));
-        }
-        let (mut na, mut nb) = (0, 0);
-        for d in 0..self.spans.len() {
-            na += self.run(a, x, y, d).count_ones();
-            nb += self.run(b, x, y, d).count_ones();
-        }
-        (na, nb)
-    }
-
-    /// One of the cells in the vision of (x, y) whose bit is set: the k-th
-    /// in canonical order, where `draw(n)` gives k in `0..n` for the n such
-    /// cells. `None` (and no call to `draw`) when there are none.
-    #[inline]
-    pub fn choose(
+    pub fn set<const N: usize>(
         &self,
-        layer: &Layer,
+        layers: &mut Layers<N>,
+        layer: usize,
         x: u32,
         y: u32,
+        on: bool,
+    ) {
+        let (w, h, r) = (self.width, self.height, self.radius);
+        let (px, py) = (x + r, y + r);
+        let mut xs = [px; 2];
+        let mut ys = [py; 2];
+        // With lists, only the primary bit is read.
+        if self.lists.is_none() {
+            if x < r {
+                xs[1] = px + w;
+            } else if x + r >= w {
+                xs[1] = px - w;
+            }
+            if y < r {
+                ys[1] = py + h;
+            } else if y + r >= h {
+                ys[1] = py - h;
+            }
+        }
+        for py in ys {
+            for px in xs {
+                let word =
+                    &mut layers.words[py as usize * self.words_per_row + (px as usize >> 6)][layer];
+                let bit = 1u64 << (px & 63);
+                *word = if on { *word | bit } else { *word & !bit };
+            }
+        }
+    }
+
+    /// The bit of cell (x, y) in `layer`.
+    #[inline]
+    pub fn get<const N: usize>(&self, layers: &Layers<N>, layer: usize, x: u32, y: u32) -> bool {
+        let (px, py) = (x + self.radius, y + self.radius);
+        let word = py as usize * self.words_per_row + (px as usize >> 6);
+        layers.words[word][layer] >> (px & 63) & 1 == 1
+    }
+
+    /// Looks around (x, y): fills `view` with the diamond's runs of every
+    /// layer, in canonical order.
+    #[inline]
+    pub fn look<const N: usize>(&self, layers: &Layers<N>, x: u32, y: u32, view: &mut View<N>) {
+        view.x = x;
+        view.y = y;
+        if let Some(l) = &self.lists {
+            let cells = self.list(l, x, y);
+            view.rows = cells.len().div_ceil(64);
+            view.runs[..view.rows].fill([0; N]);
+            for (i, &c) in cells.iter().enumerate() {
+                for layer in 0..N {
+                    let bit = self.get(layers, layer, c % self.width, c / self.width) as u64;
+                    view.runs[i >> 6][layer] |= bit << (i & 63);
+                }
+            }
+            return;
+        }
+        let rows = self.spans.len();
+        view.rows = rows;
+        let words = &layers.words[..];
+        assert!(x < self.width && y < self.height);
+        for (d, (&(offset, mask), run)) in self.spans.iter().zip(&mut view.runs).enumerate() {
+            let start = (x + offset) as usize;
+            let word = (y as usize + d) * self.words_per_row + (start >> 6);
+            let shift = start & 63;
+            // SAFETY: with x < width and y < height (asserted above), the
+            // row y + d is below height + 2r, and start / 64 + 1 <= (width +
+            // r - 1) / 64 + 1 is below words_per_row = ceil((width + 2r) /
+            // 64) + 1: both words lie in the layers.
+            let (lo, hi) = unsafe { (words.get_unchecked(word), words.get_unchecked(word + 1)) };
+            for layer in 0..N {
+                let bits = (lo[layer] >> shift) | ((hi[layer] << 1) << (63 - shift));
+                run[layer] = bits & mask;
+            }
+        }
+    }
+
+    /// One of the cells of `view` whose bit is set in `layer`: the k-th in
+    /// canonical order, where `draw(n)` gives k in `0..n` for the n such
+    /// cells. `None` (and no call to `draw`) when there are none.
+    #[inline]
+    pub fn choose<const N: usize>(
+        &self,
+        view: &View<N>,
+        layer: usize,
         draw: impl FnOnce(u32) -> u32,
     ) -> Option<(u32, u32)> {
-        if let Some(l) = &self.lists {
-            let set: Vec<u32> = self
-                .list(l, x, y)
-                .iter()
-                .copied()
-                .filter(|&c| self.get(layer, c % self.width, c / self.width))
-                .collect();
-            if set.is_empty() {
-                return None;
-            }
-            let c = set[draw(set.len() as u32) as usize];
-            return Some((c % self.width, c / self.width));
-        }
-        let mut runs = [0u64; 2 * MAX_RADIUS as usize + 1];
-        let mut total = 0;
-        for (d, run) in runs.iter_mut().enumerate().take(self.spans.len()) {
-            *run = self.run(layer, x, y, d);
-            total += run.count_ones();
-        }
+        let total = view.count(layer);
         if total == 0 {
             return None;
         }
         let mut k = draw(total);
-        for (d, &run) in runs.iter().enumerate() {
-            let n = run.count_ones();
+        for (d, run) in view.runs[..view.rows].iter().enumerate() {
+            let n = run[layer].count_ones();
             if k < n {
-                let bit = select_bit(run, k);
-                let px = x + self.spans[d].0 + bit;
-                let py = y + d as u32;
+                let bit = select_bit(run[layer], k);
+                if let Some(l) = &self.lists {
+                    let c = self.list(l, view.x, view.y)[d * 64 + bit as usize];
+                    return Some((c % self.width, c / self.width));
+                }
+                let px = view.x + self.spans[d].0 + bit;
+                let py = view.y + d as u32;
                 return Some((self.unpad(px, self.width), self.unpad(py, self.height)));
             }
             k -= n;
@@ -317,20 +334,30 @@ mod tests {
             .collect()
     }
 
-    fn fill(d: &Diamond, w: u32, h: u32, on: &[bool]) -> Layer {
-        let mut layer = d.layer();
+    /// Two layers: `on` in layer 0, `other` in layer 1.
+    fn fill(d: &Diamond, w: u32, h: u32, on: &[bool], other: &[bool]) -> Layers<2> {
+        let mut layers = d.layers();
         // Set everything, then clear some: exercises both directions.
         for y in 0..h {
             for x in 0..w {
-                d.set(&mut layer, x, y, true);
+                d.set(&mut layers, 0, x, y, true);
+                d.set(&mut layers, 1, x, y, true);
             }
         }
         for y in 0..h {
             for x in 0..w {
-                d.set(&mut layer, x, y, on[(y * w + x) as usize]);
+                let i = (y * w + x) as usize;
+                d.set(&mut layers, 0, x, y, on[i]);
+                d.set(&mut layers, 1, x, y, other[i]);
             }
         }
-        layer
+        layers
+    }
+
+    fn look(d: &Diamond, layers: &Layers<2>, x: u32, y: u32) -> View<2> {
+        let mut view = View::default();
+        d.look(layers, x, y, &mut view);
+        view
     }
 
     #[test]
@@ -355,10 +382,14 @@ mod tests {
             (64, 70, 31),
         ] {
             let d = Diamond::new(w, h, r);
-            let layer = fill(&d, w, h, &vec![true; (w * h) as usize]);
+            let all = vec![true; (w * h) as usize];
+            let none = vec![false; (w * h) as usize];
+            let layers = fill(&d, w, h, &all, &none);
             for y in 0..h {
                 for x in 0..w {
-                    assert_eq!(d.count(&layer, x, y), d.size(), "{w}x{h} r{r} at ({x},{y})");
+                    let v = look(&d, &layers, x, y);
+                    assert_eq!(v.count(0), d.size(), "{w}x{h} r{r} at ({x},{y})");
+                    assert_eq!(v.count(1), 0);
                 }
             }
         }
@@ -377,30 +408,31 @@ mod tests {
             let slow = Diamond::with_lists(w, h, r);
             assert!(fast.lists.is_none());
             let on = pattern(seed, (w * h) as usize, 30);
-            let (lf, ls) = (fill(&fast, w, h, &on), fill(&slow, w, h, &on));
             let other = pattern(seed + 100, (w * h) as usize, 60);
-            let (of, os) = (fill(&fast, w, h, &other), fill(&slow, w, h, &other));
+            let lf = fill(&fast, w, h, &on, &other);
+            let ls = fill(&slow, w, h, &on, &other);
             for y in 0..h {
                 for x in 0..w {
-                    let n = fast.count(&lf, x, y);
-                    assert_eq!(n, slow.count(&ls, x, y), "{w}x{h} r{r} ({x},{y})");
-                    assert_eq!(fast.count2(&lf, &of, x, y), slow.count2(&ls, &os, x, y));
+                    let (vf, vs) = (look(&fast, &lf, x, y), look(&slow, &ls, x, y));
+                    let n = vf.count(0);
+                    assert_eq!(n, vs.count(0), "{w}x{h} r{r} ({x},{y})");
+                    assert_eq!(vf.count(1), vs.count(1), "{w}x{h} r{r} ({x},{y})");
                     for k in 0..n {
-                        let a = fast.choose(&lf, x, y, |m| {
+                        let a = fast.choose(&vf, 0, |m| {
                             assert_eq!(m, n);
                             k
                         });
-                        let b = slow.choose(&ls, x, y, |_| k);
+                        let b = slow.choose(&vs, 0, |_| k);
                         assert_eq!(a, b, "{w}x{h} r{r} ({x},{y}) k={k}");
                         let (cx, cy) = a.unwrap();
-                        assert!(fast.get(&lf, cx, cy));
+                        assert!(fast.get(&lf, 0, cx, cy));
                         let dx = (cx as i64 - x as i64).rem_euclid(w as i64);
                         let dy = (cy as i64 - y as i64).rem_euclid(h as i64);
                         let dist = dx.min(w as i64 - dx) + dy.min(h as i64 - dy);
                         assert!(dist >= 1 && dist <= r as i64, "distance {dist}");
                     }
                     if n == 0 {
-                        assert_eq!(fast.choose(&lf, x, y, |_| panic!("no draw")), None);
+                        assert_eq!(fast.choose(&vf, 0, |_| panic!("no draw")), None);
                     }
                 }
             }
@@ -412,9 +444,10 @@ mod tests {
         // Around (20, 20) with r = 2, every cell set: the first is (20, 18),
         // then (19, 19), (20, 19), (21, 19), then (18, 20), (19, 20), (21, 20).
         let d = Diamond::new(40, 40, 2);
-        let layer = fill(&d, 40, 40, &[true; 1600]);
+        let layers = fill(&d, 40, 40, &[true; 1600], &[false; 1600]);
+        let v = look(&d, &layers, 20, 20);
         let order: Vec<(u32, u32)> = (0..d.size())
-            .map(|k| d.choose(&layer, 20, 20, |_| k).unwrap())
+            .map(|k| d.choose(&v, 0, |_| k).unwrap())
             .collect();
         assert_eq!(
             &order[..7],
@@ -429,7 +462,8 @@ mod tests {
             ]
         );
         // Wrapping: around (0, 0) the first cell is (0, 38).
-        assert_eq!(d.choose(&layer, 0, 0, |_| 0), Some((0, 38)));
-        assert_eq!(d.choose(&layer, 0, 0, |_| 4), Some((38, 0)));
+        let v = look(&d, &layers, 0, 0);
+        assert_eq!(d.choose(&v, 0, |_| 0), Some((0, 38)));
+        assert_eq!(d.choose(&v, 0, |_| 4), Some((38, 0)));
     }
 }

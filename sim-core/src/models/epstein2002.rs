@@ -20,7 +20,7 @@
 
 use std::io;
 
-use crate::diamond::{Diamond, Layer, MAX_RADIUS};
+use crate::diamond::{Diamond, Layers, MAX_RADIUS, View};
 use crate::record::{Batch, Column, ColumnSpec, ColumnType, Recorder, TableSpec};
 use crate::rng::{self, Purpose};
 use crate::scenario::params::{Default, Param, Section, Ty};
@@ -277,6 +277,11 @@ struct Agent {
 /// No agent on a cell.
 const NONE: u32 = u32::MAX;
 
+/// The layers of what agents see.
+const EMPTY: usize = 0;
+const COPS: usize = 1;
+const ACTIVES: usize = 2;
+
 /// Citizens per state.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -316,6 +321,19 @@ pub fn arrest_probability(k: f64, cops: u32, actives_counting_self: u32) -> f64 
     1.0 - (-k * ratio).exp()
 }
 
+/// round(c / a) with ties to even, in integers: the same as Python's
+/// `round(c / a)` on the float quotient, since for counts this small the
+/// quotient is a tie exactly when it is one in floating point.
+#[inline]
+pub fn rounded_ratio(c: u32, a: u32) -> u32 {
+    let (q, r) = (c / a, c % a);
+    match (2 * r).cmp(&a) {
+        std::cmp::Ordering::Less => q,
+        std::cmp::Ordering::Greater => q + 1,
+        std::cmp::Ordering::Equal => q + (q & 1),
+    }
+}
+
 /// Legitimacy in step `tick` (from 1): the initial value until
 /// `legitimacy_change_tick`, then a sudden change or a linear ramp.
 pub fn legitimacy_at(p: &Epstein2002Params, tick: u64) -> f64 {
@@ -343,10 +361,11 @@ pub struct Epstein2002 {
     width: u32,
     height: u32,
     vision: Diamond,
-    /// What agents see: empty cells, cops, active citizens.
-    empty: Layer,
-    cops: Layer,
-    actives: Layer,
+    /// What agents see: empty cells, cops, active citizens (EMPTY, COPS,
+    /// ACTIVES).
+    seen: Layers<3>,
+    /// The last look around, reused.
+    view: Box<View<3>>,
     /// The agent on each cell (row-major), or NONE.
     occupant: Vec<u32>,
     /// Agents by index; an agent's id is its index + 1.
@@ -387,9 +406,8 @@ impl Epstein2002 {
             tick: 0,
             width,
             height,
-            empty: vision.layer(),
-            cops: vision.layer(),
-            actives: vision.layer(),
+            seen: vision.layers(),
+            view: Box::default(),
             vision,
             occupant: vec![NONE; cells],
             agents: Vec::new(),
@@ -445,7 +463,7 @@ impl Epstein2002 {
                     sim.hardship.push(0.0);
                     sim.cops_total += 1;
                 } else {
-                    sim.vision.set(&mut sim.empty, x, y, true);
+                    sim.vision.set(&mut sim.seen, EMPTY, x, y, true);
                 }
             }
         }
@@ -457,7 +475,8 @@ impl Epstein2002 {
         let cell = self.cell(agent.x, agent.y);
         self.occupant[cell] = index;
         if agent.kind == Kind::Cop {
-            self.vision.set(&mut self.cops, agent.x, agent.y, true);
+            self.vision
+                .set(&mut self.seen, COPS, agent.x, agent.y, true);
         }
         self.agents.push(agent);
     }
@@ -497,22 +516,34 @@ impl Epstein2002 {
         }
     }
 
-    fn activate(&mut self, a: u32) {
-        let mut rng = rng::stream(self.seed, self.tick, a as u64 + 1, Purpose::EpsteinAgent);
+    /// One agent's turn. It looks once: neither its decision nor an
+    /// arrest changes which cells are empty, so the empty cells it moves
+    /// among are those it saw, as in Mesa.
+    fn activate(&mut self, a: u32, keys: rng::TickKey) {
+        let mut rng = keys.stream(a as u64 + 1, Purpose::EpsteinAgent);
         match self.agents[a as usize].kind {
             Kind::Citizen => {
                 if self.serve_jail_time(a) {
                     return;
                 }
-                let p = self.estimate_arrest_probability(a);
+                self.look_around(a);
+                let p = self.estimate_arrest_probability();
                 self.decide_active(a, p);
                 self.move_to_empty_cell(a, &mut rng);
             }
             Kind::Cop => {
+                self.look_around(a);
                 self.arrest_one_active(a, &mut rng);
                 self.move_to_empty_cell(a, &mut rng);
             }
         }
+    }
+
+    /// What the agent sees in its vision, now.
+    fn look_around(&mut self, a: u32) {
+        let agent = &self.agents[a as usize];
+        self.vision
+            .look(&self.seen, agent.x, agent.y, &mut self.view);
     }
 
     /// Rule 1: a jailed citizen with time left serves one tick of it. One
@@ -529,13 +560,9 @@ impl Epstein2002 {
 
     /// Rule 2: cops C and active citizens in vision, herself counted in A
     /// whatever her own state.
-    fn estimate_arrest_probability(&self, a: u32) -> f64 {
-        let agent = &self.agents[a as usize];
-        let (cops, actives) = self
-            .vision
-            .count2(&self.cops, &self.actives, agent.x, agent.y);
-        let ratio = (cops as f64 / (actives + 1) as f64).round_ties_even();
-        self.arrest_probability_by_ratio[ratio as usize]
+    fn estimate_arrest_probability(&self) -> f64 {
+        let (cops, actives) = (self.view.count(COPS), self.view.count(ACTIVES));
+        self.arrest_probability_by_ratio[rounded_ratio(cops, actives + 1) as usize]
     }
 
     /// Rule 3: active if grievance - risk aversion * P exceeds the
@@ -553,7 +580,8 @@ impl Epstein2002 {
             self.counts.add(next, 1);
             if agent.state == CitizenState::Active || next == CitizenState::Active {
                 let on = next == CitizenState::Active;
-                self.vision.set(&mut self.actives, agent.x, agent.y, on);
+                self.vision
+                    .set(&mut self.seen, ACTIVES, agent.x, agent.y, on);
             }
             self.agents[a as usize].state = next;
         }
@@ -563,10 +591,9 @@ impl Epstein2002 {
     /// random, for a term uniform on 0..=max_jail_term. She stays on her
     /// cell.
     fn arrest_one_active(&mut self, cop: u32, rng: &mut rand_xoshiro::SplitMix64) {
-        let (x, y) = (self.agents[cop as usize].x, self.agents[cop as usize].y);
         let Some((cx, cy)) = self
             .vision
-            .choose(&self.actives, x, y, |n| rng::below(rng, n))
+            .choose(&self.view, ACTIVES, |n| rng::below(rng, n))
         else {
             return;
         };
@@ -578,7 +605,7 @@ impl Epstein2002 {
         agent.jail_ticks = sentence;
         self.counts.add(CitizenState::Active, -1);
         self.counts.add(CitizenState::Jailed, 1);
-        self.vision.set(&mut self.actives, cx, cy, false);
+        self.vision.set(&mut self.seen, ACTIVES, cx, cy, false);
         self.arrests_since_row += 1;
         self.arrests_total += 1;
         let rows = &mut self.pending;
@@ -590,26 +617,27 @@ impl Epstein2002 {
         rows.sentence.push(sentence as u64);
     }
 
-    /// Rule 5: a jump to a random empty cell of the vision, if there is one.
+    /// Rule 5: a jump to a random cell of the vision that was empty when
+    /// the agent looked, if there is one.
     fn move_to_empty_cell(&mut self, a: u32, rng: &mut rand_xoshiro::SplitMix64) {
         let agent = self.agents[a as usize];
         let Some((nx, ny)) = self
             .vision
-            .choose(&self.empty, agent.x, agent.y, |n| rng::below(rng, n))
+            .choose(&self.view, EMPTY, |n| rng::below(rng, n))
         else {
             return;
         };
         let (ox, oy) = (agent.x, agent.y);
-        self.vision.set(&mut self.empty, ox, oy, true);
-        self.vision.set(&mut self.empty, nx, ny, false);
+        self.vision.set(&mut self.seen, EMPTY, ox, oy, true);
+        self.vision.set(&mut self.seen, EMPTY, nx, ny, false);
         let layer = match (agent.kind, agent.state) {
-            (Kind::Cop, _) => Some(&mut self.cops),
-            (Kind::Citizen, CitizenState::Active) => Some(&mut self.actives),
+            (Kind::Cop, _) => Some(COPS),
+            (Kind::Citizen, CitizenState::Active) => Some(ACTIVES),
             _ => None,
         };
         if let Some(layer) = layer {
-            self.vision.set(layer, ox, oy, false);
-            self.vision.set(layer, nx, ny, true);
+            self.vision.set(&mut self.seen, layer, ox, oy, false);
+            self.vision.set(&mut self.seen, layer, nx, ny, true);
         }
         let (old, new) = (self.cell(ox, oy), self.cell(nx, ny));
         self.occupant[old] = NONE;
@@ -690,9 +718,10 @@ impl Simulation for Epstein2002 {
         self.tick += 1;
         self.update_legitimacy();
         self.shuffle_activation_order();
+        let keys = rng::TickKey::new(self.seed, self.tick);
         for i in 0..self.order.len() {
             let a = self.order[i];
-            self.activate(a);
+            self.activate(a, keys);
         }
         self.track_outbursts();
         if self.tick % self.record_every == 0 {
@@ -874,6 +903,19 @@ mod tests {
     }
 
     #[test]
+    fn integer_rounding_matches_float_rounding() {
+        for a in 1..=300 {
+            for c in 0..=300 {
+                let float = (c as f64 / a as f64).round_ties_even() as u32;
+                assert_eq!(rounded_ratio(c, a), float, "{c} / {a}");
+            }
+        }
+        assert_eq!(rounded_ratio(1, 2), 0);
+        assert_eq!(rounded_ratio(3, 2), 2);
+        assert_eq!(rounded_ratio(5, 2), 2);
+    }
+
+    #[test]
     fn a_tie_stays_quiescent() {
         // G - N = T exactly must not activate (strict >). Hardship 0.2,
         // legitimacy 0.5: G = 0.2 * 0.5 = 0.1 = T with no cops (N = 0).
@@ -897,7 +939,7 @@ mod tests {
         sim.agents[0].grievance = 0.1000001;
         sim.decide_active(0, 0.0);
         assert_eq!(sim.agents[0].state, CitizenState::Active);
-        assert!(sim.vision.get(&sim.actives, 5, 5));
+        assert!(sim.vision.get(&sim.seen, ACTIVES, 5, 5));
         assert_eq!(sim.counts.active, 1);
     }
 
@@ -928,12 +970,13 @@ mod tests {
             let mut counts = Counts::default();
             for (i, a) in sim.agents.iter().enumerate() {
                 assert_eq!(sim.occupant[sim.cell(a.x, a.y)], i as u32);
-                assert!(!sim.vision.get(&sim.empty, a.x, a.y));
-                assert_eq!(sim.vision.get(&sim.cops, a.x, a.y), a.kind == Kind::Cop);
+                assert!(!sim.vision.get(&sim.seen, EMPTY, a.x, a.y));
+                let cop = sim.vision.get(&sim.seen, COPS, a.x, a.y);
+                assert_eq!(cop, a.kind == Kind::Cop);
                 if a.kind == Kind::Citizen {
                     counts.add(a.state, 1);
                     let active = a.state == CitizenState::Active;
-                    assert_eq!(sim.vision.get(&sim.actives, a.x, a.y), active);
+                    assert_eq!(sim.vision.get(&sim.seen, ACTIVES, a.x, a.y), active);
                     if a.jail_ticks > 0 {
                         assert_eq!(a.state, CitizenState::Jailed);
                     }
