@@ -62,6 +62,8 @@ pub struct View<const N: usize> {
     x: u32,
     y: u32,
     rows: usize,
+    /// Set cells per layer (layers not looked at: 0).
+    totals: [u32; N],
     runs: [[u64; N]; MAX_RUNS],
 }
 
@@ -71,6 +73,7 @@ impl<const N: usize> std::default::Default for View<N> {
             x: 0,
             y: 0,
             rows: 0,
+            totals: [0; N],
             runs: [[0; N]; MAX_RUNS],
         }
     }
@@ -80,10 +83,7 @@ impl<const N: usize> View<N> {
     /// How many cells of the diamond have their bit set in `layer`.
     #[inline]
     pub fn count(&self, layer: usize) -> u32 {
-        self.runs[..self.rows]
-            .iter()
-            .map(|r| r[layer].count_ones())
-            .sum()
+        self.totals[layer]
     }
 }
 
@@ -184,29 +184,52 @@ impl Diamond {
         y: u32,
         on: bool,
     ) {
+        if self.get(layers, layer, x, y) != on {
+            let mut flip = [false; N];
+            flip[layer] = true;
+            self.toggle(layers, x, y, flip);
+        }
+    }
+
+    /// Flips the bits of cell (x, y) in the layers where `flip` is true, and
+    /// their wrapped copies: moving an agent is two toggles.
+    #[inline]
+    pub fn toggle<const N: usize>(&self, layers: &mut Layers<N>, x: u32, y: u32, flip: [bool; N]) {
         let (w, h, r) = (self.width, self.height, self.radius);
         let (px, py) = (x + r, y + r);
-        let mut xs = [px; 2];
-        let mut ys = [py; 2];
+        let wpr = self.words_per_row;
+        let mut write = |px: u32, py: u32| {
+            let word = &mut layers.words[py as usize * wpr + (px as usize >> 6)];
+            for (bits, &f) in word.iter_mut().zip(&flip) {
+                *bits ^= (f as u64) << (px & 63);
+            }
+        };
+        write(px, py);
         // With lists, only the primary bit is read.
-        if self.lists.is_none() {
-            if x < r {
-                xs[1] = px + w;
-            } else if x + r >= w {
-                xs[1] = px - w;
-            }
-            if y < r {
-                ys[1] = py + h;
-            } else if y + r >= h {
-                ys[1] = py - h;
-            }
+        if self.lists.is_some() {
+            return;
         }
-        for py in ys {
-            for px in xs {
-                let word =
-                    &mut layers.words[py as usize * self.words_per_row + (px as usize >> 6)][layer];
-                let bit = 1u64 << (px & 63);
-                *word = if on { *word | bit } else { *word & !bit };
+        let ghost_x = if x < r {
+            Some(px + w)
+        } else if x + r >= w {
+            Some(px - w)
+        } else {
+            None
+        };
+        let ghost_y = if y < r {
+            Some(py + h)
+        } else if y + r >= h {
+            Some(py - h)
+        } else {
+            None
+        };
+        if let Some(gx) = ghost_x {
+            write(gx, py);
+        }
+        if let Some(gy) = ghost_y {
+            write(px, gy);
+            if let Some(gx) = ghost_x {
+                write(gx, gy);
             }
         }
     }
@@ -219,20 +242,30 @@ impl Diamond {
         layers.words[word][layer] >> (px & 63) & 1 == 1
     }
 
-    /// Looks around (x, y): fills `view` with the diamond's runs of every
-    /// layer, in canonical order.
-    #[inline]
-    pub fn look<const N: usize>(&self, layers: &Layers<N>, x: u32, y: u32, view: &mut View<N>) {
+    /// Looks around (x, y) at the layers whose bits are set in `wanted`:
+    /// fills `view` with the diamond's runs of those layers, in canonical
+    /// order, and their counts.
+    #[inline(always)]
+    pub fn look<const N: usize>(
+        &self,
+        layers: &Layers<N>,
+        wanted: u32,
+        x: u32,
+        y: u32,
+        view: &mut View<N>,
+    ) {
         view.x = x;
         view.y = y;
+        view.totals = [0; N];
         if let Some(l) = &self.lists {
             let cells = self.list(l, x, y);
             view.rows = cells.len().div_ceil(64);
             view.runs[..view.rows].fill([0; N]);
             for (i, &c) in cells.iter().enumerate() {
-                for layer in 0..N {
-                    let bit = self.get(layers, layer, c % self.width, c / self.width) as u64;
-                    view.runs[i >> 6][layer] |= bit << (i & 63);
+                for layer in (0..N).filter(|l| wanted >> l & 1 == 1) {
+                    let bit = self.get(layers, layer, c % self.width, c / self.width);
+                    view.runs[i >> 6][layer] |= (bit as u64) << (i & 63);
+                    view.totals[layer] += bit as u32;
                 }
             }
             return;
@@ -251,8 +284,11 @@ impl Diamond {
             // 64) + 1: both words lie in the layers.
             let (lo, hi) = unsafe { (words.get_unchecked(word), words.get_unchecked(word + 1)) };
             for layer in 0..N {
-                let bits = (lo[layer] >> shift) | ((hi[layer] << 1) << (63 - shift));
-                run[layer] = bits & mask;
+                if wanted >> layer & 1 == 1 {
+                    let bits = (lo[layer] >> shift) | ((hi[layer] << 1) << (63 - shift));
+                    run[layer] = bits & mask;
+                    view.totals[layer] += run[layer].count_ones();
+                }
             }
         }
     }
@@ -356,7 +392,7 @@ mod tests {
 
     fn look(d: &Diamond, layers: &Layers<2>, x: u32, y: u32) -> View<2> {
         let mut view = View::default();
-        d.look(layers, x, y, &mut view);
+        d.look(layers, 0b11, x, y, &mut view);
         view
     }
 

@@ -516,34 +516,44 @@ impl Epstein2002 {
         }
     }
 
-    /// One agent's turn. It looks once: neither its decision nor an
+    /// One agent's turn. It looks once: neither a citizen's decision nor an
     /// arrest changes which cells are empty, so the empty cells it moves
-    /// among are those it saw, as in Mesa.
+    /// among are those it saw at the start of its turn, as in Mesa.
     fn activate(&mut self, a: u32, keys: rng::TickKey) {
         let mut rng = keys.stream(a as u64 + 1, Purpose::EpsteinAgent);
-        match self.agents[a as usize].kind {
+        let agent = self.agents[a as usize];
+        match agent.kind {
             Kind::Citizen => {
                 if self.serve_jail_time(a) {
                     return;
                 }
-                self.look_around(a);
-                let p = self.estimate_arrest_probability();
+                // Net risk is never negative, so a citizen whose grievance is
+                // at most the threshold stays quiescent whatever she sees:
+                // she need only look for empty cells.
+                let p = if agent.grievance > self.params.active_threshold {
+                    self.look_around(a, 1 << EMPTY | 1 << COPS | 1 << ACTIVES);
+                    self.estimate_arrest_probability()
+                } else {
+                    self.look_around(a, 1 << EMPTY);
+                    0.0
+                };
                 self.decide_active(a, p);
                 self.move_to_empty_cell(a, &mut rng);
             }
             Kind::Cop => {
-                self.look_around(a);
+                self.look_around(a, 1 << EMPTY | 1 << ACTIVES);
                 self.arrest_one_active(a, &mut rng);
                 self.move_to_empty_cell(a, &mut rng);
             }
         }
     }
 
-    /// What the agent sees in its vision, now.
-    fn look_around(&mut self, a: u32) {
+    /// What the agent sees in its vision now, in the layers `wanted`.
+    #[inline(always)]
+    fn look_around(&mut self, a: u32, wanted: u32) {
         let agent = &self.agents[a as usize];
         self.vision
-            .look(&self.seen, agent.x, agent.y, &mut self.view);
+            .look(&self.seen, wanted, agent.x, agent.y, &mut self.view);
     }
 
     /// Rule 1: a jailed citizen with time left serves one tick of it. One
@@ -628,17 +638,14 @@ impl Epstein2002 {
             return;
         };
         let (ox, oy) = (agent.x, agent.y);
-        self.vision.set(&mut self.seen, EMPTY, ox, oy, true);
-        self.vision.set(&mut self.seen, EMPTY, nx, ny, false);
-        let layer = match (agent.kind, agent.state) {
-            (Kind::Cop, _) => Some(COPS),
-            (Kind::Citizen, CitizenState::Active) => Some(ACTIVES),
-            _ => None,
-        };
-        if let Some(layer) = layer {
-            self.vision.set(&mut self.seen, layer, ox, oy, false);
-            self.vision.set(&mut self.seen, layer, nx, ny, true);
-        }
+        // The old cell turns empty and the new one full; a cop or an active
+        // citizen takes its bit along.
+        let mut flip = [false; 3];
+        flip[EMPTY] = true;
+        flip[COPS] = agent.kind == Kind::Cop;
+        flip[ACTIVES] = agent.kind == Kind::Citizen && agent.state == CitizenState::Active;
+        self.vision.toggle(&mut self.seen, ox, oy, flip);
+        self.vision.toggle(&mut self.seen, nx, ny, flip);
         let (old, new) = (self.cell(ox, oy), self.cell(nx, ny));
         self.occupant[old] = NONE;
         self.occupant[new] = a;
