@@ -23,6 +23,9 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A command line that names something that does not exist.
+    #[error("{0}")]
+    Usage(String),
     #[error("{0}")]
     Other(String),
 }
@@ -37,7 +40,7 @@ impl Error {
 
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Scenario(_) | Error::ReadScenario { .. } => EXIT_BAD_INPUT,
+            Error::Scenario(_) | Error::ReadScenario { .. } | Error::Usage(_) => EXIT_BAD_INPUT,
             Error::Io { .. } | Error::Other(_) => EXIT_FAILURE,
         }
     }

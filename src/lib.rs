@@ -15,5 +15,6 @@ pub fn run(cli: Cli) -> error::Result<()> {
         Command::Run(args) => commands::run::run(args),
         Command::Validate(args) => commands::validate(args),
         Command::Reference => commands::reference(),
+        Command::Bench(args) => commands::bench::bench(args),
     }
 }

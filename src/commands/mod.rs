@@ -1,3 +1,4 @@
+pub mod bench;
 pub mod run;
 
 use crate::cli::ValidateArgs;
