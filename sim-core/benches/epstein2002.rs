@@ -3,11 +3,11 @@
 
 use std::io;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use crimesim_core::models::epstein2002::Epstein2002;
 use crimesim_core::record::{Batch, Recorder};
 use crimesim_core::sim::Simulation;
 use crimesim_core::{LoadOptions, load};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 struct Discard;
 
@@ -22,7 +22,11 @@ fn step(c: &mut Criterion) {
     for (name, width, extra) in [
         ("mesa_defaults_40x40", 40, ""),
         ("mesa_defaults_200x200", 200, ""),
-        ("run2_40x40", 40, "cop_density = 0.04\nlegitimacy = 0.82\nmax_jail_term = 30\n"),
+        (
+            "run2_40x40",
+            40,
+            "cop_density = 0.04\nlegitimacy = 0.82\nmax_jail_term = 30\n",
+        ),
     ] {
         let text = format!(
             "model = \"epstein2002\"\nseed = 42\nticks = 1000000\nrecord_every = 1000000\n\

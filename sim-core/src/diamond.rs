@@ -274,6 +274,9 @@ impl Diamond {
         view.rows = rows;
         let words = &layers.words[..];
         assert!(x < self.width && y < self.height);
+        // Totals in registers, not through `view`, which the compiler must
+        // assume the stores to `runs` may alias.
+        let mut totals = [0u32; N];
         for (d, (&(offset, mask), run)) in self.spans.iter().zip(&mut view.runs).enumerate() {
             let start = (x + offset) as usize;
             let word = (y as usize + d) * self.words_per_row + (start >> 6);
@@ -285,12 +288,13 @@ impl Diamond {
             let (lo, hi) = unsafe { (words.get_unchecked(word), words.get_unchecked(word + 1)) };
             for layer in 0..N {
                 if wanted >> layer & 1 == 1 {
-                    let bits = (lo[layer] >> shift) | ((hi[layer] << 1) << (63 - shift));
-                    run[layer] = bits & mask;
-                    view.totals[layer] += run[layer].count_ones();
+                    let bits = ((lo[layer] >> shift) | ((hi[layer] << 1) << (63 - shift))) & mask;
+                    run[layer] = bits;
+                    totals[layer] += bits.count_ones();
                 }
             }
         }
+        view.totals = totals;
     }
 
     /// One of the cells of `view` whose bit is set in `layer`: the k-th in

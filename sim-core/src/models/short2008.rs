@@ -550,7 +550,7 @@ impl Simulation for Short2008 {
         self.count_burglaries(&burgled);
         self.update_attractiveness(&burgled);
         self.spawn_burglars();
-        if self.tick % self.record_every == 0 {
+        if self.tick.is_multiple_of(self.record_every) {
             self.record_row(recorder)?;
         }
         Ok(())
