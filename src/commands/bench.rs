@@ -10,9 +10,9 @@ use std::io;
 use std::process::Command;
 use std::time::Instant;
 
-use crimesim_core::LoadOptions;
 use crimesim_core::models::{BenchCase, MODELS, ModelDef};
 use crimesim_core::record::{Batch, Recorder};
+use crimesim_core::{LoadOptions, Scenario};
 use serde::{Deserialize, Serialize};
 
 use crate::cli::BenchArgs;
@@ -162,16 +162,7 @@ pub fn find_case(name: &str) -> Result<(&'static ModelDef, &'static BenchCase)> 
 fn run_case(name: &str, threads: usize, scale: f64) -> Result<Measurement> {
     let (model, case) = find_case(name)?;
     let ticks = ((case.ticks as f64 * scale).round() as u64).max(1);
-    let mut overrides: Vec<String> = case.overrides.iter().map(|s| s.to_string()).collect();
-    overrides.push(format!("ticks={ticks}"));
-    overrides.push(format!("record_every={ticks}"));
-    let text = format!("model = \"{}\"\n", model.name);
-    let scenario = crimesim_core::load(
-        &format!("bench case {name}"),
-        &text,
-        &overrides,
-        &LoadOptions::default(),
-    )?;
+    let scenario = case_scenario(model, case, ticks)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()
@@ -197,6 +188,22 @@ fn run_case(name: &str, threads: usize, scale: f64) -> Result<Measurement> {
         rss_before_bytes,
         peak_rss_bytes: vm_hwm_bytes(),
     })
+}
+
+/// The scenario of a case: the model's defaults, the case's overrides, and
+/// one row of output at the end.
+fn case_scenario(model: &ModelDef, case: &BenchCase, ticks: u64) -> Result<Scenario> {
+    let mut overrides: Vec<String> = case.overrides.iter().map(|s| s.to_string()).collect();
+    overrides.push(format!("ticks={ticks}"));
+    overrides.push(format!("record_every={ticks}"));
+    let text = format!("model = \"{}\"\n", model.name);
+    let origin = format!("bench case {}:{}", model.name, case.size);
+    Ok(crimesim_core::load(
+        &origin,
+        &text,
+        &overrides,
+        &LoadOptions::default(),
+    )?)
 }
 
 /// Drops every row: the bench times the simulation, not the writer.
@@ -244,12 +251,9 @@ mod tests {
             for c in &m.bench {
                 let name = format!("{}:{}", m.name, c.size);
                 assert_eq!(find_case(&name).unwrap().1.size, c.size);
-                let mut overrides: Vec<String> =
-                    c.overrides.iter().map(|s| s.to_string()).collect();
-                overrides.push(format!("ticks={}", c.ticks));
-                let text = format!("model = \"{}\"\n", m.name);
-                crimesim_core::load("bench", &text, &overrides, &LoadOptions::default())
-                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                for ticks in [1, c.ticks] {
+                    case_scenario(m, c, ticks).unwrap_or_else(|e| panic!("{name}: {e}"));
+                }
             }
         }
         assert!(find_case("short2008:huge").is_err());
@@ -265,15 +269,8 @@ mod tests {
 
     #[test]
     fn short2008_large_has_about_a_million_burglars() {
-        let (_, case) = find_case("short2008:large").unwrap();
-        let overrides: Vec<String> = case.overrides.iter().map(|s| s.to_string()).collect();
-        let s = crimesim_core::load(
-            "bench",
-            "model = \"short2008\"\n",
-            &overrides,
-            &LoadOptions::default(),
-        )
-        .unwrap();
+        let (model, case) = find_case("short2008:large").unwrap();
+        let s = case_scenario(model, case, 1).unwrap();
         let burglars = s.short2008().n_bar() * (s.grid.width * s.grid.height) as f64;
         assert!((0.9e6..1.2e6).contains(&burglars), "{burglars}");
     }
