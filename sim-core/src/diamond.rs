@@ -311,22 +311,28 @@ impl Diamond {
         if total == 0 {
             return None;
         }
-        let mut k = draw(total);
-        for (d, run) in view.runs[..view.rows].iter().enumerate() {
+        let k = draw(total);
+        debug_assert!(k < total);
+        // The k-th set cell lies in the first row whose running count
+        // exceeds k. Found without branches: the rows before it are those
+        // whose running count is at most k (a prefix, since counts only
+        // grow), so the exit does not depend on an unpredictable test.
+        let (mut d, mut skipped, mut running) = (0usize, 0u32, 0u32);
+        for run in &view.runs[..view.rows] {
             let n = run[layer].count_ones();
-            if k < n {
-                let bit = select_bit(run[layer], k);
-                if let Some(l) = &self.lists {
-                    let c = self.list(l, view.x, view.y)[d * 64 + bit as usize];
-                    return Some((c % self.width, c / self.width));
-                }
-                let px = view.x + self.spans[d].0 + bit;
-                let py = view.y + d as u32;
-                return Some((self.unpad(px, self.width), self.unpad(py, self.height)));
-            }
-            k -= n;
+            running += n;
+            let before = (running <= k) as u32;
+            d += before as usize;
+            skipped += n * before;
         }
-        unreachable!("k is below the number of set bits")
+        let bit = select_bit(view.runs[d][layer], k - skipped);
+        if let Some(l) = &self.lists {
+            let c = self.list(l, view.x, view.y)[d * 64 + bit as usize];
+            return Some((c % self.width, c / self.width));
+        }
+        let px = view.x + self.spans[d].0 + bit;
+        let py = view.y + d as u32;
+        Some((self.unpad(px, self.width), self.unpad(py, self.height)))
     }
 
     /// The coordinate of padded coordinate `p` on an axis of length `n`.
@@ -348,14 +354,43 @@ impl Diamond {
     }
 }
 
-/// The position of the k-th set bit of `w` (from 0, lowest first).
+/// The position of the k-th set bit of `w` (from 0, lowest first; `k` is
+/// below the number of set bits). Branch-free: the byte that holds it from
+/// the bytes' running popcounts, then a table within the byte.
 #[inline(always)]
-fn select_bit(mut w: u64, k: u32) -> u32 {
-    for _ in 0..k {
-        w &= w - 1;
-    }
-    w.trailing_zeros()
+fn select_bit(w: u64, k: u32) -> u32 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut s = w - ((w >> 1) & 0x5555_5555_5555_5555);
+    s = (s & 0x3333_3333_3333_3333) + ((s >> 2) & 0x3333_3333_3333_3333);
+    s = (s + (s >> 4)) & 0x0f0f_0f0f_0f0f_0f0f;
+    // Byte i of `running`: set bits in bytes 0..=i (at most 64 < 128).
+    let running = s.wrapping_mul(ONES);
+    // The high bit of byte i is set when running_i <= k.
+    let at_most_k = ((k as u64 * ONES) | HIGH).wrapping_sub(running) & HIGH;
+    let byte = at_most_k.count_ones();
+    let before = ((running << 8) >> (8 * byte)) as u32 & 0xff;
+    let in_byte = (w >> (8 * byte)) as u8;
+    8 * byte + SELECT_IN_BYTE[in_byte as usize][(k - before) as usize] as u32
 }
+
+/// `SELECT_IN_BYTE[b][k]`: the position of the k-th set bit of byte `b`.
+static SELECT_IN_BYTE: [[u8; 8]; 256] = {
+    let mut table = [[0u8; 8]; 256];
+    let mut b = 0;
+    while b < 256 {
+        let (mut bit, mut k) = (0, 0);
+        while bit < 8 {
+            if b >> bit & 1 == 1 {
+                table[b][k] = bit as u8;
+                k += 1;
+            }
+            bit += 1;
+        }
+        b += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
@@ -398,6 +433,31 @@ mod tests {
         let mut view = View::default();
         d.look(layers, 0b11, x, y, &mut view);
         view
+    }
+
+    #[test]
+    fn select_bit_finds_the_kth_set_bit() {
+        let mut words = vec![u64::MAX, 1, 1 << 63, 0x8000_0000_0000_0001, 0xff00];
+        words.extend(pattern_words(500));
+        for w in words {
+            let mut rest = w;
+            for k in 0..w.count_ones() {
+                assert_eq!(select_bit(w, k), rest.trailing_zeros(), "{w:#x} k={k}");
+                rest &= rest - 1;
+            }
+        }
+    }
+
+    fn pattern_words(n: usize) -> Vec<u64> {
+        let mut s = 12345u64;
+        (0..n)
+            .map(|_| {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                s & s.rotate_left(17)
+            })
+            .collect()
     }
 
     #[test]
