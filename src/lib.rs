@@ -18,5 +18,6 @@ pub fn run(cli: Cli) -> error::Result<()> {
         Command::Resume(args) => commands::run::resume(args),
         Command::Validate(args) => commands::validate(args),
         Command::Reference => commands::reference(),
+        Command::Bench(args) => commands::bench::bench(args),
     }
 }

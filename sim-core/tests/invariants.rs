@@ -10,7 +10,13 @@ use crimesim_core::{LoadOptions, Scenario, Simulation};
 use proptest::prelude::*;
 
 fn scenario(model: &str, overrides: Vec<String>) -> Scenario {
-    crimesim_core::load("p", &format!("model = \"{model}\""), &overrides, &LoadOptions::default()).unwrap()
+    crimesim_core::load(
+        "p",
+        &format!("model = \"{model}\""),
+        &overrides,
+        &LoadOptions::default(),
+    )
+    .unwrap()
 }
 
 fn sum_u64(batch: &Batch, col: usize) -> u64 {
