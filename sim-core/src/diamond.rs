@@ -270,31 +270,53 @@ impl Diamond {
             }
             return;
         }
-        let rows = self.spans.len();
-        view.rows = rows;
-        let words = &layers.words[..];
         assert!(x < self.width && y < self.height);
-        // Totals in registers, not through `view`, which the compiler must
-        // assume the stores to `runs` may alias.
+        view.rows = self.spans.len();
+        // A padded row in one word (grids up to 64 - 2r wide): one load and
+        // one shift per run.
+        view.totals = if self.width as usize + 2 * self.radius as usize <= 64 {
+            self.runs::<N, true>(layers, wanted, x, y, &mut view.runs)
+        } else {
+            self.runs::<N, false>(layers, wanted, x, y, &mut view.runs)
+        };
+    }
+
+    /// The runs of the diamond around (x, y) in the `wanted` layers, and
+    /// their counts (kept in registers, not in a `View`, whose counts the
+    /// compiler would have to assume the stores to `runs` may change).
+    #[inline(always)]
+    fn runs<const N: usize, const ONE_WORD: bool>(
+        &self,
+        layers: &Layers<N>,
+        wanted: u32,
+        x: u32,
+        y: u32,
+        runs: &mut [[u64; N]; MAX_RUNS],
+    ) -> [u32; N] {
+        let words = &layers.words[..];
         let mut totals = [0u32; N];
-        for (d, (&(offset, mask), run)) in self.spans.iter().zip(&mut view.runs).enumerate() {
+        for (d, (&(offset, mask), run)) in self.spans.iter().zip(runs).enumerate() {
             let start = (x + offset) as usize;
             let word = (y as usize + d) * self.words_per_row + (start >> 6);
             let shift = start & 63;
-            // SAFETY: with x < width and y < height (asserted above), the
+            // SAFETY: the caller checked x < width and y < height; then the
             // row y + d is below height + 2r, and start / 64 + 1 <= (width +
             // r - 1) / 64 + 1 is below words_per_row = ceil((width + 2r) /
             // 64) + 1: both words lie in the layers.
             let (lo, hi) = unsafe { (words.get_unchecked(word), words.get_unchecked(word + 1)) };
             for layer in 0..N {
                 if wanted >> layer & 1 == 1 {
-                    let bits = ((lo[layer] >> shift) | ((hi[layer] << 1) << (63 - shift))) & mask;
+                    let bits = if ONE_WORD {
+                        lo[layer] >> shift
+                    } else {
+                        (lo[layer] >> shift) | ((hi[layer] << 1) << (63 - shift))
+                    } & mask;
                     run[layer] = bits;
                     totals[layer] += bits.count_ones();
                 }
             }
         }
-        view.totals = totals;
+        totals
     }
 
     /// One of the cells of `view` whose bit is set in `layer`: the k-th in

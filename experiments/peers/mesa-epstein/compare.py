@@ -17,6 +17,7 @@ usage: compare.py [--crimesim PATH] [--mesa-seeds N] [--crimesim-seeds N] [--job
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -163,10 +164,11 @@ def mesa_speed(width, steps, seed=42):
 
     model = EpsteinCivilViolence(width=width, height=width, scenario=EpsteinScenario(rng=seed))
     agents = len(model.agents)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(steps):
         model.step()
-    return agents * steps / (time.perf_counter() - t0)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return agents * steps / wall, agents * steps / cpu
 
 
 def crimesim_speed(exe, width, steps, seed=42):
@@ -175,22 +177,28 @@ def crimesim_speed(exe, width, steps, seed=42):
                "--seed", str(seed), "--ticks", str(steps), "--set", f"record_every={steps}",
                "--set", f"grid.width={width}", "--set", f"grid.height={width}",
                "--threads", "1", "--quiet"]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(cmd, check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         m = json.load(open(os.path.join(out, "manifest.json")))
-    return m["agent_steps"] / m["wall_seconds"]
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return m["agent_steps"] / m["wall_seconds"], m["agent_steps"] / cpu
 
 
 def speed(exe):
     print("Speed, Mesa's defaults (vision 7, Von Neumann, 0.7 citizens, 0.074 cops), one core;")
     print("Mesa as shipped (DataCollector on), crimesim `run` with --threads 1 (build and "
           "Arrow output included)")
-    print(f"{'grid':>9} {'Mesa steps':>10} {'Mesa agent-steps/s':>19} {'crimesim steps':>14} "
-          f"{'crimesim agent-steps/s':>23} {'ratio':>7}")
+    print("Rates per second of wall-clock time, and per second of CPU time (the same on an idle")
+    print("machine; on a shared one the CPU-time figures are the steadier).")
+    print(f"{'grid':>9} {'clock':>5} {'Mesa steps':>10} {'Mesa agent-steps/s':>19} "
+          f"{'crimesim ticks':>14} {'crimesim agent-steps/s':>23} {'ratio':>7}")
     for width, mesa_steps, our_steps in [(40, 100, 20000), (200, 10, 500)]:
         m = mesa_speed(width, mesa_steps)
         c = crimesim_speed(exe, width, our_steps)
-        print(f"{width}x{width:<5} {mesa_steps:>10} {m:>19,.0f} {our_steps:>14} {c:>23,.0f} "
-              f"{c / m:>6.0f}x")
+        for i, clock in enumerate(["wall", "CPU"]):
+            print(f"{width}x{width:<5} {clock:>5} {mesa_steps:>10} {m[i]:>19,.0f} "
+                  f"{our_steps:>14} {c[i]:>23,.0f} {c[i] / m[i]:>6.0f}x")
 
 
 # ---------------------------------------------------------------------------------- main
