@@ -25,5 +25,6 @@ pub fn run(cli: Cli) -> error::Result<()> {
         Command::Compare(args) => commands::compare::compare(args),
         Command::Sweep(args) => commands::sweep::sweep(args),
         Command::Merge(args) => commands::merge::merge(args),
+        Command::Bench(args) => commands::bench::bench(args),
     }
 }

@@ -1,3 +1,4 @@
+pub mod bench;
 pub mod compare;
 pub mod merge;
 pub mod run;
