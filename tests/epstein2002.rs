@@ -29,7 +29,7 @@ fn check_refused(text: &str, line: usize, col: usize, what: &str) {
     let out = crimesim(&["validate", path.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    let expected_start = format!("crimesim: {}:{line}:{col}: ", path.display());
+    let expected_start = format!("{}:{line}:{col}: ", path.display());
     assert!(stderr.starts_with(&expected_start), "{stderr}");
     assert!(stderr.contains(what), "{stderr}");
     assert!(stderr.trim_end().ends_with(')'), "{stderr}");
