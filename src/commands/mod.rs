@@ -1,3 +1,4 @@
+pub mod report;
 pub mod run;
 
 use std::io::Write;
