@@ -38,6 +38,9 @@ const GREY: RGBColor = RGBColor(120, 120, 120);
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Ramp {
     Viridis,
+    /// Viridis from yellow (low) to dark purple (high): darker is more,
+    /// for counts drawn over a light background.
+    ViridisReversed,
     Cividis,
     /// Blue (negative) through white to red (positive).
     Diverging,
@@ -85,12 +88,19 @@ const RDBU: [[u8; 3]; 11] = [
 impl Ramp {
     /// The colour at `t` in [0, 1].
     pub fn at(self, t: f64) -> [u8; 3] {
+        if self == Ramp::ViridisReversed {
+            return Ramp::Viridis.at(1.0 - t);
+        }
         let stops: &[[u8; 3]] = match self {
-            Ramp::Viridis => &VIRIDIS,
+            Ramp::Viridis | Ramp::ViridisReversed => &VIRIDIS,
             Ramp::Cividis => &CIVIDIS,
             Ramp::Diverging => &RDBU,
         };
-        let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+        let t = if t.is_finite() {
+            t.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         let pos = t * (stops.len() - 1) as f64;
         let i = (pos.floor() as usize).min(stops.len() - 2);
         let f = pos - i as f64;
@@ -106,6 +116,20 @@ fn hex(c: [u8; 3]) -> String {
 
 pub fn css(c: RGBColor) -> String {
     hex([c.0, c.1, c.2])
+}
+
+/// The smallest of 1, 2, 2.5, 5 times a power of ten at or above `v`: a
+/// legend's end that labels cleanly.
+pub fn nice_ceil(v: f64) -> f64 {
+    if !(v.is_finite() && v > 0.0) {
+        return 1.0;
+    }
+    let p = 10f64.powf(v.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * p)
+        .find(|&x| x >= v * (1.0 - 1e-9))
+        .unwrap_or(10.0 * p)
 }
 
 /// How values map to colours.
@@ -130,18 +154,37 @@ impl Scale {
             Scale::Symmetric { max } => 0.5 + v / (2.0 * max),
             Scale::Range { min, max } => (v - min) / (max - min),
         };
-        if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 }
+        if t.is_finite() {
+            t.clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
     }
 
     /// Five values to label the legend with.
     fn ticks(self) -> Vec<f64> {
-        match self {
-            Scale::Linear { max } | Scale::Sqrt { max } => {
-                (0..5).map(|i| max * i as f64 / 4.0).collect()
-            }
+        let mut ticks: Vec<f64> = match self {
+            Scale::Linear { max } => (0..5).map(|i| max * i as f64 / 4.0).collect(),
+            // Evenly spaced on the bar: 0, 1/16, 1/4, 9/16 and all of max.
+            Scale::Sqrt { max } => [0.0, 1.0, 4.0, 9.0, 16.0]
+                .iter()
+                .map(|f| max * f / 16.0)
+                .collect(),
             Scale::Symmetric { max } => (0..5).map(|i| -max + max * i as f64 / 2.0).collect(),
-            Scale::Range { min, max } => (0..5).map(|i| min + (max - min) * i as f64 / 4.0).collect(),
+            Scale::Range { min, max } => {
+                (0..5).map(|i| min + (max - min) * i as f64 / 4.0).collect()
+            }
+        };
+        // Counts label as whole numbers.
+        if let Scale::Linear { max } | Scale::Sqrt { max } = self
+            && max >= 8.0
+        {
+            for t in &mut ticks {
+                *t = t.round();
+            }
+            ticks.dedup();
         }
+        ticks
     }
 }
 
@@ -165,7 +208,11 @@ pub struct Map<'a> {
     /// District of each cell: borders are drawn between districts.
     pub districts: Option<&'a [u32]>,
     pub outlines: &'a [Outline],
+    /// Draw exact zeros light grey (no crime), apart from the ramp.
+    pub blank_zero: bool,
 }
+
+const ZERO: [u8; 3] = [236, 236, 236];
 
 /// Width of a map's drawing, pixels.
 const MAP_PX: f64 = 400.0;
@@ -178,10 +225,12 @@ impl Map<'_> {
         let (mw, mh) = (w * k, h * k);
         let (left, top) = (34.0, 30.0);
         let legend_x = left + mw + 18.0;
-        let total_w = legend_x + 110.0;
+        let legend_w = (self.legend.chars().count() as f64 * 6.6).max(110.0);
+        let total_w = legend_x + legend_w;
         let total_h = top + mh + 44.0;
-        // The raster: palette 0..=254 is the ramp, 255 is no data.
-        let mut palette: Vec<[u8; 3]> = (0..255).map(|i| self.ramp.at(i as f64 / 254.0)).collect();
+        // The raster: palette 0..=253 is the ramp, 254 zero, 255 no data.
+        let mut palette: Vec<[u8; 3]> = (0..254).map(|i| self.ramp.at(i as f64 / 253.0)).collect();
+        palette.push(ZERO);
         palette.push([255, 255, 255]);
         let pixels: Vec<u8> = self
             .values
@@ -189,8 +238,10 @@ impl Map<'_> {
             .map(|&v| {
                 if v.is_nan() {
                     255
+                } else if self.blank_zero && v == 0.0 {
+                    254
                 } else {
-                    (self.scale.position(v) * 254.0).round() as u8
+                    (self.scale.position(v) * 253.0).round() as u8
                 }
             })
             .collect();
@@ -212,9 +263,7 @@ impl Map<'_> {
             png::base64(&image)
         );
         if let Some(d) = self.districts {
-            let path = boundary_path(self.width, self.height, k, (left, top), |a, b| {
-                d[a] != d[b]
-            });
+            let path = boundary_path(self.width, self.height, k, (left, top), |a, b| d[a] != d[b]);
             let _ = write!(
                 s,
                 r##"<path d="{path}" stroke="#ffffff" stroke-opacity="0.85" stroke-width="1.3" fill="none"/>"##
@@ -294,6 +343,16 @@ impl Map<'_> {
             );
         }
         let mut note_y = bar_top + bar_h + 18.0;
+        if self.blank_zero {
+            let _ = write!(
+                s,
+                r##"<rect x="{legend_x}" y="{:.1}" width="16" height="10" fill="{}" stroke="#444"/><text x="{:.1}" y="{note_y:.1}" font-size="11">none</text>"##,
+                note_y - 9.0,
+                hex(ZERO),
+                legend_x + 20.0
+            );
+            note_y += 16.0;
+        }
         if matches!(self.scale, Scale::Sqrt { .. }) {
             let _ = write!(
                 s,
@@ -364,7 +423,12 @@ fn edge_path(width: u32, height: u32, k: f64, (left, top): (f64, f64), cells: &[
             let _ = write!(d, "M{:.1} {top:.1}h{k:.2}", left + x as f64 * k);
         }
         if cells[(h - 1) * w + x] {
-            let _ = write!(d, "M{:.1} {:.1}h{k:.2}", left + x as f64 * k, top + h as f64 * k);
+            let _ = write!(
+                d,
+                "M{:.1} {:.1}h{k:.2}",
+                left + x as f64 * k,
+                top + h as f64 * k
+            );
         }
     }
     for y in 0..h {
@@ -372,7 +436,12 @@ fn edge_path(width: u32, height: u32, k: f64, (left, top): (f64, f64), cells: &[
             let _ = write!(d, "M{left:.1} {:.1}v{k:.2}", top + y as f64 * k);
         }
         if cells[y * w + w - 1] {
-            let _ = write!(d, "M{:.1} {:.1}v{k:.2}", left + w as f64 * k, top + y as f64 * k);
+            let _ = write!(
+                d,
+                "M{:.1} {:.1}v{k:.2}",
+                left + w as f64 * k,
+                top + y as f64 * k
+            );
         }
     }
     d
@@ -409,6 +478,8 @@ pub struct LineChart {
     /// Vertical marker lines: (x, label), e.g. an intervention's start.
     pub marks: Vec<(f64, String)>,
     pub size: (u32, u32),
+    /// Where the legend goes.
+    pub legend: SeriesLabelPosition,
 }
 
 type Drawn = std::result::Result<(), Box<dyn std::error::Error>>;
@@ -462,7 +533,7 @@ impl LineChart {
         let root = SVGBackend::with_string(out, self.size).into_drawing_area();
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(&self.title, ("sans-serif", 17))
+            .caption(&self.title, ("sans-serif", 19))
             .margin(12)
             .x_label_area_size(42)
             .y_label_area_size(64)
@@ -475,17 +546,14 @@ impl LineChart {
             .y_labels(6)
             .x_label_formatter(&|v| fmt_num(*v))
             .y_label_formatter(&|v| fmt_num(*v))
-            .label_style(("sans-serif", 12))
-            .axis_desc_style(("sans-serif", 13))
+            .label_style(("sans-serif", 13))
+            .axis_desc_style(("sans-serif", 14))
             .light_line_style(RGBColor(240, 240, 240))
             .bold_line_style(RGBColor(225, 225, 225))
             .draw()?;
         for (x, label) in &self.marks {
             let x = *x;
-            chart.draw_series(LineSeries::new(
-                [(x, y0), (x, y1)],
-                GREY.stroke_width(2),
-            ))?;
+            chart.draw_series(LineSeries::new([(x, y0), (x, y1)], GREY.stroke_width(2)))?;
             chart.draw_series(std::iter::once(Text::new(
                 label.clone(),
                 (x, y1),
@@ -508,20 +576,16 @@ impl LineChart {
                 PathElement::new([(x, y), (x + 18, y)], color.stroke_width(3))
             });
             if s.markers {
-                chart.draw_series(
-                    s.points
-                        .iter()
-                        .map(|&p| Circle::new(p, 3, color.filled())),
-                )?;
+                chart.draw_series(s.points.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
             }
         }
-        if self.series.len() > 1 || !self.series.iter().all(|s| s.name.is_empty()) {
+        if self.series.len() > 1 {
             chart
                 .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
+                .position(self.legend.clone())
                 .background_style(WHITE.mix(0.85))
                 .border_style(RGBColor(180, 180, 180))
-                .label_font(("sans-serif", 12))
+                .label_font(("sans-serif", 13))
                 .draw()?;
         }
         root.present()?;
@@ -557,23 +621,26 @@ impl BarChart {
         let root = SVGBackend::with_string(out, self.size).into_drawing_area();
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(&self.title, ("sans-serif", 17))
+            .caption(&self.title, ("sans-serif", 19))
             .margin(12)
             .x_label_area_size(42)
             .y_label_area_size(64)
             .build_cartesian_2d(-0.5..(n as f64 - 0.5), 0.0..y1)?;
         let shade = RGBColor(225, 225, 235);
-        let drawn = chart.draw_series(
-            self.shaded
-                .iter()
-                .enumerate()
-                .filter(|s| *s.1)
-                .map(|(i, _)| Rectangle::new([(i as f64 - 0.5, 0.0), (i as f64 + 0.5, y1)], shade.filled())),
-        )?;
+        let drawn = chart.draw_series(self.shaded.iter().enumerate().filter(|s| *s.1).map(
+            |(i, _)| {
+                Rectangle::new(
+                    [(i as f64 - 0.5, 0.0), (i as f64 + 0.5, y1)],
+                    shade.filled(),
+                )
+            },
+        ))?;
         if self.shaded.iter().any(|s| *s) {
-            drawn.label(self.shade_label.as_str()).legend(move |(x, y)| {
-                Rectangle::new([(x, y - 6), (x + 18, y + 6)], shade.filled())
-            });
+            drawn
+                .label(self.shade_label.as_str())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 18, y + 6)], shade.filled())
+                });
         }
         let categories = self.categories.clone();
         chart
@@ -592,8 +659,8 @@ impl BarChart {
                 }
             })
             .y_label_formatter(&|v| fmt_num(*v))
-            .label_style(("sans-serif", 12))
-            .axis_desc_style(("sans-serif", 13))
+            .label_style(("sans-serif", 13))
+            .axis_desc_style(("sans-serif", 14))
             .light_line_style(RGBColor(240, 240, 240))
             .draw()?;
         let g = self.groups.len().max(1) as f64;
@@ -614,7 +681,7 @@ impl BarChart {
             .position(SeriesLabelPosition::UpperLeft)
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(180, 180, 180))
-            .label_font(("sans-serif", 12))
+            .label_font(("sans-serif", 13))
             .draw()?;
         root.present()?;
         Ok(())
@@ -650,11 +717,10 @@ impl ForestPlot {
     fn draw(&self, out: &mut String) -> Drawn {
         let n = self.rows.len();
         let height = 90 + 22 * n.max(1) as u32;
-        let xs = self.rows.iter().flat_map(|r| {
-            [Some(r.estimate), r.low, r.high]
-                .into_iter()
-                .flatten()
-        });
+        let xs = self
+            .rows
+            .iter()
+            .flat_map(|r| [Some(r.estimate), r.low, r.high].into_iter().flatten());
         let (x0, x1) = range(xs, true);
         let label_width = self
             .rows
@@ -667,7 +733,7 @@ impl ForestPlot {
         let root = SVGBackend::with_string(out, (self.width, height)).into_drawing_area();
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(&self.title, ("sans-serif", 17))
+            .caption(&self.title, ("sans-serif", 19))
             .margin(12)
             .x_label_area_size(42)
             .y_label_area_size(label_width.min(self.width / 2))
@@ -688,8 +754,8 @@ impl ForestPlot {
                     String::new()
                 }
             })
-            .label_style(("sans-serif", 12))
-            .axis_desc_style(("sans-serif", 13))
+            .label_style(("sans-serif", 13))
+            .axis_desc_style(("sans-serif", 14))
             .light_line_style(RGBColor(240, 240, 240))
             .draw()?;
         chart.draw_series(LineSeries::new(
@@ -729,7 +795,7 @@ impl ForestPlot {
                 .position(SeriesLabelPosition::LowerRight)
                 .background_style(WHITE.mix(0.85))
                 .border_style(RGBColor(180, 180, 180))
-                .label_font(("sans-serif", 12))
+                .label_font(("sans-serif", 13))
                 .draw()?;
         }
         root.present()?;
@@ -755,12 +821,15 @@ impl Scatter {
     }
 
     fn draw(&self, out: &mut String) -> Drawn {
-        let all = self.groups.iter().flat_map(|g| g.2.iter().flat_map(|p| [p.0, p.1]));
+        let all = self
+            .groups
+            .iter()
+            .flat_map(|g| g.2.iter().flat_map(|p| [p.0, p.1]));
         let (_, hi) = range(all, true);
         let root = SVGBackend::with_string(out, self.size).into_drawing_area();
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(&self.title, ("sans-serif", 17))
+            .caption(&self.title, ("sans-serif", 19))
             .margin(12)
             .x_label_area_size(42)
             .y_label_area_size(64)
@@ -771,18 +840,25 @@ impl Scatter {
             .y_desc(self.y_label.as_str())
             .x_label_formatter(&|v| fmt_num(*v))
             .y_label_formatter(&|v| fmt_num(*v))
-            .label_style(("sans-serif", 12))
-            .axis_desc_style(("sans-serif", 13))
+            .label_style(("sans-serif", 13))
+            .axis_desc_style(("sans-serif", 14))
             .light_line_style(RGBColor(240, 240, 240))
             .draw()?;
         chart
-            .draw_series(LineSeries::new([(0.0, 0.0), (hi, hi)], GREY.stroke_width(1)))?
+            .draw_series(LineSeries::new(
+                [(0.0, 0.0), (hi, hi)],
+                GREY.stroke_width(1),
+            ))?
             .label("equal shares")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], GREY.stroke_width(1)));
         for (name, color, points) in &self.groups {
             let color = *color;
             chart
-                .draw_series(points.iter().map(|p| Circle::new((p.0, p.1), 5, color.filled())))?
+                .draw_series(
+                    points
+                        .iter()
+                        .map(|p| Circle::new((p.0, p.1), 5, color.filled())),
+                )?
                 .label(name.as_str())
                 .legend(move |(x, y)| Circle::new((x + 8, y), 4, color.filled()));
             chart.draw_series(points.iter().map(|p| {
@@ -798,7 +874,7 @@ impl Scatter {
             .position(SeriesLabelPosition::UpperLeft)
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(180, 180, 180))
-            .label_font(("sans-serif", 12))
+            .label_font(("sans-serif", 13))
             .draw()?;
         root.present()?;
         Ok(())
@@ -815,6 +891,14 @@ mod tests {
         assert_eq!(Ramp::Viridis.at(1.0), VIRIDIS[10]);
         assert_eq!(Ramp::Diverging.at(0.5), [247, 247, 247]);
         assert_eq!(Ramp::Cividis.at(f64::NAN), CIVIDIS[0]);
+    }
+
+    #[test]
+    fn legend_ends_are_round_numbers() {
+        assert_eq!(nice_ceil(4.25), 5.0);
+        assert_eq!(nice_ceil(0.3), 0.5);
+        assert_eq!(nice_ceil(2.2), 2.5);
+        assert_eq!(nice_ceil(100.0), 100.0);
     }
 
     #[test]
@@ -842,11 +926,13 @@ mod tests {
             legend: "crimes per cell".into(),
             districts: Some(&districts),
             outlines: &outline,
+            blank_zero: true,
         }
         .svg();
         assert!(svg.contains("data:image/png;base64,"));
         assert!(svg.contains("crimes per cell"));
         assert!(svg.contains("lighting from day 180"));
+        assert!(svg.contains(">none<"));
         // One district border: the vertical line between the columns.
         assert!(svg.contains("v200.00"), "{svg}");
     }
@@ -857,9 +943,13 @@ mod tests {
             title: "Crimes per day".into(),
             x_label: "day".into(),
             y_label: "crimes".into(),
-            series: vec![Series::line("true", vec![(0.0, 1.0), (1.0, 3.0)], TRUE)],
+            series: vec![
+                Series::line("true", vec![(0.0, 1.0), (1.0, 3.0)], TRUE),
+                Series::line("recorded", vec![(0.0, 0.5), (1.0, 2.0)], RECORDED),
+            ],
             marks: vec![(0.5, "start".into())],
             size: (600, 300),
+            legend: SeriesLabelPosition::UpperRight,
         }
         .svg()
         .unwrap();

@@ -43,10 +43,16 @@ fn read_rows(t: &Table) -> Result<Vec<Row>> {
     let n = t.f64("replicates")?;
     let f = |name: &str| t.f64(name);
     let (mean, mean_low, mean_high) = (f("mean")?, f("mean_low")?, f("mean_high")?);
-    let (difference, difference_low, difference_high) =
-        (f("difference")?, f("difference_low")?, f("difference_high")?);
-    let (relative, relative_low, relative_high) =
-        (f("relative_change")?, f("relative_low")?, f("relative_high")?);
+    let (difference, difference_low, difference_high) = (
+        f("difference")?,
+        f("difference_low")?,
+        f("difference_high")?,
+    );
+    let (relative, relative_low, relative_high) = (
+        f("relative_change")?,
+        f("relative_low")?,
+        f("relative_high")?,
+    );
     let cohens_d = f("cohens_d")?;
     Ok((0..t.rows())
         .map(|i| Row {
@@ -133,7 +139,9 @@ fn read_replicates(path: &Path) -> Result<Replicates> {
             .filter(|(_, c)| c[i].is_finite())
             .map(|(n, c)| (n.clone(), c[i]))
             .collect();
-        out.entry(arm[i].clone()).or_default().insert(rep[i], values);
+        out.entry(arm[i].clone())
+            .or_default()
+            .insert(rep[i], values);
     }
     Ok(out)
 }
@@ -218,7 +226,10 @@ fn mean_cells(runs: &[PathBuf]) -> Result<Option<(Cells, Vec<f64>)>> {
             sum = vec![0.0; counts.len()];
         }
         if counts.len() != sum.len() {
-            return Err(bad(&cells.table.path, "runs of a comparison differ in grid size"));
+            return Err(bad(
+                &cells.table.path,
+                "runs of a comparison differ in grid size",
+            ));
         }
         for (s, c) in sum.iter_mut().zip(&counts) {
             *s += c;
@@ -301,16 +312,18 @@ pub fn page(dir: &Path) -> Result<String> {
     let Some(baseline) = arms.first().cloned() else {
         return Err(bad(&comparison.path, "no rows: the comparison is empty"));
     };
-    let paired = comparison.has("paired")
-        && comparison.f64("paired")?.first().is_some_and(|p| *p > 0.5);
+    let paired =
+        comparison.has("paired") && comparison.f64("paired")?.first().is_some_and(|p| *p > 0.5);
     let rep_path = dir.join("replicates.arrow");
     let replicates = if rep_path.is_file() {
         read_replicates(&rep_path)?
     } else {
         Replicates::new()
     };
-    let runs: BTreeMap<&str, Vec<PathBuf>> =
-        arms.iter().map(|a| (a.as_str(), arm_runs(dir, a))).collect();
+    let runs: BTreeMap<&str, Vec<PathBuf>> = arms
+        .iter()
+        .map(|a| (a.as_str(), arm_runs(dir, a)))
+        .collect();
     let n_reps = rows.iter().map(|r| r.n).fold(0.0, f64::max);
 
     let mut page = Page::new(
@@ -410,15 +423,24 @@ pub fn page(dir: &Path) -> Result<String> {
                 with_interval(r.mean, r.mean_low, r.mean_high, 1.0),
                 with_interval(r.difference, r.difference_low, r.difference_high, 1.0),
                 with_interval(r.relative, r.relative_low, r.relative_high, 100.0),
-                if r.cohens_d.is_finite() { format!("{:.2}", r.cohens_d) } else { "-".into() },
+                if r.cohens_d.is_finite() {
+                    format!("{:.2}", r.cohens_d)
+                } else {
+                    "-".into()
+                },
             ]
         })
         .collect();
-    body.push_str(
-        "<details><summary>Every outcome and arm (comparison.arrow)</summary>",
-    );
+    body.push_str("<details><summary>Every outcome and arm (comparison.arrow)</summary>");
     body.push_str(&table(
-        &["outcome", "arm", "mean [95% CI]", "difference [95% CI]", "change % [95% CI]", "Cohen's d"],
+        &[
+            "outcome",
+            "arm",
+            "mean [95% CI]",
+            "difference [95% CI]",
+            "change % [95% CI]",
+            "Cohen's d",
+        ],
         &table_rows,
         "comparison",
     ));
@@ -430,24 +452,32 @@ pub fn page(dir: &Path) -> Result<String> {
     if let Some((cells, base_mean)) = mean_cells(&runs[baseline.as_str()])? {
         let districts = cells.districts()?;
         let d = districts.as_deref();
-        let mut maps = vec![cells
-            .map(
-                &format!("{baseline}: mean crimes"),
-                &base_mean,
-                Scale::Sqrt {
-                    max: base_mean.iter().copied().fold(1.0, f64::max),
-                },
-                Ramp::Viridis,
-                "crimes per cell per run",
-                d,
-                &[],
-            )
-            .svg()];
+        let mut maps = vec![
+            cells
+                .map(
+                    &format!("{baseline}: mean crimes"),
+                    &base_mean,
+                    Scale::Sqrt {
+                        max: base_mean.iter().copied().fold(1.0, f64::max),
+                    },
+                    Ramp::ViridisReversed,
+                    "crimes per cell per run",
+                    d,
+                    &[],
+                )
+                .svg(),
+        ];
         let mut outlines_store = Vec::new();
         let mut diffs = Vec::new();
         for arm in arms.iter().skip(1) {
-            let Some((_, alt_mean)) = mean_cells(&runs[arm.as_str()])? else { continue };
-            let diff: Vec<f64> = alt_mean.iter().zip(&base_mean).map(|(a, b)| a - b).collect();
+            let Some((_, alt_mean)) = mean_cells(&runs[arm.as_str()])? else {
+                continue;
+            };
+            let diff: Vec<f64> = alt_mean
+                .iter()
+                .zip(&base_mean)
+                .map(|(a, b)| a - b)
+                .collect();
             let outline = match runs[arm.as_str()].first() {
                 Some(r) => {
                     let run = Run::read(r)?;
@@ -471,8 +501,8 @@ pub fn page(dir: &Path) -> Result<String> {
             .flat_map(|d| d.1.iter())
             .map(|v| v.abs())
             .filter(|v| v.is_finite())
-            .fold(0.0, f64::max)
-            .max(0.5);
+            .fold(0.0, f64::max);
+        let max = super::charts::nice_ceil(max.max(0.5));
         for ((arm, diff), outline) in diffs.iter().zip(&outlines_store) {
             maps.push(
                 cells
@@ -537,9 +567,15 @@ pub fn page(dir: &Path) -> Result<String> {
          beyond 1 or -1 the spillover outweighs the direct effect.",
     );
     if wdq_rows.is_empty() {
-        body.push_str(&para("No arm recorded an intervention (no interventions.arrow): no WDQ."));
+        body.push_str(&para(
+            "No arm recorded an intervention (no interventions.arrow): no WDQ.",
+        ));
     } else {
-        body.push_str(&table(&["arm", "outcome", "WDQ [95% CI]", "reading"], &wdq_rows, "wdq"));
+        body.push_str(&table(
+            &["arm", "outcome", "WDQ [95% CI]", "reading"],
+            &wdq_rows,
+            "wdq",
+        ));
     }
     page.section("wdq", "Displacement or diffusion", body);
 
@@ -549,7 +585,11 @@ pub fn page(dir: &Path) -> Result<String> {
         let Some(e) = effects.get(arm) else { continue };
         let costs: Vec<f64> = replicates
             .get(arm)
-            .map(|r| r.values().filter_map(|o| o.get("interventions.cost").copied()).collect())
+            .map(|r| {
+                r.values()
+                    .filter_map(|o| o.get("interventions.cost").copied())
+                    .collect()
+            })
             .unwrap_or_default();
         let Some(cost) = metrics::mean(&costs) else {
             cost_rows.push(vec![
@@ -586,7 +626,12 @@ pub fn page(dir: &Path) -> Result<String> {
         effects.values().map(|e| e.pairs).max().unwrap_or(0)
     ));
     body.push_str(&table(
-        &["arm", "cost per run", "crimes prevented per run [95% CI]", "cost per crime prevented [95% CI]"],
+        &[
+            "arm",
+            "cost per run",
+            "crimes prevented per run [95% CI]",
+            "cost per crime prevented [95% CI]",
+        ],
         &cost_rows,
         "cost",
     ));
@@ -623,7 +668,11 @@ pub fn page(dir: &Path) -> Result<String> {
         );
         body.push_str(&row(&[
             figure(&svg, "Patrol share against true crime share per district."),
-            table(&["arm", "patrol divergence (total variation)"], &notes, "fairness"),
+            table(
+                &["arm", "patrol divergence (total variation)"],
+                &notes,
+                "fairness",
+            ),
         ]));
         page.section("fairness", "Fairness: who gets policed", body);
     }
@@ -636,7 +685,11 @@ pub fn page(dir: &Path) -> Result<String> {
         run_rows.push(vec![arm.clone(), complete.to_string(), listed.to_string()]);
     }
     let mut body = table(
-        &["arm", "complete run folders", "replicates in replicates.arrow"],
+        &[
+            "arm",
+            "complete run folders",
+            "replicates in replicates.arrow",
+        ],
         &run_rows,
         "runs",
     );

@@ -34,11 +34,7 @@ pub fn fmt_int(v: f64) -> String {
         }
         out.push(c);
     }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
+    if n < 0 { format!("-{out}") } else { out }
 }
 
 /// A number for a label or a cell: integers with separators, others with
@@ -51,8 +47,8 @@ pub fn fmt_num(v: f64) -> String {
         return fmt_int(v);
     }
     let a = v.abs();
-    if a >= 1000.0 {
-        fmt_int(v)
+    let text = if a >= 1000.0 {
+        return fmt_int(v);
     } else if a >= 100.0 {
         format!("{v:.1}")
     } else if a >= 10.0 {
@@ -60,8 +56,10 @@ pub fn fmt_num(v: f64) -> String {
     } else if a >= 0.01 {
         format!("{v:.3}")
     } else {
-        format!("{v:.2e}")
-    }
+        return format!("{v:.2e}");
+    };
+    // 0.300 reads as 0.3.
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// A share as a percentage: 0.553 -> "55%" (one decimal below 10%).
@@ -232,6 +230,8 @@ mod tests {
         assert_eq!(fmt_int(12.0), "12");
         assert_eq!(fmt_num(0.5161), "0.516");
         assert_eq!(fmt_num(293.46), "293.5");
+        assert_eq!(fmt_num(0.3), "0.3");
+        assert_eq!(fmt_num(2.5), "2.5");
         assert_eq!(fmt_pct(0.553), "55%");
         assert_eq!(fmt_pct(0.0312), "3.1%");
     }

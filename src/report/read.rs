@@ -51,7 +51,12 @@ impl Table {
 
     pub fn column_names(&self) -> Vec<String> {
         match self.batches.first() {
-            Some(b) => b.schema().fields().iter().map(|f| f.name().clone()).collect(),
+            Some(b) => b
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect(),
             None => Vec::new(),
         }
     }
@@ -82,7 +87,13 @@ impl Table {
         Ok(self
             .f64(name)?
             .into_iter()
-            .map(|v| if v.is_finite() && v > 0.0 { v as u64 } else { 0 })
+            .map(|v| {
+                if v.is_finite() && v > 0.0 {
+                    v as u64
+                } else {
+                    0
+                }
+            })
             .collect())
     }
 
@@ -109,7 +120,10 @@ impl Table {
                 _ => {
                     let mut v = Vec::new();
                     numbers(a, &mut v).ok_or_else(|| {
-                        bad(&self.path, format!("column `{name}` is neither text nor numbers"))
+                        bad(
+                            &self.path,
+                            format!("column `{name}` is neither text nor numbers"),
+                        )
                     })?;
                     out.extend(v.into_iter().map(|x| {
                         if x.is_nan() {

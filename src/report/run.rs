@@ -10,6 +10,8 @@ use crimesim_core::metrics::{
 };
 use crimesim_core::models::city::facts::{KNOX_SPACE_CELLS, KNOX_TIME_DAYS};
 
+use plotters::chart::SeriesLabelPosition;
+
 use super::charts::{self, BarChart, LineChart, Map, OKABE_ITO, Outline, Ramp, Scale, Series};
 use super::html::{Page, escape, figure, fmt_int, fmt_num, fmt_pct, para, row, table};
 use super::read::{self, Table, bad, toml_at, toml_f64};
@@ -150,6 +152,8 @@ impl Cells {
         outlines: &'a [Outline],
     ) -> Map<'a> {
         Map {
+            // Counts: no crime is grey, more is darker.
+            blank_zero: ramp == Ramp::ViridisReversed,
             title: title.to_string(),
             width: self.width,
             height: self.height,
@@ -212,14 +216,22 @@ pub fn interventions(
             let ds: Vec<u32> = area
                 .get("districts")
                 .and_then(|d| d.as_array())
-                .map(|a| a.iter().filter_map(|v| v.as_integer()).map(|v| v as u32).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_integer())
+                        .map(|v| v as u32)
+                        .collect()
+                })
                 .unwrap_or_default();
             let rect = area.get("rect").and_then(|r| r.as_table());
             let rect_size = rect.map(|r| (num(r.get("width")), num(r.get("height"))));
             if !ds.is_empty() {
                 text = format!(
                     "districts {}",
-                    ds.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+                    ds.iter()
+                        .map(|d| d.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
                 cells = districts.map(|map| map.iter().map(|d| ds.contains(d)).collect());
             } else if let (Some(r), Some((Some(w), Some(h)))) = (rect, rect_size)
@@ -330,11 +342,17 @@ fn pairs(x: &[f64], y: &[f64]) -> Vec<(f64, f64)> {
 }
 
 const WIDE: (u32, u32) = (560, 320);
+const UPPER_RIGHT: SeriesLabelPosition = SeriesLabelPosition::UpperRight;
 
 fn city(run: &Run) -> Result<String> {
     let cells = Cells::read(&run.dir)?;
     let districts = cells.districts()?;
-    let ivs = interventions(&run.scenario, cells.width, cells.height, districts.as_deref());
+    let ivs = interventions(
+        &run.scenario,
+        cells.width,
+        cells.height,
+        districts.as_deref(),
+    );
     let outline = outlines(&ivs);
     let marks = marks(&ivs);
     let tpd = run.ticks_per_day();
@@ -342,7 +360,11 @@ fn city(run: &Run) -> Result<String> {
     let (burglary, robbery) = (run.figure("burglary"), run.figure("robbery"));
     let recorded = run.figure("burglary_recorded") + run.figure("robbery_recorded");
     let crimes = burglary + robbery;
-    let seed = run.manifest.get("seed").and_then(|s| s.as_u64()).unwrap_or(0);
+    let seed = run
+        .manifest
+        .get("seed")
+        .and_then(|s| s.as_u64())
+        .unwrap_or(0);
 
     let mut page = Page::new(
         "crimesim report: one simulated city",
@@ -405,14 +427,22 @@ fn city(run: &Run) -> Result<String> {
         body.push_str(&format!("<h3>{label}</h3>"));
         body.push_str(&row(&[
             cells
-                .map(&format!("{label}: true"), &t, scale, Ramp::Viridis, "crimes per cell", d, &outline)
+                .map(
+                    &format!("{label}: true"),
+                    &t,
+                    scale,
+                    Ramp::ViridisReversed,
+                    "crimes per cell",
+                    d,
+                    &outline,
+                )
                 .svg(),
             cells
                 .map(
                     &format!("{label}: recorded"),
                     &r,
                     scale,
-                    Ramp::Viridis,
+                    Ramp::ViridisReversed,
                     "crimes per cell",
                     d,
                     &outline,
@@ -442,7 +472,7 @@ fn city(run: &Run) -> Result<String> {
                 Scale::Sqrt {
                     max: max_of(&[&arrests]),
                 },
-                Ramp::Viridis,
+                Ramp::ViridisReversed,
                 "arrests per cell",
                 d,
                 &outline,
@@ -479,7 +509,11 @@ fn city(run: &Run) -> Result<String> {
             x_label: "day".into(),
             y_label: "crimes per day".into(),
             series: vec![
-                Series::line("true", pairs(&dly.days, &moving_average(&true_daily, week)), charts::TRUE),
+                Series::line(
+                    "true",
+                    pairs(&dly.days, &moving_average(&true_daily, week)),
+                    charts::TRUE,
+                ),
                 Series::line(
                     "recorded",
                     pairs(&dly.days, &moving_average(&rec_daily, week)),
@@ -488,6 +522,7 @@ fn city(run: &Run) -> Result<String> {
             ],
             marks: marks.clone(),
             size: WIDE,
+            legend: UPPER_RIGHT,
         }
         .svg()?,
         LineChart {
@@ -495,13 +530,21 @@ fn city(run: &Run) -> Result<String> {
             x_label: "day".into(),
             y_label: "crimes per day".into(),
             series: vec![
-                Series::line("burglary", pairs(&dly.days, &moving_average(&col("burglary"), week)), OKABE_ITO[2]),
+                Series::line(
+                    "burglary",
+                    pairs(&dly.days, &moving_average(&col("burglary"), week)),
+                    OKABE_ITO[2],
+                ),
                 Series::line(
                     "burglary recorded",
                     pairs(&dly.days, &moving_average(&col("burglary_recorded"), week)),
                     OKABE_ITO[3],
                 ),
-                Series::line("robbery", pairs(&dly.days, &moving_average(&col("robbery"), week)), OKABE_ITO[4]),
+                Series::line(
+                    "robbery",
+                    pairs(&dly.days, &moving_average(&col("robbery"), week)),
+                    OKABE_ITO[4],
+                ),
                 Series::line(
                     "robbery recorded",
                     pairs(&dly.days, &moving_average(&col("robbery_recorded"), week)),
@@ -510,24 +553,35 @@ fn city(run: &Run) -> Result<String> {
             ],
             marks: marks.clone(),
             size: WIDE,
+            legend: UPPER_RIGHT,
         }
         .svg()?,
         LineChart {
             title: "Arrests per day (7-day average)".into(),
             x_label: "day".into(),
             y_label: "arrests per day".into(),
-            series: vec![Series::line("arrests", pairs(&dly.days, &moving_average(&col("arrests"), week)), OKABE_ITO[6])],
+            series: vec![Series::line(
+                "arrests",
+                pairs(&dly.days, &moving_average(&col("arrests"), week)),
+                OKABE_ITO[6],
+            )],
             marks: marks.clone(),
             size: WIDE,
+            legend: UPPER_RIGHT,
         }
         .svg()?,
         LineChart {
             title: "Trust in the police".into(),
             x_label: "day".into(),
             y_label: "mean trust (0-1)".into(),
-            series: vec![Series::line("mean trust", pairs(&dly.days, &col("mean_trust")), OKABE_ITO[0])],
+            series: vec![Series::line(
+                "mean trust",
+                pairs(&dly.days, &col("mean_trust")),
+                OKABE_ITO[0],
+            )],
             marks: marks.clone(),
             size: WIDE,
+            legend: UPPER_RIGHT,
         }
         .svg()?,
         LineChart {
@@ -535,11 +589,16 @@ fn city(run: &Run) -> Result<String> {
             x_label: "day".into(),
             y_label: "residents".into(),
             series: vec![
-                Series::line("free offenders", pairs(&dly.days, &col("offenders")), OKABE_ITO[1]),
+                Series::line(
+                    "free offenders",
+                    pairs(&dly.days, &col("offenders")),
+                    OKABE_ITO[1],
+                ),
                 Series::line("in jail", pairs(&dly.days, &col("jailed")), OKABE_ITO[0]),
             ],
             marks: marks.clone(),
             size: WIDE,
+            legend: UPPER_RIGHT,
         }
         .svg()?,
     ];
@@ -561,6 +620,7 @@ fn city(run: &Run) -> Result<String> {
                 series: vec![Series::line("cost", pairs(&dly.days, &cum), OKABE_ITO[4])],
                 marks: marks.clone(),
                 size: WIDE,
+                legend: UPPER_RIGHT,
             }
             .svg()?,
         );
@@ -590,7 +650,11 @@ fn city(run: &Run) -> Result<String> {
     let ev_tick = events.u64("tick")?;
     let ev_type = events.u64("type")?;
     let mut facts = String::new();
-    facts.push_str(&concentration(&counts, Some(&eligible), "cells where crime can happen")?);
+    facts.push_str(&concentration(
+        &counts,
+        Some(&eligible),
+        "cells where crime can happen",
+    )?);
     let knox = knox_table(
         &events,
         &KNOX_SPACE_CELLS,
@@ -600,7 +664,8 @@ fn city(run: &Run) -> Result<String> {
     )?;
     facts.push_str(&knox);
     // Day and night by hour.
-    let night_start = toml_f64(&run.scenario, "city.offending.night_start_hour").unwrap_or(19.0) as u32;
+    let night_start =
+        toml_f64(&run.scenario, "city.offending.night_start_hour").unwrap_or(19.0) as u32;
     let night_end = toml_f64(&run.scenario, "city.offending.night_end_hour").unwrap_or(6.0) as u32;
     let is_night = |h: u32| {
         if night_start <= night_end {
@@ -716,6 +781,7 @@ pub fn concentration(counts: &[u64], eligible: Option<&[bool]>, of: &str) -> Res
         ],
         marks: Vec::new(),
         size: (480, 360),
+        legend: SeriesLabelPosition::LowerRight,
     }
     .svg()?;
     let rows = vec![
@@ -731,14 +797,20 @@ pub fn concentration(counts: &[u64], eligible: Option<&[bool]>, of: &str) -> Res
             "crime in the top 5% of cells".into(),
             top5.map_or("-".into(), fmt_pct),
         ],
-        vec!["Gini coefficient over cells".into(), gini.map_or("-".into(), fmt_num)],
+        vec![
+            "Gini coefficient over cells".into(),
+            gini.map_or("-".into(), fmt_num),
+        ],
     ];
     Ok(format!(
         "<h3>Crime concentrates in few places</h3>{}",
         row(&[
             figure(
                 &svg,
-                &format!("The further the curve bows above the diagonal, the more crime concentrates. Over {} {of}.", fmt_int(n as f64)),
+                &format!(
+                    "The further the curve bows above the diagonal, the more crime concentrates. Over {} {of}.",
+                    fmt_int(n as f64)
+                ),
             ),
             table(&["measure", "value"], &rows, "facts"),
         ])
@@ -832,10 +904,7 @@ pub fn district_table(dt: &Table) -> Result<String> {
         ("cost", "cost"),
     ];
     let present: Vec<(&str, &str)> = cols.iter().copied().filter(|c| dt.has(c.0)).collect();
-    let values: Vec<Vec<f64>> = present
-        .iter()
-        .map(|c| dt.f64(c.0))
-        .collect::<Result<_>>()?;
+    let values: Vec<Vec<f64>> = present.iter().map(|c| dt.f64(c.0)).collect::<Result<_>>()?;
     let mut rows = Vec::new();
     for r in 0..dt.rows() {
         rows.push(
@@ -844,7 +913,9 @@ pub fn district_table(dt: &Table) -> Result<String> {
                 .zip(&values)
                 .map(|(c, v)| match c.0 {
                     "district" => format!("{}", v[r] as u64),
-                    "deprivation" | "crime_per_1000" | "recorded_per_1000" => format!("{:.2}", v[r]),
+                    "deprivation" | "crime_per_1000" | "recorded_per_1000" => {
+                        format!("{:.2}", v[r])
+                    }
                     _ => fmt_num(v[r]),
                 })
                 .collect(),
@@ -871,17 +942,24 @@ pub fn district_table(dt: &Table) -> Result<String> {
             }
             "crime_per_1000" => format!(
                 "{:.2}",
-                1000.0 * (get("burglary").unwrap_or(0.0) + get("robbery").unwrap_or(0.0)) / residents
+                1000.0 * (get("burglary").unwrap_or(0.0) + get("robbery").unwrap_or(0.0))
+                    / residents
             ),
             "recorded_per_1000" => format!(
                 "{:.2}",
                 1000.0
-                    * (get("burglary_recorded").unwrap_or(0.0) + get("robbery_recorded").unwrap_or(0.0))
+                    * (get("burglary_recorded").unwrap_or(0.0)
+                        + get("robbery_recorded").unwrap_or(0.0))
                     / residents
             ),
             _ => fmt_num(v.iter().sum()),
         };
-        let _ = write!(total, "<td class=\"n\" data-column=\"{}\">{}</td>", c.0, escape(&cell));
+        let _ = write!(
+            total,
+            "<td class=\"n\" data-column=\"{}\">{}</td>",
+            c.0,
+            escape(&cell)
+        );
     }
     total.push_str("</tr>");
     s = s.replace("</tbody></table>", &format!("{total}</tbody></table>"));
@@ -926,11 +1004,24 @@ fn intervention_section(t: &Table, ivs: &[Intervention]) -> Result<String> {
     let mut rows = Vec::new();
     for k in 0..n {
         let idx: Vec<usize> = (0..id.len()).filter(|&i| id[i] == k as u64).collect();
-        let first = idx.iter().filter(|&&i| active[i] > 0.5).map(|&i| day[i]).min();
+        let first = idx
+            .iter()
+            .filter(|&&i| active[i] > 0.5)
+            .map(|&i| day[i])
+            .min();
         let mut counts = WdqCounts {
-            area: BeforeAfter { before: 0.0, after: 0.0 },
-            buffer: BeforeAfter { before: 0.0, after: 0.0 },
-            control: BeforeAfter { before: 0.0, after: 0.0 },
+            area: BeforeAfter {
+                before: 0.0,
+                after: 0.0,
+            },
+            buffer: BeforeAfter {
+                before: 0.0,
+                after: 0.0,
+            },
+            control: BeforeAfter {
+                before: 0.0,
+                after: 0.0,
+            },
         };
         let (mut before_days, mut after_days, mut total_cost) = (0u64, 0u64, 0.0);
         for &i in &idx {
@@ -956,7 +1047,13 @@ fn intervention_section(t: &Table, ivs: &[Intervention]) -> Result<String> {
                 }
             }
         }
-        let per = |v: f64, d: u64| if d > 0 { fmt_num(v / d as f64) } else { "-".into() };
+        let per = |v: f64, d: u64| {
+            if d > 0 {
+                fmt_num(v / d as f64)
+            } else {
+                "-".into()
+            }
+        };
         let (q, reading, tne) = match weighted_displacement_quotient(&counts) {
             Ok(w) => (
                 w.quotient.map_or("-".into(), |q| format!("{q:.2}")),
@@ -965,13 +1062,27 @@ fn intervention_section(t: &Table, ivs: &[Intervention]) -> Result<String> {
             ),
             Err(e) => ("-".into(), e.to_string(), "-".into()),
         };
-        let name = ivs.get(k).map_or(format!("intervention {k}"), |iv| iv.kind.clone());
+        let name = ivs
+            .get(k)
+            .map_or(format!("intervention {k}"), |iv| iv.kind.clone());
         rows.push(vec![
             name,
             first.map_or("never active".into(), |f| f.to_string()),
-            format!("{} -> {}", per(counts.area.before, before_days), per(counts.area.after, after_days)),
-            format!("{} -> {}", per(counts.buffer.before, before_days), per(counts.buffer.after, after_days)),
-            format!("{} -> {}", per(counts.control.before, before_days), per(counts.control.after, after_days)),
+            format!(
+                "{} -> {}",
+                per(counts.area.before, before_days),
+                per(counts.area.after, after_days)
+            ),
+            format!(
+                "{} -> {}",
+                per(counts.buffer.before, before_days),
+                per(counts.buffer.after, after_days)
+            ),
+            format!(
+                "{} -> {}",
+                per(counts.control.before, before_days),
+                per(counts.control.after, after_days)
+            ),
             q,
             reading,
             tne,
@@ -1028,7 +1139,7 @@ pub fn provenance(run: &Run) -> String {
         ],
         vec!["started from".into(), get("started_from")],
     ];
-    let mut s = table(&["", ""], &rows, "provenance");
+    let mut s = table(&["", "this run"], &rows, "provenance");
     s.push_str(&para(
         "The resolved scenario (every default filled in). `crimesim run` accepts it as it is, and with the \
          same version and seed gives the same outputs byte for byte.",
@@ -1050,7 +1161,11 @@ fn short2008(run: &Run) -> Result<String> {
     let cells = Cells::read(&run.dir)?;
     let tpd = run.ticks_per_day();
     let days = run.ticks() / tpd;
-    let seed = run.manifest.get("seed").and_then(|s| s.as_u64()).unwrap_or(0);
+    let seed = run
+        .manifest
+        .get("seed")
+        .and_then(|s| s.as_u64())
+        .unwrap_or(0);
     let mut page = Page::new(
         "crimesim report: Short et al. (2008) burglary hotspots",
         format!(
@@ -1081,8 +1196,16 @@ fn short2008(run: &Run) -> Result<String> {
     let b = cells.grid("b")?;
     let ev = cells.grid("events")?;
     let range = |v: &[f64]| {
-        let lo = v.iter().copied().filter(|x| x.is_finite()).fold(f64::INFINITY, f64::min);
-        let hi = v.iter().copied().filter(|x| x.is_finite()).fold(f64::NEG_INFINITY, f64::max);
+        let lo = v
+            .iter()
+            .copied()
+            .filter(|x| x.is_finite())
+            .fold(f64::INFINITY, f64::min);
+        let hi = v
+            .iter()
+            .copied()
+            .filter(|x| x.is_finite())
+            .fold(f64::NEG_INFINITY, f64::max);
         Scale::Range {
             min: lo,
             max: if hi > lo { hi } else { lo + 1.0 },
@@ -1094,17 +1217,35 @@ fn short2008(run: &Run) -> Result<String> {
     );
     body.push_str(&row(&[
         cells
-            .map("Attractiveness A (final)", &a, range(&a), Ramp::Viridis, "A", None, &[])
+            .map(
+                "Attractiveness A (final)",
+                &a,
+                range(&a),
+                Ramp::Viridis,
+                "A",
+                None,
+                &[],
+            )
             .svg(),
         cells
-            .map("Dynamic part B (final)", &b, range(&b), Ramp::Cividis, "B", None, &[])
+            .map(
+                "Dynamic part B (final)",
+                &b,
+                range(&b),
+                Ramp::Cividis,
+                "B",
+                None,
+                &[],
+            )
             .svg(),
         cells
             .map(
                 "Burglaries",
                 &ev,
-                Scale::Sqrt { max: max_of(&[&ev]) },
-                Ramp::Viridis,
+                Scale::Sqrt {
+                    max: max_of(&[&ev]),
+                },
+                Ramp::ViridisReversed,
                 "burglaries per cell",
                 None,
                 &[],
@@ -1116,12 +1257,52 @@ fn short2008(run: &Run) -> Result<String> {
     let ticks = run.table("ticks")?;
     let time = ticks.f64("time")?;
     let mut figs = Vec::new();
+    // Burglaries per day: each row counts those since the previous row.
+    let events = ticks.f64("events")?;
+    let per_day: Vec<f64> = (0..time.len())
+        .map(|i| {
+            let span = time[i] - if i > 0 { time[i - 1] } else { 0.0 };
+            if span > 0.0 {
+                events[i] / span
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
+    figs.push(
+        LineChart {
+            title: "Burglaries per day".into(),
+            x_label: "time (days)".into(),
+            y_label: "burglaries per day".into(),
+            series: vec![
+                Series::line("simulated", pairs(&time, &per_day), charts::TRUE),
+                Series::line(
+                    "homogeneous equilibrium",
+                    vec![
+                        (0.0, run.figure("burglaries_per_day_expected")),
+                        (
+                            time.last().copied().unwrap_or(1.0),
+                            run.figure("burglaries_per_day_expected"),
+                        ),
+                    ],
+                    OKABE_ITO[6],
+                ),
+            ],
+            marks: Vec::new(),
+            size: WIDE,
+            legend: SeriesLabelPosition::LowerRight,
+        }
+        .svg()?,
+    );
     for (col, title, unit) in [
-        ("events", "Burglaries per recorded interval", "burglaries"),
         ("offenders", "Burglars on the lattice", "burglars"),
         ("mean_attractiveness", "Mean attractiveness A", "A"),
         ("mean_b", "Mean dynamic attractiveness B", "B"),
-        ("cv_attractiveness", "Coefficient of variation of A", "CV (hotspots when high)"),
+        (
+            "cv_attractiveness",
+            "Coefficient of variation of A",
+            "CV (hotspots when high)",
+        ),
     ] {
         if ticks.has(col) {
             figs.push(
@@ -1129,9 +1310,14 @@ fn short2008(run: &Run) -> Result<String> {
                     title: title.into(),
                     x_label: "time (days)".into(),
                     y_label: unit.into(),
-                    series: vec![Series::line(col, pairs(&time, &ticks.f64(col)?), charts::TRUE)],
+                    series: vec![Series::line(
+                        col,
+                        pairs(&time, &ticks.f64(col)?),
+                        charts::TRUE,
+                    )],
                     marks: Vec::new(),
                     size: WIDE,
+                    legend: UPPER_RIGHT,
                 }
                 .svg()?,
             );
@@ -1190,6 +1376,7 @@ fn generic(run: &Run) -> Result<String> {
                         series: vec![Series::line(col.clone(), pairs(&x, &y), OKABE_ITO[i % 6])],
                         marks: Vec::new(),
                         size: WIDE,
+                        legend: UPPER_RIGHT,
                     }
                     .svg()?,
                 );
@@ -1205,13 +1392,25 @@ fn generic(run: &Run) -> Result<String> {
                 continue;
             }
             if let Ok(v) = cells.grid(&col) {
-                let lo = v.iter().copied().filter(|x| x.is_finite()).fold(f64::INFINITY, f64::min);
-                let hi = v.iter().copied().filter(|x| x.is_finite()).fold(f64::NEG_INFINITY, f64::max);
+                let lo = v
+                    .iter()
+                    .copied()
+                    .filter(|x| x.is_finite())
+                    .fold(f64::INFINITY, f64::min);
+                let hi = v
+                    .iter()
+                    .copied()
+                    .filter(|x| x.is_finite())
+                    .fold(f64::NEG_INFINITY, f64::max);
                 let scale = Scale::Range {
                     min: lo,
                     max: if hi > lo { hi } else { lo + 1.0 },
                 };
-                maps.push(cells.map(&col, &v, scale, Ramp::Viridis, &col, None, &[]).svg());
+                maps.push(
+                    cells
+                        .map(&col, &v, scale, Ramp::Viridis, &col, None, &[])
+                        .svg(),
+                );
             }
         }
         page.section("maps", "Maps", row(&maps));
@@ -1226,7 +1425,10 @@ mod tests {
 
     #[test]
     fn moving_averages_start_with_what_there_is() {
-        assert_eq!(moving_average(&[2.0, 4.0, 6.0, 8.0], 2), vec![2.0, 3.0, 5.0, 7.0]);
+        assert_eq!(
+            moving_average(&[2.0, 4.0, 6.0, 8.0], 2),
+            vec![2.0, 3.0, 5.0, 7.0]
+        );
     }
 
     #[test]
@@ -1258,8 +1460,14 @@ mod tests {
         assert_eq!(ivs.len(), 3);
         assert_eq!(ivs[0].kind, "street lighting");
         assert_eq!(ivs[0].start_day, Some(180.0));
-        assert_eq!(ivs[0].cells.as_deref(), Some(&[false, true, false, true][..]));
-        assert_eq!(ivs[1].cells.as_deref(), Some(&[false, true, false, true][..]));
+        assert_eq!(
+            ivs[0].cells.as_deref(),
+            Some(&[false, true, false, true][..])
+        );
+        assert_eq!(
+            ivs[1].cells.as_deref(),
+            Some(&[false, true, false, true][..])
+        );
         assert_eq!(ivs[2].cells, None);
         assert!(ivs[2].area.contains("top 5 cells"));
         assert_eq!(outlines(&ivs).len(), 2);

@@ -86,7 +86,8 @@ pub fn page(dir: &Path) -> Result<String> {
         .into_iter()
         .filter(|c| !PLAN_COLUMNS.contains(&c.as_str()))
         .collect();
-    let param_text: Vec<Vec<String>> = params.iter().map(|p| plan.text(p)).collect::<Result<_>>()?;
+    let param_text: Vec<Vec<String>> =
+        params.iter().map(|p| plan.text(p)).collect::<Result<_>>()?;
     let param_num: Vec<Option<Vec<f64>>> = params.iter().map(|p| plan.f64(p).ok()).collect();
 
     // Outcomes per run index.
@@ -156,10 +157,7 @@ pub fn page(dir: &Path) -> Result<String> {
     }
 
     // Which outcomes to draw.
-    let mut names: Vec<String> = outcomes
-        .values()
-        .flat_map(|o| o.keys().cloned())
-        .collect();
+    let mut names: Vec<String> = outcomes.values().flat_map(|o| o.keys().cloned()).collect();
     names.sort();
     names.dedup();
     let mut main: Vec<String> = MAIN_OUTCOMES
@@ -218,7 +216,11 @@ pub fn page(dir: &Path) -> Result<String> {
                         .collect();
                     pts.sort_by(|a, b| a.0.total_cmp(&b.0));
                     Series {
-                        name: if name.is_empty() { outcome.clone() } else { name.clone() },
+                        name: if name.is_empty() {
+                            outcome.clone()
+                        } else {
+                            name.clone()
+                        },
                         points: pts.iter().map(|p| (p.0, p.1)).collect(),
                         intervals: pts.iter().map(|p| (p.0, p.2, p.3)).collect(),
                         color: OKABE_ITO[k],
@@ -237,6 +239,7 @@ pub fn page(dir: &Path) -> Result<String> {
                     series,
                     marks: Vec::new(),
                     size: (560, 340),
+                    legend: plotters::chart::SeriesLabelPosition::UpperRight,
                 }
                 .svg()?,
             );
@@ -251,7 +254,10 @@ pub fn page(dir: &Path) -> Result<String> {
     let first_main = main.first().cloned().unwrap_or_default();
     for (i, &r) in runs.iter().enumerate() {
         let e = point_rows.entry(points[i]).or_insert_with(|| {
-            (param_text.iter().map(|t| t[i].clone()).collect(), Vec::new())
+            (
+                param_text.iter().map(|t| t[i].clone()).collect(),
+                Vec::new(),
+            )
         });
         if let Some(v) = outcomes.get(&r).and_then(|o| o.get(&first_main)) {
             e.1.push(*v);
@@ -275,7 +281,11 @@ pub fn page(dir: &Path) -> Result<String> {
         })
         .collect();
     let header_refs: Vec<&str> = headers.iter().map(|s| s.as_str()).collect();
-    page.section("points", "Design points", table(&header_refs, &rows, "points"));
+    page.section(
+        "points",
+        "Design points",
+        table(&header_refs, &rows, "points"),
+    );
 
     // Missing and failed runs.
     let body = if missing.is_empty() {
