@@ -285,6 +285,77 @@ fn a_comparison_report_shows_effects_difference_maps_and_costs() {
             ("robbery", f64s(vec![Some(0.0); 4])),
         ],
     );
+    // Patrols in every run (the fairness view) and, in one, an intervention.
+    for run in ["base/0000", "base/0001", "lit/0000", "lit/0001"] {
+        let run = root.join("runs").join(run);
+        let districts = read_column(&run.join("districts.arrow"), "district");
+        write_arrow(
+            &run.join("patrols.arrow"),
+            vec![
+                ("day", Arc::new(UInt64Array::from(vec![0; districts.len()]))),
+                (
+                    "district",
+                    Arc::new(UInt32Array::from(
+                        districts.iter().map(|&d| d as u32).collect::<Vec<_>>(),
+                    )),
+                ),
+                (
+                    "patrol_hours",
+                    f64s(districts.iter().map(|&d| Some(1.0 + d)).collect()),
+                ),
+            ],
+        );
+    }
+    // Before (days 0-9): area 2, buffer 1, elsewhere 10 a day; while active
+    // (days 10-19): 1, 0.5 (every other day) and 10. SM = 10/100 - 20/100,
+    // BDM = 5/100 - 10/100: WDQ = 0.5, a diffusion of benefits.
+    let days: Vec<u64> = (0..20).collect();
+    let lit = root.join("runs/lit/0000");
+    write_arrow(
+        &lit.join("interventions.arrow"),
+        vec![
+            ("intervention", Arc::new(UInt32Array::from(vec![0; 20]))),
+            ("day", Arc::new(UInt64Array::from(days.clone()))),
+            (
+                "active",
+                Arc::new(BooleanArray::from(
+                    days.iter().map(|&d| d >= 10).collect::<Vec<_>>(),
+                )),
+            ),
+            ("cost", f64s(vec![Some(100.0); 20])),
+            (
+                "crimes_area",
+                Arc::new(UInt64Array::from(
+                    days.iter()
+                        .map(|&d| if d < 10 { 2 } else { 1 })
+                        .collect::<Vec<_>>(),
+                )),
+            ),
+            (
+                "crimes_buffer",
+                Arc::new(UInt64Array::from(
+                    days.iter()
+                        .map(|&d| if d < 10 { 1 } else { d % 2 })
+                        .collect::<Vec<_>>(),
+                )),
+            ),
+            (
+                "crimes_elsewhere",
+                Arc::new(UInt64Array::from(vec![10u64; 20])),
+            ),
+        ],
+    );
+    let run_page = report(&lit, &root.join("lit.html"));
+    assert!(run_page.contains(" id=\"interventions\">"));
+    assert!(
+        run_page.contains("<td class=\"n\">0.50</td><td>diffusion of benefits"),
+        "the WDQ"
+    );
+    assert!(
+        run_page.contains("2 -&gt; 1"),
+        "area crimes per day before and during"
+    );
+
     let rows = |v: [Option<f64>; 4]| f64s(v.to_vec());
     let none = [None; 4];
     write_arrow(
@@ -320,7 +391,11 @@ fn a_comparison_report_shows_effects_difference_maps_and_costs() {
     );
     let page = report(root, &root.join("report.html"));
     assert_self_contained(&page);
-    assert_sections(&page, &["effects", "maps", "wdq", "cost", "runs"]);
+    assert_sections(
+        &page,
+        &["effects", "maps", "wdq", "cost", "fairness", "runs"],
+    );
+    assert!(page.contains("share of patrol hours (%)"));
     assert!(page.contains("Change against base"), "the forest plot");
     assert!(page.contains("lit minus base"), "the difference map");
     assert!(page.contains("change in crimes per cell"));

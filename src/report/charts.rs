@@ -218,7 +218,14 @@ const ZERO: [u8; 3] = [236, 236, 236];
 const MAP_PX: f64 = 400.0;
 const OUTLINE: &str = "#e69f00";
 
-impl Map<'_> {
+impl<'a> Map<'a> {
+    /// Draws district borders and outlined areas on the map.
+    pub fn borders(mut self, districts: Option<&'a [u32]>, outlines: &'a [Outline]) -> Map<'a> {
+        self.districts = districts;
+        self.outlines = outlines;
+        self
+    }
+
     pub fn svg(&self) -> String {
         let (w, h) = (self.width as f64, self.height as f64);
         let k = MAP_PX / w.max(h);
@@ -266,7 +273,7 @@ impl Map<'_> {
             let path = boundary_path(self.width, self.height, k, (left, top), |a, b| d[a] != d[b]);
             let _ = write!(
                 s,
-                r##"<path d="{path}" stroke="#ffffff" stroke-opacity="0.85" stroke-width="1.3" fill="none"/>"##
+                r##"<path d="{path}" stroke="#5a5a5a" stroke-opacity="0.8" stroke-width="1.2" fill="none"/>"##
             );
         }
         for o in self.outlines {
@@ -363,7 +370,7 @@ impl Map<'_> {
         if self.districts.is_some() {
             let _ = write!(
                 s,
-                r##"<line x1="{legend_x}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="#999" stroke-width="2"/><text x="{:.1}" y="{note_y:.1}" font-size="11">district</text>"##,
+                r##"<line x1="{legend_x}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="#5a5a5a" stroke-width="1.5"/><text x="{:.1}" y="{note_y:.1}" font-size="11">district border</text>"##,
                 legend_x + 16.0,
                 note_y - 4.0,
                 note_y - 4.0,
@@ -803,13 +810,16 @@ impl ForestPlot {
     }
 }
 
+/// Points (x, y) with a label each.
+pub type LabelledPoints = Vec<(f64, f64, String)>;
+
 /// Points against the diagonal y = x, e.g. patrol share against crime share.
 pub struct Scatter {
     pub title: String,
     pub x_label: String,
     pub y_label: String,
     /// (name, colour, points with their labels)
-    pub groups: Vec<(String, RGBColor, Vec<(f64, f64, String)>)>,
+    pub groups: Vec<(String, RGBColor, LabelledPoints)>,
     pub size: (u32, u32),
 }
 

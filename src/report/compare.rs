@@ -243,7 +243,15 @@ fn mean_cells(runs: &[PathBuf]) -> Result<Option<(Cells, Vec<f64>)>> {
 }
 
 /// Mean patrol share and true crime share per district over an arm's runs.
-fn fairness(runs: &[PathBuf]) -> Result<Option<(Vec<f64>, Vec<f64>, f64)>> {
+/// An arm's districts: mean shares over its runs.
+struct ArmFairness {
+    patrol_share: Vec<f64>,
+    crime_share: Vec<f64>,
+    /// Total variation distance between the patrol and true crime shares.
+    divergence: f64,
+}
+
+fn fairness(runs: &[PathBuf]) -> Result<Option<ArmFairness>> {
     let mut patrol_sum: Vec<f64> = Vec::new();
     let mut crime_sum: Vec<f64> = Vec::new();
     let mut tvd = Vec::new();
@@ -293,11 +301,11 @@ fn fairness(runs: &[PathBuf]) -> Result<Option<(Vec<f64>, Vec<f64>, f64)>> {
         return Ok(None);
     }
     let m = tvd.len() as f64;
-    Ok(Some((
-        patrol_sum.iter().map(|v| v / m).collect(),
-        crime_sum.iter().map(|v| v / m).collect(),
-        metrics::mean(&tvd).unwrap_or(f64::NAN),
-    )))
+    Ok(Some(ArmFairness {
+        patrol_share: patrol_sum.iter().map(|v| v / m).collect(),
+        crime_share: crime_sum.iter().map(|v| v / m).collect(),
+        divergence: metrics::mean(&tvd).unwrap_or(f64::NAN),
+    }))
 }
 
 pub fn page(dir: &Path) -> Result<String> {
@@ -462,9 +470,8 @@ pub fn page(dir: &Path) -> Result<String> {
                     },
                     Ramp::ViridisReversed,
                     "crimes per cell per run",
-                    d,
-                    &[],
                 )
+                .borders(d, &[])
                 .svg(),
         ];
         let mut outlines_store = Vec::new();
@@ -512,9 +519,8 @@ pub fn page(dir: &Path) -> Result<String> {
                         Scale::Symmetric { max },
                         Ramp::Diverging,
                         "change in crimes per cell",
-                        d,
-                        outline,
                     )
+                    .borders(d, outline)
                     .svg(),
             );
         }
@@ -641,15 +647,16 @@ pub fn page(dir: &Path) -> Result<String> {
     let mut groups = Vec::new();
     let mut notes = Vec::new();
     for (i, arm) in arms.iter().enumerate() {
-        if let Some((patrol, crime, tvd)) = fairness(&runs[arm.as_str()])? {
-            let points = crime
+        if let Some(f) = fairness(&runs[arm.as_str()])? {
+            let points = f
+                .crime_share
                 .iter()
-                .zip(&patrol)
+                .zip(&f.patrol_share)
                 .enumerate()
                 .map(|(k, (c, p))| (100.0 * c, 100.0 * p, format!(" {k}")))
                 .collect();
             groups.push((arm.clone(), OKABE_ITO[i % 7], points));
-            notes.push(vec![arm.clone(), format!("{tvd:.3}")]);
+            notes.push(vec![arm.clone(), format!("{:.3}", f.divergence)]);
         }
     }
     if !groups.is_empty() {

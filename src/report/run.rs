@@ -148,8 +148,6 @@ impl Cells {
         scale: Scale,
         ramp: Ramp,
         legend: &str,
-        districts: Option<&'a [u32]>,
-        outlines: &'a [Outline],
     ) -> Map<'a> {
         Map {
             // Counts: no crime is grey, more is darker.
@@ -161,8 +159,8 @@ impl Cells {
             scale,
             ramp,
             legend: legend.to_string(),
-            districts,
-            outlines,
+            districts: None,
+            outlines: &[],
         }
     }
 }
@@ -416,7 +414,7 @@ fn city(run: &Run) -> Result<String> {
     let d = districts.as_deref();
     let mut body = para(
         "Crimes per cell over the whole run. Each pair shares one colour scale, so the recorded map \
-         shows what police data would miss. White lines are district borders.",
+         shows what police data would miss. Grey lines are district borders; grey cells had no crime.",
     );
     for (kind, label) in [("burglary", "Burglary"), ("robbery", "Street robbery")] {
         let t = cells.grid(kind)?;
@@ -433,9 +431,8 @@ fn city(run: &Run) -> Result<String> {
                     scale,
                     Ramp::ViridisReversed,
                     "crimes per cell",
-                    d,
-                    &outline,
                 )
+                .borders(d, &outline)
                 .svg(),
             cells
                 .map(
@@ -444,9 +441,8 @@ fn city(run: &Run) -> Result<String> {
                     scale,
                     Ramp::ViridisReversed,
                     "crimes per cell",
-                    d,
-                    &outline,
                 )
+                .borders(d, &outline)
                 .svg(),
         ]));
     }
@@ -461,9 +457,8 @@ fn city(run: &Run) -> Result<String> {
                 Scale::Linear { max: 1.0 },
                 Ramp::Cividis,
                 "deprivation (0-1)",
-                d,
-                &outline,
             )
+            .borders(d, &outline)
             .svg(),
         cells
             .map(
@@ -474,9 +469,8 @@ fn city(run: &Run) -> Result<String> {
                 },
                 Ramp::ViridisReversed,
                 "arrests per cell",
-                d,
-                &outline,
             )
+            .borders(d, &outline)
             .svg(),
     ]));
     if ivs.iter().any(|iv| iv.cells.is_none()) {
@@ -1223,20 +1217,12 @@ fn short2008(run: &Run) -> Result<String> {
                 range(&a),
                 Ramp::Viridis,
                 "A",
-                None,
-                &[],
             )
+            .borders(None, &[])
             .svg(),
         cells
-            .map(
-                "Dynamic part B (final)",
-                &b,
-                range(&b),
-                Ramp::Cividis,
-                "B",
-                None,
-                &[],
-            )
+            .map("Dynamic part B (final)", &b, range(&b), Ramp::Cividis, "B")
+            .borders(None, &[])
             .svg(),
         cells
             .map(
@@ -1247,9 +1233,8 @@ fn short2008(run: &Run) -> Result<String> {
                 },
                 Ramp::ViridisReversed,
                 "burglaries per cell",
-                None,
-                &[],
             )
+            .borders(None, &[])
             .svg(),
     ]));
     page.section("maps", "Where burglary happened", body);
@@ -1408,7 +1393,8 @@ fn generic(run: &Run) -> Result<String> {
                 };
                 maps.push(
                     cells
-                        .map(&col, &v, scale, Ramp::Viridis, &col, None, &[])
+                        .map(&col, &v, scale, Ramp::Viridis, &col)
+                        .borders(None, &[])
                         .svg(),
                 );
             }
