@@ -3,7 +3,9 @@
 //! notebook.
 //!
 //! - `mod.rs`: what kind of folder this is, and writing the page;
-//! - `run.rs`: one run (the city, short2008, and any other model's ticks);
+//! - `run.rs`: one run: what every model's page shares, and any other
+//!   model's summary, ticks and cells; `city.rs` and `short2008.rs`: those
+//!   models' pages;
 //! - `compare.rs`: a `crimesim compare` folder;
 //! - `sweep.rs`: a `crimesim sweep` folder;
 //! - `charts.rs`: maps and charts as inline SVG; `png.rs`: map rasters;
@@ -11,11 +13,13 @@
 //! - `read.rs`: Arrow tables, JSON and TOML files into plain values.
 
 pub mod charts;
+mod city;
 pub mod compare;
 pub mod html;
 mod png;
 pub mod read;
 pub mod run;
+mod short2008;
 pub mod sweep;
 
 use std::path::{Path, PathBuf};
