@@ -32,6 +32,9 @@ pub enum Command {
     Reference,
     /// Turn a run, comparison or sweep folder into one self-contained HTML page of maps and charts.
     Report(ReportArgs),
+    /// Time every model at its small and large sizes on 1 and 2 threads: agent-steps per
+    /// second, ticks per second, peak memory per agent.
+    Bench(BenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -101,4 +104,22 @@ pub struct ReportArgs {
     /// Do not print where the page went.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Run one case (e.g. `epstein2002:small`) in this process and print its result as JSON.
+    /// The table runs each case this way, in a child process, so that peak memory is the
+    /// case's own.
+    #[arg(long, value_name = "MODEL:SIZE")]
+    pub case: Option<String>,
+    /// Thread counts to time (with --case, the first is used).
+    #[arg(long, value_delimiter = ',', default_values_t = [1, 2])]
+    pub threads: Vec<usize>,
+    /// Only these models (default: all).
+    #[arg(long, value_delimiter = ',')]
+    pub models: Vec<String>,
+    /// Multiply every case's ticks by this, e.g. 0.1 for a quick look.
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f64,
 }

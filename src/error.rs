@@ -36,7 +36,8 @@ pub enum Error {
         out: String,
         checkpoint: String,
     },
-    /// A command-line value that makes no sense (clap checks the rest).
+    /// A command-line value that makes no sense or names something that
+    /// does not exist (clap checks the rest).
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]

@@ -20,5 +20,6 @@ pub fn run(cli: Cli) -> error::Result<()> {
         Command::Validate(args) => commands::validate(args),
         Command::Reference => commands::reference(),
         Command::Report(args) => commands::report::report(args),
+        Command::Bench(args) => commands::bench::bench(args),
     }
 }

@@ -4,6 +4,7 @@
 //! [`scenario::Scenario`] goes in, rows come out through a
 //! [`record::Recorder`]. See ARCHITECTURE.md for the map.
 
+pub mod diamond;
 pub mod grid;
 pub mod metrics;
 pub mod models;

@@ -36,6 +36,11 @@ pub enum Purpose {
     Release = 9,
     /// The outcome of an investigation (city).
     Investigation = 10,
+    /// The order in which all agents act in a step (epstein2002).
+    EpsteinOrder = 11,
+    /// An agent's own draws in a step: whom to arrest, the sentence, where
+    /// to move (epstein2002).
+    EpsteinAgent = 12,
 }
 
 /// The finaliser of SplitMix64 (Steele, Lea & Flood 2014): a bijection on
@@ -58,6 +63,31 @@ pub fn key(seed: u64, tick: u64, entity: u64, purpose: Purpose) -> u64 {
     mix(k ^ purpose as u64)
 }
 
+/// The first half of the keys of one tick: `key(seed, tick, e, p)` is
+/// `TickKey::new(seed, tick).key(e, p)`, for a model that opens a stream for
+/// each of many entities in a tick.
+#[derive(Clone, Copy, Debug)]
+pub struct TickKey(u64);
+
+impl TickKey {
+    #[inline]
+    pub fn new(seed: u64, tick: u64) -> TickKey {
+        TickKey(mix(mix(seed ^ 0x9e37_79b9_7f4a_7c15) ^ tick))
+    }
+
+    #[inline]
+    pub fn key(self, entity: u64, purpose: Purpose) -> u64 {
+        let k = mix(self.0 ^ entity.wrapping_mul(0xd6e8_feb8_6659_fd93));
+        mix(k ^ purpose as u64)
+    }
+
+    /// The same stream as [`stream`]`(seed, tick, entity, purpose)`.
+    #[inline]
+    pub fn stream(self, entity: u64, purpose: Purpose) -> SplitMix64 {
+        SplitMix64::seed_from_u64(self.key(entity, purpose))
+    }
+}
+
 /// The random stream for `(seed, tick, entity, purpose)`.
 #[inline]
 pub fn stream(seed: u64, tick: u64, entity: u64, purpose: Purpose) -> SplitMix64 {
@@ -69,6 +99,13 @@ pub fn stream(seed: u64, tick: u64, entity: u64, purpose: Purpose) -> SplitMix64
 pub fn uniform(rng: &mut SplitMix64) -> f64 {
     use rand::RngExt;
     rng.random::<f64>()
+}
+
+/// A uniform draw from `0..n` (`n` > 0), without bias.
+#[inline]
+pub fn below(rng: &mut SplitMix64, n: u32) -> u32 {
+    use rand::RngExt;
+    rng.random_range(0..n)
 }
 
 #[cfg(test)]
@@ -83,6 +120,7 @@ mod tests {
         assert_ne!(base, key(1, 2, 4, Purpose::Init));
         assert_ne!(base, key(1, 2, 3, Purpose::Spawn));
         assert_eq!(base, key(1, 2, 3, Purpose::Init));
+        assert_eq!(base, TickKey::new(1, 2).key(3, Purpose::Init));
     }
 
     #[test]

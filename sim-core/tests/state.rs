@@ -92,3 +92,17 @@ fn a_state_does_not_load_into_another_shape() {
             .is_err()
     );
 }
+
+#[test]
+fn a_restored_civil_violence_run_continues_exactly() {
+    let s = scenario(
+        "model = \"epstein2002\"",
+        &[
+            "grid.width=30",
+            "grid.height=30",
+            "ticks=120",
+            "record_every=3",
+        ],
+    );
+    check_resume_is_exact(&s, 47);
+}

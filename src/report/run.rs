@@ -451,7 +451,7 @@ pub(super) fn summary_table(run: &Run) -> String {
         .iter()
         .map(|(k, v)| vec![k.clone(), fmt_num(*v)])
         .collect();
-    table(&["figure (summary.json)", "value"], &rows, "summary")
+    table(&["figure (summary.json)", "value"], &rows, "figures")
 }
 
 /// Any other model: its summary, a chart per numeric column of

@@ -2,9 +2,10 @@
 //!
 //! Adding a model: a module with its rules, its `SECTION` and `PARAMS`, a
 //! variant of [`ModelKind`], a field of [`Scenario`], and one entry in
-//! [`MODELS`].
+//! [`MODELS`] (with its bench sizes for `crimesim bench`).
 
 pub mod city;
+pub mod epstein2002;
 pub mod short2008;
 
 use crate::scenario::params::{Param, Section};
@@ -26,12 +27,23 @@ pub struct ModelDef {
     pub estimate_memory_bytes: fn(&Scenario) -> u64,
     /// Reads and checks the files a scenario names (e.g. raster layers).
     pub attach_files: Option<AttachFiles>,
+    /// The cases `crimesim bench` times: a small and a large one.
+    pub bench: [BenchCase; 2],
 }
 
 /// Reads the files a scenario names into it; `at` locates a parameter path
 /// in the scenario for error messages.
 pub type AttachFiles =
     fn(&mut Scenario, &dyn Fn(&str) -> Location, &LoadOptions) -> Result<(), ScenarioError>;
+
+/// A throughput case: `--set` overrides on the model's defaults, and how
+/// many ticks to time.
+#[derive(Clone, Copy, Debug)]
+pub struct BenchCase {
+    pub size: &'static str,
+    pub overrides: &'static [&'static str],
+    pub ticks: u64,
+}
 
 pub const MODELS: &[ModelDef] = &[
     ModelDef {
@@ -43,6 +55,24 @@ pub const MODELS: &[ModelDef] = &[
         inconsistency: |s| city::inconsistency(s.city()),
         estimate_memory_bytes: |s| city::estimate_memory_bytes(s.city(), cells(s)),
         attach_files: Some(city::attach_layers),
+        bench: [
+            BenchCase {
+                size: "small",
+                overrides: &["grid.width=128", "grid.height=128", "city.population=20000"],
+                ticks: 24 * 30,
+            },
+            BenchCase {
+                size: "large",
+                overrides: &[
+                    "grid.width=512",
+                    "grid.height=512",
+                    "city.population=300000",
+                    "city.generate.districts_x=6",
+                    "city.generate.districts_y=6",
+                ],
+                ticks: 24 * 7,
+            },
+        ],
     },
     ModelDef {
         name: "short2008",
@@ -53,11 +83,52 @@ pub const MODELS: &[ModelDef] = &[
         inconsistency: |s| short2008::inconsistency(s.short2008()),
         estimate_memory_bytes: |s| short2008::estimate_memory_bytes(s.short2008(), cells(s)),
         attach_files: None,
+        bench: [
+            BenchCase {
+                size: "small",
+                overrides: &["grid.width=128", "grid.height=128"],
+                ticks: 20_000,
+            },
+            // theta 0.056 and gamma 0.21 give n_bar = 1.0: about a million
+            // burglars on a million sites.
+            BenchCase {
+                size: "large",
+                overrides: &[
+                    "grid.width=1024",
+                    "grid.height=1024",
+                    "short2008.theta=0.056",
+                    "short2008.gamma=0.21",
+                ],
+                ticks: 100,
+            },
+        ],
+    },
+    ModelDef {
+        name: "epstein2002",
+        kind: ModelKind::Epstein2002,
+        sections: epstein2002::SECTIONS,
+        params: epstein2002::PARAMS,
+        build: |s| Box::new(epstein2002::Epstein2002::new(s)),
+        inconsistency: |s| epstein2002::inconsistency(s.epstein2002()),
+        estimate_memory_bytes: |s| epstein2002::estimate_memory_bytes(s.epstein2002(), cells(s)),
+        attach_files: None,
+        bench: [
+            BenchCase {
+                size: "small",
+                overrides: &["grid.width=40", "grid.height=40"],
+                ticks: 10_000,
+            },
+            BenchCase {
+                size: "large",
+                overrides: &["grid.width=1024", "grid.height=1024"],
+                ticks: 50,
+            },
+        ],
     },
 ];
 
 /// The values of the top-level `model` key.
-pub const MODEL_NAMES: &[&str] = &["city", "short2008"];
+pub const MODEL_NAMES: &[&str] = &["city", "short2008", "epstein2002"];
 
 fn cells(s: &Scenario) -> u64 {
     s.grid.width as u64 * s.grid.height as u64

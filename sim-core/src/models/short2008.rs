@@ -322,6 +322,11 @@ impl Short2008 {
         &self.b
     }
 
+    /// The burglars' columns and rows.
+    pub fn burglar_positions(&self) -> (&[u32], &[u32]) {
+        (&self.burglars.x, &self.burglars.y)
+    }
+
     /// The number of burglars on the lattice.
     pub fn burglar_count(&self) -> usize {
         self.burglars.id.len()

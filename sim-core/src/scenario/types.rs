@@ -20,6 +20,8 @@ pub struct Scenario {
     pub short2008: Option<Short2008Params>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<CityParams>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epstein2002: Option<Epstein2002Params>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +29,7 @@ pub struct Scenario {
 pub enum ModelKind {
     Short2008,
     City,
+    Epstein2002,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -75,6 +78,22 @@ impl Short2008Params {
     }
 }
 
+/// `[epstein2002]`: Epstein (2002) as Mesa 3.5.1 runs it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Epstein2002Params {
+    pub citizen_density: f64,
+    pub cop_density: f64,
+    pub vision: u32,
+    pub legitimacy: f64,
+    pub max_jail_term: u64,
+    pub active_threshold: f64,
+    pub arrest_prob_constant: f64,
+    pub legitimacy_change_tick: u64,
+    pub legitimacy_after: f64,
+    pub legitimacy_ramp_ticks: u64,
+}
+
 impl Scenario {
     /// The model's name as the `model` key spells it.
     pub fn model_name(&self) -> &'static str {
@@ -94,6 +113,12 @@ impl Scenario {
         self.city
             .as_ref()
             .expect("validated city scenario has [city]")
+    }
+
+    pub fn epstein2002(&self) -> &Epstein2002Params {
+        self.epstein2002
+            .as_ref()
+            .expect("validated epstein2002 scenario has [epstein2002]")
     }
 
     /// The resolved scenario as TOML, every default filled in.

@@ -218,6 +218,11 @@ impl City {
         &self.crimes
     }
 
+    /// Where each resident was in the last tick (`NO_CELL` in jail).
+    pub fn locations(&self) -> &[u32] {
+        &self.location
+    }
+
     /// The dynamic attractiveness field of a crime type.
     pub fn attractiveness_field(&self, kind: usize) -> &[f64] {
         &self.b[kind]
