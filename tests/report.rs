@@ -226,6 +226,31 @@ fn a_short2008_report_draws_its_fields() {
     )));
 }
 
+#[test]
+fn a_model_without_its_own_page_gets_its_summary_ticks_and_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    ok(crimesim(&[
+        "run",
+        "scenarios/epstein-run2.toml",
+        "--quiet",
+        "--ticks",
+        "40",
+        "--out",
+        run.to_str().unwrap(),
+    ]));
+    let page = report(&run, &dir.path().join("page.html"));
+    assert_self_contained(&page);
+    assert_sections(&page, &["figures", "time", "scenario"]);
+    assert!(page.contains("crimesim report: model epstein2002"));
+    let s = summary(&run);
+    let arrests = s["arrests"].as_f64().unwrap();
+    assert!(page.contains(&format!(
+        "<td>arrests</td><td class=\"n\">{}</td>",
+        fmt_num(arrests)
+    )));
+}
+
 fn write_arrow(path: &Path, columns: Vec<(&str, ArrayRef)>) {
     let fields: Vec<Field> = columns
         .iter()
