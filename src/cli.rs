@@ -30,6 +30,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print the scenario reference (every parameter, its default, range and meaning) as Markdown.
     Reference,
+    /// Turn a run, comparison or sweep folder into one self-contained HTML page of maps and charts.
+    Report(ReportArgs),
     /// Time every model at its small and large sizes on 1 and 2 threads: agent-steps per
     /// second, ticks per second, peak memory per agent.
     Bench(BenchArgs),
@@ -90,6 +92,18 @@ pub struct ValidateArgs {
     pub scenario: PathBuf,
     #[command(flatten)]
     pub overrides: Overrides,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A folder written by `crimesim run`, `compare` or `sweep`.
+    pub dir: PathBuf,
+    /// Where to write the page (default: DIR/report.html).
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Do not print where the page went.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

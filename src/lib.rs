@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod output;
+pub mod report;
 pub mod runner;
 pub mod scenario_file;
 
@@ -18,6 +19,7 @@ pub fn run(cli: Cli) -> error::Result<()> {
         Command::Resume(args) => commands::run::resume(args),
         Command::Validate(args) => commands::validate(args),
         Command::Reference => commands::reference(),
+        Command::Report(args) => commands::report::report(args),
         Command::Bench(args) => commands::bench::bench(args),
     }
 }

@@ -1,4 +1,5 @@
 pub mod bench;
+pub mod report;
 pub mod run;
 
 use std::io::Write;
