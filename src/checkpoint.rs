@@ -148,11 +148,22 @@ pub fn newest(dir: &Path) -> Result<PathBuf> {
 pub struct Logged<R> {
     pub inner: R,
     pub history: Vec<(usize, Batch)>,
+    logging: bool,
 }
 
 impl<R: Recorder> Logged<R> {
     pub fn new(inner: R, history: Vec<(usize, Batch)>) -> Logged<R> {
-        Logged { inner, history }
+        Logged {
+            inner,
+            history,
+            logging: true,
+        }
+    }
+
+    /// Forgets the history and stops keeping it: no checkpoint follows.
+    pub fn stop_logging(&mut self) {
+        self.logging = false;
+        self.history = Vec::new();
     }
 
     /// Sends the saved history to the inner recorder (resuming a run).
@@ -166,7 +177,9 @@ impl<R: Recorder> Logged<R> {
 
 impl<R: Recorder> Recorder for Logged<R> {
     fn record(&mut self, table: usize, batch: Batch) -> io::Result<()> {
-        self.history.push((table, batch.clone()));
+        if self.logging {
+            self.history.push((table, batch.clone()));
+        }
         self.inner.record(table, batch)
     }
 }

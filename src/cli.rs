@@ -36,6 +36,8 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Gather a sweep's runs into results.arrow and ticks.parquet; list missing runs.
     Merge(MergeArgs),
+    /// Turn a run, comparison or sweep folder into one self-contained HTML page of maps and charts.
+    Report(ReportArgs),
     /// Time every model at its small and large sizes on 1 and 2 threads: agent-steps per
     /// second, ticks per second, peak memory per agent.
     Bench(BenchArgs),
@@ -165,6 +167,18 @@ pub struct SweepArgs {
 pub struct MergeArgs {
     /// A folder written by `crimesim sweep`.
     pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A folder written by `crimesim run`, `compare` or `sweep`.
+    pub dir: PathBuf,
+    /// Where to write the page (default: DIR/report.html).
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Do not print where the page went.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod error;
 pub mod experiment;
 pub mod output;
+pub mod report;
 pub mod runner;
 pub mod scenario_file;
 pub mod table;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> error::Result<()> {
         Command::Compare(args) => commands::compare::compare(args),
         Command::Sweep(args) => commands::sweep::sweep(args),
         Command::Merge(args) => commands::merge::merge(args),
+        Command::Report(args) => commands::report::report(args),
         Command::Bench(args) => commands::bench::bench(args),
     }
 }

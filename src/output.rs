@@ -156,17 +156,27 @@ impl TableWriter {
                 col.extend(new);
             }
         }
-        while self.pending.rows() >= ROWS_PER_BATCH {
+        let full = self.pending.rows() / ROWS_PER_BATCH * ROWS_PER_BATCH;
+        if full > 0 {
+            // Keep the rows past the last whole batch; write the rest as
+            // slices of one set of arrays, without copying them.
             let rest = Batch {
                 columns: self
                     .pending
                     .columns
                     .iter_mut()
-                    .map(|c| c.split_off(ROWS_PER_BATCH))
+                    .map(|c| c.split_off(full))
                     .collect(),
             };
-            let full = std::mem::replace(&mut self.pending, rest);
-            self.write_batch(full)?;
+            let whole = std::mem::replace(&mut self.pending, rest);
+            let arrays: Vec<ArrayRef> = whole.columns.into_iter().map(to_array).collect();
+            for start in (0..full).step_by(ROWS_PER_BATCH) {
+                let slice = arrays
+                    .iter()
+                    .map(|a| a.slice(start, ROWS_PER_BATCH))
+                    .collect();
+                self.write_arrays(slice)?;
+            }
         }
         Ok(())
     }
@@ -175,7 +185,10 @@ impl TableWriter {
     /// the last, whatever sizes the rows arrived in, so a replayed history
     /// writes the same bytes.
     fn write_batch(&mut self, batch: Batch) -> io::Result<()> {
-        let arrays: Vec<ArrayRef> = batch.columns.into_iter().map(to_array).collect();
+        self.write_arrays(batch.columns.into_iter().map(to_array).collect())
+    }
+
+    fn write_arrays(&mut self, arrays: Vec<ArrayRef>) -> io::Result<()> {
         let rb = RecordBatch::try_new(self.schema.clone(), arrays).map_err(io::Error::other)?;
         self.writer.write(&rb).map_err(|e| arrow_io(&self.temp, e))
     }

@@ -162,6 +162,7 @@ pub fn execute(job: Job, interrupted: &AtomicBool) -> Result<Ending> {
             checkpoints.push(path.display().to_string());
         }
     }
+    recorder.stop_logging();
     pool.install(|| sim.finish(&mut recorder))
         .map_err(|e| Error::io(&out, e))?;
     let tables = recorder.inner.finish().map_err(|e| Error::io(&out, e))?;

@@ -12,6 +12,9 @@ pub const CELLS: usize = 1;
 pub const EVENTS: usize = 2;
 pub const DISTRICTS: usize = 3;
 
+/// Rows of `cells.arrow` handed to the recorder at a time.
+const CELLS_PER_BATCH: usize = 65_536;
+
 const fn col(name: &'static str, ty: ColumnType, doc: &'static str) -> ColumnSpec {
     ColumnSpec { name, ty, doc }
 }
@@ -172,28 +175,33 @@ impl City {
 
     pub(super) fn record_final(&mut self, recorder: &mut dyn Recorder) -> io::Result<()> {
         self.write_crimes(recorder, self.crimes.len())?;
+        // In slices, so the table never sits in memory whole beside the city.
         let m = &self.map;
-        let cells = m.grid.cells() as u32;
-        let widen = |v: &[u32]| Column::U64(v.iter().map(|&x| x as u64).collect());
-        recorder.record(
-            CELLS,
-            Batch {
-                columns: vec![
-                    Column::U32((0..cells).map(|c| m.grid.xy(c).0).collect()),
-                    Column::U32((0..cells).map(|c| m.grid.xy(c).1).collect()),
-                    Column::U8(m.land_use.iter().map(|&u| u as u8).collect()),
-                    Column::U32(m.district.iter().map(|&d| d as u32).collect()),
-                    Column::F64(m.lighting.iter().map(|&l| l as f64).collect()),
-                    Column::F64(m.deprivation.iter().map(|&d| d as f64).collect()),
-                    Column::U32(self.homes.clone()),
-                    widen(&self.crimes_per_cell[BURGLARY]),
-                    widen(&self.recorded_per_cell[BURGLARY]),
-                    widen(&self.crimes_per_cell[ROBBERY]),
-                    widen(&self.recorded_per_cell[ROBBERY]),
-                    widen(&self.arrests_per_cell),
-                ],
-            },
-        )?;
+        let cells = m.grid.cells();
+        for start in (0..cells).step_by(CELLS_PER_BATCH) {
+            let r = start..(start + CELLS_PER_BATCH).min(cells);
+            let ids = r.start as u32..r.end as u32;
+            let widen = |v: &[u32]| Column::U64(v[r.clone()].iter().map(|&x| x as u64).collect());
+            recorder.record(
+                CELLS,
+                Batch {
+                    columns: vec![
+                        Column::U32(ids.clone().map(|c| m.grid.xy(c).0).collect()),
+                        Column::U32(ids.map(|c| m.grid.xy(c).1).collect()),
+                        Column::U8(m.land_use[r.clone()].iter().map(|&u| u as u8).collect()),
+                        Column::U32(m.district[r.clone()].iter().map(|&d| d as u32).collect()),
+                        Column::F64(m.lighting[r.clone()].iter().map(|&l| l as f64).collect()),
+                        Column::F64(m.deprivation[r.clone()].iter().map(|&d| d as f64).collect()),
+                        Column::U32(self.homes[r.clone()].to_vec()),
+                        widen(&self.crimes_per_cell[BURGLARY]),
+                        widen(&self.recorded_per_cell[BURGLARY]),
+                        widen(&self.crimes_per_cell[ROBBERY]),
+                        widen(&self.recorded_per_cell[ROBBERY]),
+                        widen(&self.arrests_per_cell),
+                    ],
+                },
+            )?;
+        }
         let d = self.district_totals();
         recorder.record(
             DISTRICTS,

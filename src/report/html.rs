@@ -1,0 +1,245 @@
+//! Assembling the page: escaping, number formats, tables, sections, and the
+//! one stylesheet. The page is one file with no scripts and no external
+//! resources, so it reads offline and prints as it shows.
+
+use std::fmt::Write as _;
+
+/// Escapes text for HTML and SVG content and attributes.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An integer with thousands separators: 12,345.
+pub fn fmt_int(v: f64) -> String {
+    if !v.is_finite() {
+        return "-".into();
+    }
+    let n = v.round() as i64;
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// A number for a label or a cell: integers with separators, others with
+/// three or four significant figures.
+pub fn fmt_num(v: f64) -> String {
+    if !v.is_finite() {
+        return "-".into();
+    }
+    if v == v.round() && v.abs() < 1e12 {
+        return fmt_int(v);
+    }
+    let a = v.abs();
+    let text = if a >= 1000.0 {
+        return fmt_int(v);
+    } else if a >= 100.0 {
+        format!("{v:.1}")
+    } else if a >= 10.0 {
+        format!("{v:.2}")
+    } else if a >= 0.01 {
+        format!("{v:.3}")
+    } else {
+        return format!("{v:.2e}");
+    };
+    // 0.300 reads as 0.3.
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A share as a percentage: 0.553 -> "55%" (one decimal below 10%).
+pub fn fmt_pct(share: f64) -> String {
+    if !share.is_finite() {
+        return "-".into();
+    }
+    let p = share * 100.0;
+    if p.abs() < 10.0 {
+        format!("{p:.1}%")
+    } else {
+        format!("{p:.0}%")
+    }
+}
+
+/// A table: a header row and rows of cells already formatted. Cells that
+/// look numeric are right-aligned.
+pub fn table(headers: &[&str], rows: &[Vec<String>], class: &str) -> String {
+    let mut s = format!("<table class=\"{class}\"><thead><tr>");
+    for h in headers {
+        let _ = write!(s, "<th>{}</th>", escape(h));
+    }
+    s.push_str("</tr></thead><tbody>");
+    for row in rows {
+        s.push_str("<tr>");
+        for cell in row {
+            let numeric = cell
+                .trim_start_matches(['-', '+', '~'])
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit());
+            let _ = write!(
+                s,
+                "<td{}>{}</td>",
+                if numeric { " class=\"n\"" } else { "" },
+                escape(cell)
+            );
+        }
+        s.push_str("</tr>");
+    }
+    s.push_str("</tbody></table>");
+    s
+}
+
+/// A page under construction.
+pub struct Page {
+    title: String,
+    subtitle: String,
+    summary: Vec<String>,
+    sections: Vec<(String, String, String)>,
+}
+
+impl Page {
+    pub fn new(title: impl Into<String>, subtitle: impl Into<String>) -> Page {
+        Page {
+            title: title.into(),
+            subtitle: subtitle.into(),
+            summary: Vec::new(),
+            sections: Vec::new(),
+        }
+    }
+
+    /// A sentence of the plain-language summary at the top.
+    pub fn summary(&mut self, sentence: impl Into<String>) {
+        self.summary.push(sentence.into());
+    }
+
+    /// A section: `id` (its anchor), heading, and HTML body.
+    pub fn section(&mut self, id: &str, heading: &str, body: String) {
+        self.sections
+            .push((id.to_string(), heading.to_string(), body));
+    }
+
+    pub fn finish(self) -> String {
+        let mut s = String::with_capacity(1 << 20);
+        let _ = write!(
+            s,
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>{}</title><style>{STYLE}</style></head><body><main>\
+             <header><h1>{}</h1><p class=\"sub\">{}</p></header>",
+            escape(&self.title),
+            escape(&self.title),
+            escape(&self.subtitle)
+        );
+        if !self.summary.is_empty() {
+            s.push_str("<section class=\"summary\" id=\"summary\">");
+            for p in &self.summary {
+                let _ = write!(s, "<p>{}</p>", escape(p));
+            }
+            s.push_str("</section>");
+        }
+        s.push_str("<nav>");
+        for (id, heading, _) in &self.sections {
+            let _ = write!(s, "<a href=\"#{}\">{}</a>", escape(id), escape(heading));
+        }
+        s.push_str("</nav>");
+        for (id, heading, body) in &self.sections {
+            let _ = write!(
+                s,
+                "<section id=\"{}\"><h2>{}</h2>{body}</section>",
+                escape(id),
+                escape(heading)
+            );
+        }
+        s.push_str(
+            "<footer>Made by <code>crimesim report</code>. A simulation, not a forecast: \
+             the figures describe the model's world under its assumptions.</footer>\
+             </main></body></html>\n",
+        );
+        s
+    }
+}
+
+/// A paragraph of plain text.
+pub fn para(text: &str) -> String {
+    format!("<p>{}</p>", escape(text))
+}
+
+/// A figure: an SVG with a caption.
+pub fn figure(svg: &str, caption: &str) -> String {
+    format!(
+        "<figure>{svg}<figcaption>{}</figcaption></figure>",
+        escape(caption)
+    )
+}
+
+/// Figures side by side, wrapping on narrow screens.
+pub fn row(items: &[String]) -> String {
+    format!("<div class=\"row\">{}</div>", items.concat())
+}
+
+const STYLE: &str = "\
+body{margin:0;background:#f6f6f4;color:#222;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif}\
+main{max-width:1180px;margin:0 auto;padding:24px 32px 48px;background:#fff}\
+header h1{font-size:30px;margin:8px 0 0}\
+.sub{color:#555;margin:4px 0 16px}\
+.summary{background:#eef4f8;border-left:5px solid #0072b2;padding:10px 18px;margin:12px 0 18px;font-size:18px}\
+.summary p{margin:6px 0}\
+nav{display:flex;flex-wrap:wrap;gap:6px 16px;font-size:14px;margin-bottom:8px}\
+nav a{color:#0072b2;text-decoration:none}\
+h2{font-size:23px;border-bottom:2px solid #ddd;padding-bottom:4px;margin-top:34px}\
+h3{font-size:18px;margin:20px 0 6px}\
+figure{margin:8px 0;display:inline-block;vertical-align:top}\
+figcaption{font-size:13px;color:#555;max-width:560px}\
+.row{display:flex;flex-wrap:wrap;gap:8px 24px;align-items:flex-start}\
+svg{max-width:100%;height:auto}\
+table{border-collapse:collapse;font-size:14px;margin:8px 0 12px}\
+th,td{border-bottom:1px solid #e3e3e3;padding:4px 10px;text-align:left}\
+th{background:#f1f1f1;font-weight:600}\
+td.n{text-align:right;font-variant-numeric:tabular-nums}\
+tr.total td{font-weight:700;border-top:2px solid #999}\
+table.knox td.hi{background:#fde0c5}\
+pre{background:#f4f4f4;padding:10px 14px;font-size:13px;overflow-x:auto;max-height:520px}\
+.note{color:#555;font-size:14px}\
+.warn{background:#fff4e5;border-left:4px solid #e69f00;padding:6px 12px}\
+footer{margin-top:40px;color:#777;font-size:13px}\
+@media print{body{background:#fff}main{padding:0}nav{display:none}}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_people_write_them() {
+        assert_eq!(fmt_int(3828.0), "3,828");
+        assert_eq!(fmt_int(-1234567.0), "-1,234,567");
+        assert_eq!(fmt_int(12.0), "12");
+        assert_eq!(fmt_num(0.5161), "0.516");
+        assert_eq!(fmt_num(293.46), "293.5");
+        assert_eq!(fmt_num(0.3), "0.3");
+        assert_eq!(fmt_num(2.5), "2.5");
+        assert_eq!(fmt_pct(0.553), "55%");
+        assert_eq!(fmt_pct(0.0312), "3.1%");
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+        let t = table(&["name"], &[vec!["<script>".into()]], "t");
+        assert!(!t.contains("<script>"));
+    }
+}

@@ -1,0 +1,338 @@
+//! The page of a `crimesim sweep` folder: how each varied parameter moves
+//! the main outcomes (dose-response curves with 95% intervals across
+//! replicates), and which runs are missing or failed.
+//!
+//! The folder holds `plan.arrow` (one row per run: `run`, `point`,
+//! `replicate`, `seed` and one column per varied parameter), `runs/NNNNN/`
+//! (each run; `.NNNNN.failed` holds a failed run's message and
+//! `.NNNNN.partial` is a run not finished), and after `crimesim merge`,
+//! `results.arrow` (the plan's rows of complete runs and their outcomes).
+//! Without `results.arrow`, outcomes come from each complete run's
+//! `summary.json`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crimesim_core::metrics;
+
+use super::charts::{LineChart, OKABE_ITO, Series};
+use super::html::{Page, fmt_int, fmt_num, para, row, table};
+use super::read::{self, Table, bad};
+use crate::error::Result;
+
+const PLAN_COLUMNS: [&str; 4] = ["run", "point", "replicate", "seed"];
+
+/// Outcomes drawn first when a sweep has them, in this order.
+const MAIN_OUTCOMES: [&str; 9] = [
+    "crime",
+    "crime_per_1000_per_year",
+    "burglary",
+    "robbery",
+    "arrests",
+    "mean_trust",
+    "burglaries",
+    "burglars",
+    "cv_attractiveness",
+];
+
+/// The folder of run `index` of `total`, as `crimesim sweep` names it.
+fn run_dir(dir: &Path, index: u64, total: u64) -> PathBuf {
+    let width = total.saturating_sub(1).to_string().len().max(5);
+    dir.join("runs").join(format!("{index:0width$}"))
+}
+
+fn sibling(dir: &Path, what: &str) -> PathBuf {
+    let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("run");
+    dir.with_file_name(format!(".{name}.{what}"))
+}
+
+/// A run's status: complete, failed (with its message), unfinished, or not run.
+fn status(dir: &Path) -> Option<String> {
+    if dir.join("manifest.json").is_file() {
+        return None;
+    }
+    if let Ok(m) = std::fs::read_to_string(sibling(dir, "failed")) {
+        return Some(format!("failed: {}", m.trim()));
+    }
+    if sibling(dir, "partial").exists() || dir.exists() {
+        return Some("unfinished (running, or killed)".into());
+    }
+    Some("not run".into())
+}
+
+/// Mean and 95% t interval of the values.
+fn mean_interval(values: &[f64]) -> Option<(f64, f64, f64)> {
+    let m = metrics::mean(values)?;
+    match metrics::sample_sd(values) {
+        Some(sd) => {
+            let q = metrics::student_t_quantile(0.975, (values.len() - 1) as f64)?;
+            let half = q * sd / (values.len() as f64).sqrt();
+            Some((m, m - half, m + half))
+        }
+        None => Some((m, m, m)),
+    }
+}
+
+pub fn page(dir: &Path) -> Result<String> {
+    let plan = Table::read(&dir.join("plan.arrow"))?;
+    let runs = plan.u64("run")?;
+    let points = plan.u64("point")?;
+    let total = runs.len() as u64;
+    if total == 0 {
+        return Err(bad(&plan.path, "the plan has no runs"));
+    }
+    let params: Vec<String> = plan
+        .column_names()
+        .into_iter()
+        .filter(|c| !PLAN_COLUMNS.contains(&c.as_str()))
+        .collect();
+    let param_text: Vec<Vec<String>> =
+        params.iter().map(|p| plan.text(p)).collect::<Result<_>>()?;
+    let param_num: Vec<Option<Vec<f64>>> = params.iter().map(|p| plan.f64(p).ok()).collect();
+
+    // Outcomes per run index.
+    let results_path = dir.join("results.arrow");
+    let mut outcomes: BTreeMap<u64, BTreeMap<String, f64>> = BTreeMap::new();
+    let from_results = results_path.is_file();
+    if from_results {
+        let results = Table::read(&results_path)?;
+        let rr = results.u64("run")?;
+        for name in results.column_names() {
+            if PLAN_COLUMNS.contains(&name.as_str()) || params.contains(&name) {
+                continue;
+            }
+            let Ok(v) = results.f64(&name) else { continue };
+            for (i, &r) in rr.iter().enumerate() {
+                if v[i].is_finite() {
+                    outcomes.entry(r).or_default().insert(name.clone(), v[i]);
+                }
+            }
+        }
+    }
+    let mut missing = Vec::new();
+    for &r in &runs {
+        let d = run_dir(dir, r, total);
+        match status(&d) {
+            Some(why) => missing.push((r, why)),
+            None if !from_results => {
+                outcomes.insert(r, read::summary(&d)?);
+            }
+            None => {}
+        }
+    }
+    for o in outcomes.values_mut() {
+        if let (Some(b), Some(r)) = (o.get("burglary"), o.get("robbery")) {
+            let c = b + r;
+            o.insert("crime".into(), c);
+        }
+    }
+
+    let mut page = Page::new(
+        "crimesim report: parameter sweep",
+        format!("{} - {} runs", dir.display(), fmt_int(total as f64)),
+    );
+    let n_points = points.iter().max().map_or(0, |m| m + 1);
+    let mut varied = Vec::new();
+    for (p, text) in params.iter().zip(&param_text) {
+        let mut values: Vec<&String> = text.iter().collect();
+        values.sort();
+        values.dedup();
+        let shown: Vec<&str> = values.iter().take(8).map(|s| s.as_str()).collect();
+        varied.push(format!(
+            "{p} ({}{})",
+            shown.join(", "),
+            if values.len() > 8 { ", ..." } else { "" }
+        ));
+    }
+    page.summary(format!(
+        "{} runs over {} points of the design; {} complete, {} missing or failed.",
+        fmt_int(total as f64),
+        fmt_int(n_points as f64),
+        fmt_int((total as usize - missing.len()) as f64),
+        fmt_int(missing.len() as f64)
+    ));
+    page.summary(format!("Varied: {}.", varied.join("; ")));
+    if !from_results {
+        page.summary("No results.arrow (run `crimesim merge` for it): outcomes come from each run's summary.json.");
+    }
+
+    // Which outcomes to draw.
+    let mut names: Vec<String> = outcomes.values().flat_map(|o| o.keys().cloned()).collect();
+    names.sort();
+    names.dedup();
+    let mut main: Vec<String> = MAIN_OUTCOMES
+        .iter()
+        .filter(|m| names.iter().any(|n| n == *m))
+        .map(|m| m.to_string())
+        .take(4)
+        .collect();
+    if main.is_empty() {
+        main = names.iter().take(4).cloned().collect();
+    }
+
+    // Dose-response: per parameter, one series per combination of the others.
+    let mut body = para(
+        "Each point is the mean over a design point's replicates, with its 95% interval. Where other \
+         parameters vary too, each of their combinations is a line of its own.",
+    );
+    for (j, p) in params.iter().enumerate() {
+        let Some(x) = &param_num[j] else {
+            body.push_str(&para(&format!("{p} is not numeric: no curve.")));
+            continue;
+        };
+        let mut figs = Vec::new();
+        for outcome in &main {
+            // (other parameters' values) -> x -> values
+            let mut groups: BTreeMap<String, BTreeMap<u64, (f64, Vec<f64>)>> = BTreeMap::new();
+            for (i, &r) in runs.iter().enumerate() {
+                let Some(v) = outcomes.get(&r).and_then(|o| o.get(outcome)) else {
+                    continue;
+                };
+                let others: Vec<String> = params
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| *k != j)
+                    .map(|(k, q)| format!("{q}={}", param_text[k][i]))
+                    .collect();
+                groups
+                    .entry(others.join(", "))
+                    .or_default()
+                    .entry(points[i])
+                    .or_insert_with(|| (x[i], Vec::new()))
+                    .1
+                    .push(*v);
+            }
+            let series: Vec<Series> = groups
+                .iter()
+                .take(OKABE_ITO.len())
+                .enumerate()
+                .map(|(k, (name, by_point))| {
+                    let mut pts: Vec<(f64, f64, f64, f64)> = by_point
+                        .values()
+                        .filter_map(|(x, vals)| {
+                            let (m, lo, hi) = mean_interval(vals)?;
+                            Some((*x, m, lo, hi))
+                        })
+                        .collect();
+                    pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    Series {
+                        name: if name.is_empty() {
+                            outcome.clone()
+                        } else {
+                            name.clone()
+                        },
+                        points: pts.iter().map(|p| (p.0, p.1)).collect(),
+                        intervals: pts.iter().map(|p| (p.0, p.2, p.3)).collect(),
+                        color: OKABE_ITO[k],
+                        markers: true,
+                    }
+                })
+                .collect();
+            if series.is_empty() {
+                continue;
+            }
+            figs.push(
+                LineChart {
+                    title: format!("{outcome} against {p}"),
+                    x_label: p.clone(),
+                    y_label: outcome.clone(),
+                    series,
+                    marks: Vec::new(),
+                    size: (560, 340),
+                    legend: plotters::chart::SeriesLabelPosition::UpperRight,
+                }
+                .svg()?,
+            );
+        }
+        body.push_str(&format!("<h3>{}</h3>", super::html::escape(p)));
+        body.push_str(&row(&figs));
+    }
+    page.section("dose", "Dose-response", body);
+
+    // Points table.
+    let mut point_rows: BTreeMap<u64, (Vec<String>, Vec<f64>)> = BTreeMap::new();
+    let first_main = main.first().cloned().unwrap_or_default();
+    for (i, &r) in runs.iter().enumerate() {
+        let e = point_rows.entry(points[i]).or_insert_with(|| {
+            (
+                param_text.iter().map(|t| t[i].clone()).collect(),
+                Vec::new(),
+            )
+        });
+        if let Some(v) = outcomes.get(&r).and_then(|o| o.get(&first_main)) {
+            e.1.push(*v);
+        }
+    }
+    let mut headers: Vec<String> = vec!["point".into()];
+    headers.extend(params.iter().cloned());
+    headers.push("complete runs".into());
+    headers.push(format!("{first_main} [95% CI]"));
+    let rows: Vec<Vec<String>> = point_rows
+        .iter()
+        .map(|(p, (vals, out))| {
+            let mut r = vec![p.to_string()];
+            r.extend(vals.iter().cloned());
+            r.push(out.len().to_string());
+            r.push(match mean_interval(out) {
+                Some((m, lo, hi)) => format!("{} [{}, {}]", fmt_num(m), fmt_num(lo), fmt_num(hi)),
+                None => "-".into(),
+            });
+            r
+        })
+        .collect();
+    let header_refs: Vec<&str> = headers.iter().map(|s| s.as_str()).collect();
+    page.section(
+        "points",
+        "Design points",
+        table(&header_refs, &rows, "points"),
+    );
+
+    // Missing and failed runs.
+    let body = if missing.is_empty() {
+        para("Every run of the plan is complete.")
+    } else {
+        let rows: Vec<Vec<String>> = missing
+            .iter()
+            .map(|(r, why)| {
+                let i = runs.iter().position(|x| x == r).unwrap_or(0);
+                let mut row = vec![r.to_string(), points[i].to_string()];
+                row.extend(param_text.iter().map(|t| t[i].clone()));
+                row.push(why.clone());
+                row
+            })
+            .collect();
+        let mut headers = vec!["run", "point"];
+        headers.extend(params.iter().map(|s| s.as_str()));
+        headers.push("status");
+        let mut s = para(&format!(
+            "{} runs are missing or failed; `crimesim sweep --resume` runs them again.",
+            missing.len()
+        ));
+        s.push_str(&table(&headers, &rows, "missing"));
+        s
+    };
+    page.section("missing", "Missing and failed runs", body);
+    Ok(page.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_folders_are_named_as_the_sweep_names_them() {
+        let d = Path::new("/s");
+        assert_eq!(run_dir(d, 7, 10), Path::new("/s/runs/00007"));
+        assert_eq!(run_dir(d, 7, 200_000), Path::new("/s/runs/000007"));
+    }
+
+    #[test]
+    fn intervals_are_t_intervals() {
+        // 1, 2, 3: mean 2, sd 1, t(0.975, 2) = 4.302653.
+        let (m, lo, hi) = mean_interval(&[1.0, 2.0, 3.0]).unwrap();
+        assert_eq!(m, 2.0);
+        assert!((hi - m - 4.302653 / 3f64.sqrt()).abs() < 1e-5);
+        assert!((m - lo - 4.302653 / 3f64.sqrt()).abs() < 1e-5);
+        assert_eq!(mean_interval(&[5.0]), Some((5.0, 5.0, 5.0)));
+    }
+}
