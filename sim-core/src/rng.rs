@@ -36,6 +36,17 @@ pub enum Purpose {
     Release = 9,
     /// The outcome of an investigation (city).
     Investigation = 10,
+    /// A police unit's moves and contacts in an hour, and where its
+    /// group's units start (city).
+    Patrol = 11,
+    /// Arrest in the act by a unit nearby or by CCTV (city).
+    PatrolArrest = 12,
+    /// An unreported crime recorded because a unit was near (city).
+    Discovery = 13,
+    /// A response unit's arrest on arrival (city).
+    Dispatch = 14,
+    /// The swift arrest of a notified offender (city, focused deterrence).
+    Sanction = 15,
 }
 
 /// The finaliser of SplitMix64 (Steele, Lea & Flood 2014): a bijection on
