@@ -47,6 +47,9 @@ pub enum Purpose {
     Dispatch = 14,
     /// The swift arrest of a notified offender (city, focused deterrence).
     Sanction = 15,
+    /// An offender giving up a search trip where police or an
+    /// intervention add risk (city).
+    GiveUp = 16,
 }
 
 /// The finaliser of SplitMix64 (Steele, Lea & Flood 2014): a bijection on

@@ -660,6 +660,9 @@ pub(super) struct Interventions {
     pub cctv_detection: Vec<f32>,
     pub guardian_factor: Vec<f32>,
     pub report_rise: Vec<f32>,
+    /// Risk added at night by improved lighting: the rise in lighting times
+    /// `city.risk.lighting_deterrence` (it feeds trips given up).
+    pub night_risk: Vec<f32>,
     /// Programme factors on the onset and desistance hazards, for everyone
     /// ([0]) and for the unemployed ([1]), by home cell.
     pub onset_factor: [Vec<f32>; 2],
@@ -701,6 +704,7 @@ impl Interventions {
             cctv_detection: vec![0.0; cells],
             guardian_factor: neutral(),
             report_rise: vec![0.0; cells],
+            night_risk: vec![0.0; cells],
             onset_factor: [neutral(), neutral()],
             desistance_factor: [neutral(), neutral()],
             programmes: false,
@@ -880,15 +884,20 @@ impl City {
             ins.swift.fill(0.0);
         }
         ins.programmes = false;
-        let mut cctv = false;
+        let mut deterring = false;
         for iv in ins.list.iter().filter(|iv| iv.p.active(day)) {
             let v = &iv.p;
             for &c in &iv.area {
                 let c = c as usize;
                 match v.kind {
                     Kind::StreetLighting => {
-                        self.map.lighting[c] =
-                            (self.map.lighting[c] + v.lighting_rise as f32).min(1.0)
+                        let before = self.map.lighting[c];
+                        self.map.lighting[c] = (before + v.lighting_rise as f32).min(1.0);
+                        let added = (self.map.lighting[c] - before)
+                            * self.p.risk.lighting_deterrence as f32;
+                        let r = &mut ins.night_risk[c];
+                        *r = 1.0 - (1.0 - *r) * (1.0 - added);
+                        deterring = true;
                     }
                     Kind::TargetHardening => {
                         if self.map.land_use[c] == LandUse::Residential {
@@ -906,7 +915,7 @@ impl City {
                         *d = 1.0 - (1.0 - *d) * (1.0 - det as f32);
                         let d = &mut ins.cctv_detection[c];
                         *d = 1.0 - (1.0 - *d) * (1.0 - detect as f32);
-                        cctv = true;
+                        deterring = true;
                     }
                     Kind::NeighbourhoodWatch => {
                         ins.guardian_factor[c] *= v.guardianship_factor as f32;
@@ -937,7 +946,7 @@ impl City {
                 }
             }
         }
-        if cctv {
+        if deterring {
             self.policing.deterring = true;
         }
     }

@@ -602,7 +602,12 @@ impl City {
                     }
                     let scale = o.motivation * propensity / steps as f64;
                     let mut cell = self.location[i as usize];
+                    let mut give_up = None;
                     for _ in 0..steps {
+                        if self.policing.deterring && self.gives_up(t, i, cell, night, &mut give_up)
+                        {
+                            return None;
+                        }
                         let a = self.effective_attractiveness(cell as usize, night);
                         let total = a[0] + a[1];
                         if total > 0.0 && rng::uniform(&mut g) < -(-total * scale).exp_m1() {

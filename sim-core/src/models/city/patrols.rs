@@ -107,6 +107,16 @@ pub const PARAMS: &[Param] = &[
               near (police see crime where they patrol: Lum & Isaac 2016; Ensign et al. 2018).",
     },
     Param {
+        path: "city.policing.give_up_share",
+        ty: Ty::Float { min: 0.0, max: 1.0 },
+        default: Default::Float(0.5),
+        unit: "",
+        doc: "An offender on a search trip gives it up in a cell with probability this times \
+              the risk police and interventions add there (patrol deterrence, CCTV, better \
+              lighting at night): the exit channel that lets prevention prevent rather than \
+              only displace (Clarke & Weisburd 1994; Guerette & Bowers 2009).",
+    },
+    Param {
         path: "city.policing.contacts_per_hour",
         ty: Ty::Int { min: 0, max: 1000 },
         default: Default::Int(4),
@@ -293,6 +303,7 @@ pub struct PolicingParams {
     pub deterrence_half_life_hours: f64,
     pub capture_probability: f64,
     pub discovery_probability: f64,
+    pub give_up_share: f64,
     pub contacts_per_hour: u32,
     pub contact_trust_rise: f64,
     pub beat_radius_cells: u32,
@@ -899,6 +910,33 @@ impl City {
                 *keep = (1.0 - v) * (1.0 - cctv[c]);
             });
         pol.deterring = true;
+    }
+
+    /// Whether an offender on a search trip gives it up in `cell`: with
+    /// probability give_up_share * the risk police and interventions add
+    /// there (patrol deterrence, CCTV, and improved lighting at night). The
+    /// draws come from the offender's own stream for the hour, made on first
+    /// use, so that trips through cells with no added risk draw nothing.
+    #[inline]
+    pub(super) fn gives_up(
+        &self,
+        t: u64,
+        offender: u32,
+        cell: u32,
+        night: bool,
+        stream: &mut Option<rand_xoshiro::SplitMix64>,
+    ) -> bool {
+        let c = cell as usize;
+        let mut keep = self.policing.keep[c] as f64;
+        if night {
+            keep *= 1.0 - self.interventions.night_risk[c] as f64;
+        }
+        let p = (1.0 - keep) * self.policing.p.give_up_share;
+        p > 0.0 && {
+            let g = stream
+                .get_or_insert_with(|| rng::stream(self.seed, t, offender as u64, Purpose::GiveUp));
+            rng::uniform(g) < p
+        }
     }
 
     /// Arrest in the act by a unit nearby or by CCTV: an extra draw,
