@@ -32,7 +32,7 @@ fn cases() -> Vec<(&'static str, String, String)> {
         (format!("{head}{on}\n"), format!("{head}{off}\n"))
     };
     let districts = "area.districts = [5, 7, 8]";
-    let hot = "area.hotspots = { top = 40, window_days = 90 }";
+    let hot = "area.hotspots = { top = 200, window_days = 90 }";
     let list = vec![
         (
             "street_lighting",
