@@ -1129,3 +1129,11 @@ impl City {
         &self.interventions.list[i].rows
     }
 }
+
+impl City {
+    /// The offenders a focused-deterrence intervention notified (empty
+    /// before it starts, or for other kinds).
+    pub fn notified_offenders(&self, i: usize) -> &[u32] {
+        &self.interventions.list[i].notified
+    }
+}
