@@ -375,6 +375,10 @@ pub const PATROLS_TABLE: TableSpec = TableSpec {
     ],
 };
 
+/// A closed day of `patrols.arrow`: the day, then per district the
+/// unit-hours, contacts and arrests.
+pub(super) type PatrolDay = (u64, Vec<f64>, Vec<u64>, Vec<u64>);
+
 /// A group of units as the run uses it.
 #[derive(Clone, Debug)]
 pub(super) struct Group {
@@ -450,7 +454,7 @@ pub(super) struct Policing {
     pub total_contacts: Vec<u64>,
     pub total_cost: Vec<f64>,
     /// Rows of `patrols.arrow` not yet written: (day, per-district figures).
-    pub rows: Vec<(u64, Vec<f64>, Vec<u64>, Vec<u64>)>,
+    pub rows: Vec<PatrolDay>,
 }
 
 impl Policing {
