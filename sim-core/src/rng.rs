@@ -50,6 +50,8 @@ pub enum Purpose {
     /// An offender giving up a search trip where police or an
     /// intervention add risk (city).
     GiveUp = 16,
+    /// A community officer's contacts in an hour (city).
+    Contact = 17,
 }
 
 /// The finaliser of SplitMix64 (Steele, Lea & Flood 2014): a bijection on

@@ -539,7 +539,7 @@ impl City {
     /// The effective attractiveness of a cell for each crime type:
     /// (A0 + B) * opportunity * (1 - risk), where risk = 1 - (1 -
     /// guardianship)(1 - lighting effect at night)(1 - patrol deterrence)(1
-    /// - CCTV deterrence); the last two are `policing.keep`.
+    /// - CCTV deterrence); the last two are `police_keep` (patrols.rs).
     #[inline]
     fn effective_attractiveness(&self, cell: usize, night: bool) -> [f64; 2] {
         let ps = &self.presence;
@@ -549,7 +549,7 @@ impl City {
         } else {
             0.0
         };
-        let keep = (1.0 - g) * (1.0 - light) * self.policing.keep[cell] as f64;
+        let keep = (1.0 - g) * (1.0 - light) * self.police_keep(cell);
         let away = self.homes[cell].saturating_sub(ps.at_home[cell]) as f64;
         let (bp, rp) = (&self.p.burglary, &self.p.robbery);
         let opp_burglary =

@@ -434,13 +434,11 @@ pub(super) struct Policing {
     /// Unit-minutes spent in each cell this tick, and their sum over the
     /// deterrence square.
     minutes_at: Vec<f32>,
-    row_sums: Vec<f32>,
+    near_touched: Vec<u32>,
     pub near_minutes: Vec<f32>,
-    /// Residual deterrence D, and (1 - D)(1 - CCTV deterrence): what
-    /// offenders multiply A_eff by.
+    /// Residual deterrence D (see [`City::police_keep`]).
     deterrence: Vec<f32>,
-    pub keep: Vec<f32>,
-    /// Whether `keep` differs from 1 anywhere.
+    /// Whether police or interventions add risk anywhere.
     pub deterring: bool,
     /// Counters since the last `ticks.arrow` row.
     pub interval_hours: f64,
@@ -469,10 +467,9 @@ impl Policing {
             groups: Vec::new(),
             units: Vec::new(),
             minutes_at: vec![0.0; cells],
-            row_sums: vec![0.0; cells],
+            near_touched: Vec::new(),
             near_minutes: vec![0.0; cells],
             deterrence: vec![0.0; cells],
-            keep: vec![1.0; cells],
             deterring: false,
             interval_hours: 0.0,
             interval_arrests: 0,
@@ -612,47 +609,69 @@ impl City {
             return;
         }
         self.review_hotspots(t, day, hour);
-        let mut touched: Vec<u32> = Vec::new();
         let grid = self.map.grid;
         let mut units = std::mem::take(&mut self.policing.units);
-        for (k, u) in units.iter_mut().enumerate() {
+        // Units move in parallel, each from its own stream, leaving marks
+        // (cell, minutes); the marks are applied below in unit order.
+        let starts: Vec<u32> = units.iter().map(|u| u.cell).collect();
+        let this = &*self;
+        let marks: Vec<Option<Vec<(u32, f32)>>> = units
+            .par_iter_mut()
+            .enumerate()
+            .map(|(k, u)| {
+                let g = &this.policing.groups[u.group as usize];
+                if !g.on_duty(day, hour) || u.cell == NO_CELL {
+                    return None;
+                }
+                let speed = g.p.speed_cells_per_hour;
+                let mut r = rng::stream(this.seed, t, k as u64, Purpose::Patrol);
+                let mut marks = Vec::new();
+                match g.p.strategy {
+                    Strategy::Random => {
+                        this.walk_streets(grid, u, speed, 60.0, None, &mut r, &mut marks)
+                    }
+                    Strategy::Response => {
+                        let busy = patrol_task(u, 60.0, &mut marks);
+                        if busy < 60.0 {
+                            this.walk_streets(grid, u, speed, 60.0 - busy, None, &mut r, &mut marks)
+                        }
+                    }
+                    Strategy::Community => {
+                        let beat = Some((u.base, this.policing.p.beat_radius_cells));
+                        this.walk_streets(grid, u, speed, 60.0, beat, &mut r, &mut marks);
+                    }
+                    Strategy::Hotspot | Strategy::Predictive => {
+                        this.patrol_hotspots(grid, u, &mut r, &mut marks)
+                    }
+                }
+                Some(marks)
+            })
+            .collect();
+        let mut touched: Vec<u32> = Vec::new();
+        for (k, marks) in marks.into_iter().enumerate() {
+            let Some(marks) = marks else { continue };
+            let u = &units[k];
             let g = &self.policing.groups[u.group as usize];
-            if !g.on_duty(day, hour) || u.cell == NO_CELL {
-                continue;
-            }
-            let (strategy, speed, cost) = (
-                g.p.strategy,
-                g.p.speed_cells_per_hour,
-                g.p.cost_per_unit_hour,
-            );
-            let d = self.map.district[u.cell as usize] as usize;
+            let (strategy, cost) = (g.p.strategy, g.p.cost_per_unit_hour);
+            // The hour is counted in the district where the unit started it.
+            let d = self.map.district[starts[k] as usize] as usize;
             self.policing.day_hours[d] += 1.0;
             self.policing.interval_hours += 1.0;
             if cost > 0.0 {
                 self.policing.interval_cost += cost;
                 self.policing.total_cost[d] += cost;
             }
-            let mut r = rng::stream(self.seed, t, k as u64, Purpose::Patrol);
-            match strategy {
-                Strategy::Random => {
-                    self.walk_streets(grid, u, speed, 60.0, None, &mut r, &mut touched)
+            for &(c, m) in &marks {
+                let at = &mut self.policing.minutes_at[c as usize];
+                if *at == 0.0 {
+                    touched.push(c);
                 }
-                Strategy::Response => {
-                    let busy = patrol_task(u, 60.0, &mut self.policing.minutes_at, &mut touched);
-                    if busy < 60.0 {
-                        self.walk_streets(grid, u, speed, 60.0 - busy, None, &mut r, &mut touched)
-                    }
-                }
-                Strategy::Community => {
-                    let beat = Some((u.base, self.policing.p.beat_radius_cells));
-                    let visited_from = touched.len();
-                    self.walk_streets(grid, u, speed, 60.0, beat, &mut r, &mut touched);
-                    let visited = touched[visited_from..].to_vec();
-                    self.talk_to_residents(&visited, d, &mut r);
-                }
-                Strategy::Hotspot | Strategy::Predictive => {
-                    self.patrol_hotspots(grid, u, &mut r, &mut touched)
-                }
+                *at += m;
+            }
+            if strategy == Strategy::Community {
+                let visited: Vec<u32> = marks.iter().map(|m| m.0).collect();
+                let mut r = rng::stream(self.seed, t, k as u64, Purpose::Contact);
+                self.talk_to_residents(&visited, d, &mut r);
             }
         }
         self.policing.units = units;
@@ -663,14 +682,14 @@ impl City {
     /// if it has one) for `minutes`, leaving its minutes in each cell.
     #[allow(clippy::too_many_arguments)]
     fn walk_streets(
-        &mut self,
+        &self,
         grid: Grid,
         u: &mut Unit,
         speed: f64,
         minutes: f64,
         beat: Option<(u32, u32)>,
         r: &mut rand_xoshiro::SplitMix64,
-        touched: &mut Vec<u32>,
+        marks: &mut Vec<(u32, f32)>,
     ) {
         let g = &self.policing.groups[u.group as usize];
         let steps = ((speed * minutes / 60.0).round() as usize).max(1);
@@ -684,11 +703,24 @@ impl City {
                 && g.allows(c)
                 && beat.is_none_or(|(b, radius)| chebyshev(grid, b, c) <= radius)
         };
-        for _ in 0..steps {
+        // Minutes are left every `stride` cells (the deterrence square of a
+        // marked cell covers the cells between), which saves work.
+        let stride = (2 * self.policing.p.deterrence_radius_cells as usize + 1).min(3);
+        let mut pending = 0f32;
+        let (w, h) = (grid.width, grid.height);
+        for step in 0..steps {
             let mut options = [0u32; 4];
             let mut n = 0;
-            for c in neighbours(grid, u.cell) {
-                if ok(c) && c != u.prev {
+            let (x, y) = (u.cell % w, u.cell / w);
+            let here = u.cell;
+            let candidates = [
+                (x > 0).then(|| here - 1),
+                (x + 1 < w).then(|| here + 1),
+                (y > 0).then(|| here - w),
+                (y + 1 < h).then(|| here + w),
+            ];
+            for c in candidates.into_iter().flatten() {
+                if c != u.prev && ok(c) {
                     options[n] = c;
                     n += 1;
                 }
@@ -704,11 +736,11 @@ impl City {
             };
             u.prev = u.cell;
             u.cell = next;
-            let m = &mut self.policing.minutes_at[next as usize];
-            if *m == 0.0 {
-                touched.push(next);
+            pending += per_cell;
+            if (step + 1) % stride == 0 || step + 1 == steps {
+                marks.push((next, pending));
+                pending = 0.0;
             }
-            *m += per_cell;
         }
     }
 
@@ -747,24 +779,24 @@ impl City {
     /// Hot-spot patrol: travel to the next cell of the unit's rotation,
     /// dwell `dwell_minutes`, move on (Koper 1995).
     fn patrol_hotspots(
-        &mut self,
+        &self,
         grid: Grid,
         u: &mut Unit,
         r: &mut rand_xoshiro::SplitMix64,
-        touched: &mut Vec<u32>,
+        marks: &mut Vec<(u32, f32)>,
     ) {
         let mut left = 60.0;
         let mut guard = 0;
         while left > 1e-9 && guard < 64 {
             guard += 1;
-            left -= patrol_task(u, left, &mut self.policing.minutes_at, touched);
+            left -= patrol_task(u, left, marks);
             if left <= 1e-9 {
                 break;
             }
             let g = &self.policing.groups[u.group as usize];
             if g.hotspots.is_empty() {
                 let speed = g.p.speed_cells_per_hour;
-                self.walk_streets(grid, u, speed, left, None, r, touched);
+                self.walk_streets(grid, u, speed, left, None, r, marks);
                 return;
             }
             // The unit's share of the list: cells k, k + units, ... (or one
@@ -868,55 +900,57 @@ impl City {
         let radius = pp.deterrence_radius_cells as i64;
         let (w, h) = (grid.width as usize, grid.height as usize);
         let pol = &mut self.policing;
-        let minutes_at = &pol.minutes_at;
-        // Separable sum over the square: rows, then columns (fixed order).
-        let rows = &mut pol.row_sums;
-        rows.par_chunks_mut(w).enumerate().for_each(|(y, out)| {
-            let src = &minutes_at[y * w..(y + 1) * w];
-            for (x, o) in out.iter_mut().enumerate() {
-                let lo = (x as i64 - radius).max(0) as usize;
-                let hi = ((x as i64 + radius) as usize).min(w - 1);
-                *o = src[lo..=hi].iter().sum();
-            }
-        });
-        let rows = &pol.row_sums;
-        pol.near_minutes
-            .par_chunks_mut(w)
-            .enumerate()
-            .for_each(|(y, out)| {
-                let lo = (y as i64 - radius).max(0) as usize;
-                let hi = ((y as i64 + radius) as usize).min(h - 1);
-                for (x, o) in out.iter_mut().enumerate() {
-                    let mut s = 0f32;
-                    for yy in lo..=hi {
-                        s += rows[yy * w + x];
-                    }
-                    *o = s;
-                }
-            });
+        // Each cell's minutes go to the square around it, cells in the order
+        // units left them (a fixed order, whatever the thread count).
+        for &c in &pol.near_touched {
+            pol.near_minutes[c as usize] = 0.0;
+        }
+        pol.near_touched.clear();
         for &c in touched {
-            pol.minutes_at[c as usize] = 0.0;
+            let m = std::mem::take(&mut pol.minutes_at[c as usize]);
+            let (x, y) = grid.xy(c);
+            let (x0, x1) = (
+                (x as i64 - radius).max(0),
+                (x as i64 + radius).min(w as i64 - 1),
+            );
+            let (y0, y1) = (
+                (y as i64 - radius).max(0),
+                (y as i64 + radius).min(h as i64 - 1),
+            );
+            for yy in y0..=y1 {
+                for xx in x0..=x1 {
+                    let n = yy as usize * w + xx as usize;
+                    if pol.near_minutes[n] == 0.0 {
+                        pol.near_touched.push(n as u32);
+                    }
+                    pol.near_minutes[n] += m;
+                }
+            }
         }
         let decay = 0.5f64.powf(self.p.dt_days() * 24.0 / pp.deterrence_half_life_hours) as f32;
         let log_keep = (1.0 - pp.presence_deterrence).max(1e-12).ln() as f32;
-        let cctv = &self.interventions.cctv_deterrence;
-        let near = &pol.near_minutes;
-        pol.deterrence
-            .par_iter_mut()
-            .zip(pol.keep.par_iter_mut())
-            .enumerate()
-            .for_each(|(c, (d, keep))| {
-                let mut v = *d * decay;
-                if near[c] > 0.0 {
-                    v = 1.0 - (1.0 - v) * (log_keep * near[c] / 15.0).exp();
-                }
-                if v < 1e-6 {
-                    v = 0.0;
-                }
-                *d = v;
-                *keep = (1.0 - v) * (1.0 - cctv[c]);
-            });
+        pol.deterrence.par_chunks_mut(1 << 14).for_each(|chunk| {
+            for d in chunk {
+                let v = *d * decay;
+                *d = if v < 1e-6 { 0.0 } else { v };
+            }
+        });
+        for &c in &pol.near_touched {
+            let (d, near) = (
+                &mut pol.deterrence[c as usize],
+                pol.near_minutes[c as usize],
+            );
+            *d = 1.0 - (1.0 - *d) * exp_small(log_keep * near / 15.0);
+        }
         pol.deterring = true;
+    }
+
+    /// What offenders multiply A_eff by in `cell` for police and CCTV:
+    /// (1 - residual deterrence)(1 - CCTV deterrence).
+    #[inline]
+    pub(super) fn police_keep(&self, cell: usize) -> f64 {
+        (1.0 - self.policing.deterrence[cell] as f64)
+            * (1.0 - self.interventions.cctv_deterrence[cell] as f64)
     }
 
     /// Whether an offender on a search trip gives it up in `cell`: with
@@ -934,7 +968,7 @@ impl City {
         stream: &mut Option<rand_xoshiro::SplitMix64>,
     ) -> bool {
         let c = cell as usize;
-        let mut keep = self.policing.keep[c] as f64;
+        let mut keep = self.police_keep(c);
         if night {
             keep *= 1.0 - self.interventions.night_risk[c] as f64;
         }
@@ -1074,9 +1108,20 @@ impl City {
     }
 }
 
+/// exp(x) for x <= 0: a cubic Taylor polynomial near 0 (error below 3e-7
+/// for |x| < 0.05, most marks of a passing patrol), else `exp`.
+#[inline]
+fn exp_small(x: f32) -> f32 {
+    if x > -0.05 {
+        1.0 + x * (1.0 + x * (0.5 + x / 6.0))
+    } else {
+        x.exp()
+    }
+}
+
 /// Spends up to `minutes` of the unit's current task (travel, then dwell at
 /// the target); returns the minutes spent.
-fn patrol_task(u: &mut Unit, minutes: f64, minutes_at: &mut [f32], touched: &mut Vec<u32>) -> f64 {
+fn patrol_task(u: &mut Unit, minutes: f64, marks: &mut Vec<(u32, f32)>) -> f64 {
     let mut spent = 0.0;
     if u.travel_min > 0.0 {
         let step = u.travel_min.min(minutes);
@@ -1095,11 +1140,7 @@ fn patrol_task(u: &mut Unit, minutes: f64, minutes_at: &mut [f32], touched: &mut
             u.dwell_min = 0.0;
         }
         spent += step;
-        let m = &mut minutes_at[u.cell as usize];
-        if *m == 0.0 {
-            touched.push(u.cell);
-        }
-        *m += step as f32;
+        marks.push((u.cell, step as f32));
     }
     spent
 }
