@@ -232,14 +232,14 @@ pub const PARAMS: &[Param] = &[
     float(
         "city.interventions[].cctv_deterrence",
         1.0,
-        0.1,
+        0.05,
         "",
         "cctv: A_eff in covered cells is multiplied by 1 - this (half when not monitored).",
     ),
     float(
         "city.interventions[].cctv_detection",
         1.0,
-        0.1,
+        0.03,
         "",
         "cctv: chance that a crime in a covered cell leads to arrest in the act (a quarter \
          when not monitored; Welsh & Farrington 2009: effects larger with active monitoring).",
