@@ -41,6 +41,22 @@ pub enum Purpose {
     /// An agent's own draws in a step: whom to arrest, the sentence, where
     /// to move (epstein2002).
     EpsteinAgent = 12,
+    /// A police unit's moves and contacts in an hour, and where its
+    /// group's units start (city).
+    Patrol = 13,
+    /// Arrest in the act by a unit nearby or by CCTV (city).
+    PatrolArrest = 14,
+    /// An unreported crime recorded because a unit was near (city).
+    Discovery = 15,
+    /// A response unit's arrest on arrival (city).
+    Dispatch = 16,
+    /// The swift arrest of a notified offender (city, focused deterrence).
+    Sanction = 17,
+    /// An offender giving up a search trip where police or an
+    /// intervention add risk (city).
+    GiveUp = 18,
+    /// A community officer's contacts in an hour (city).
+    Contact = 19,
 }
 
 /// The finaliser of SplitMix64 (Steele, Lea & Flood 2014): a bijection on

@@ -283,6 +283,8 @@ pub fn parse(origin: &str, text: &str) -> Result<Raw, ScenarioError> {
                     Default::Float(v) => Value::Float(v),
                     Default::Str(s) => Value::Str(s.to_string()),
                     Default::Bool(b) => Value::Bool(b),
+                    // The experiment file's keys have no list or optional defaults.
+                    Default::Ints(_) | Default::Absent => continue,
                 };
                 scalars.insert(k.path.to_string(), Given { value, loc: at(0) });
             }

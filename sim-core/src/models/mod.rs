@@ -16,13 +16,14 @@ use crate::sim::Simulation;
 pub struct ModelDef {
     pub name: &'static str,
     pub kind: ModelKind,
-    /// Its sections; the first is named after the model.
-    pub sections: &'static [Section],
-    pub params: &'static [Param],
+    /// Its sections, in tables (one per file that declares some); the
+    /// first is named after the model.
+    pub sections: &'static [&'static [Section]],
+    pub params: &'static [&'static [Param]],
     pub build: fn(&Scenario) -> Box<dyn Simulation>,
     /// A contradiction between parameters: the path to point at, what is
     /// wrong, and what was expected.
-    pub inconsistency: fn(&Scenario) -> Option<(&'static str, String, String)>,
+    pub inconsistency: fn(&Scenario) -> Option<(String, String, String)>,
     /// Memory the model will need, estimated before anything is allocated.
     pub estimate_memory_bytes: fn(&Scenario) -> u64,
     /// Reads and checks the files a scenario names (e.g. raster layers).
@@ -49,10 +50,22 @@ pub const MODELS: &[ModelDef] = &[
     ModelDef {
         name: "city",
         kind: ModelKind::City,
-        sections: city::SECTIONS,
-        params: city::PARAMS,
+        sections: &[
+            city::SECTIONS,
+            city::patrols::SECTIONS,
+            city::interventions::SECTIONS,
+        ],
+        params: &[
+            city::PARAMS,
+            city::patrols::PARAMS,
+            city::interventions::PARAMS,
+        ],
         build: |s| Box::new(city::City::new(s)),
-        inconsistency: |s| city::inconsistency(s.city()),
+        inconsistency: |s| {
+            city::inconsistency(s.city())
+                .map(|(path, what, expected)| (path.to_string(), what, expected))
+                .or_else(|| city::interventions::inconsistency(s))
+        },
         estimate_memory_bytes: |s| city::estimate_memory_bytes(s.city(), cells(s)),
         attach_files: Some(city::attach_layers),
         bench: [
@@ -77,10 +90,13 @@ pub const MODELS: &[ModelDef] = &[
     ModelDef {
         name: "short2008",
         kind: ModelKind::Short2008,
-        sections: short2008::SECTIONS,
-        params: short2008::PARAMS,
+        sections: &[short2008::SECTIONS],
+        params: &[short2008::PARAMS],
         build: |s| Box::new(short2008::Short2008::new(s)),
-        inconsistency: |s| short2008::inconsistency(s.short2008()),
+        inconsistency: |s| {
+            short2008::inconsistency(s.short2008())
+                .map(|(path, what, expected)| (path.to_string(), what, expected))
+        },
         estimate_memory_bytes: |s| short2008::estimate_memory_bytes(s.short2008(), cells(s)),
         attach_files: None,
         bench: [
@@ -106,10 +122,12 @@ pub const MODELS: &[ModelDef] = &[
     ModelDef {
         name: "epstein2002",
         kind: ModelKind::Epstein2002,
-        sections: epstein2002::SECTIONS,
-        params: epstein2002::PARAMS,
+        sections: &[epstein2002::SECTIONS],
+        params: &[epstein2002::PARAMS],
         build: |s| Box::new(epstein2002::Epstein2002::new(s)),
-        inconsistency: |s| epstein2002::inconsistency(s.epstein2002()),
+        inconsistency: |s| {
+            epstein2002::inconsistency(s.epstein2002()).map(|(p, m, e)| (p.to_string(), m, e))
+        },
         estimate_memory_bytes: |s| epstein2002::estimate_memory_bytes(s.epstein2002(), cells(s)),
         attach_files: None,
         bench: [
@@ -147,10 +165,10 @@ pub fn build(scenario: &Scenario) -> Box<dyn Simulation> {
 }
 
 /// A contradiction between parameters that each lie in range.
-pub fn inconsistency(scenario: &Scenario) -> Option<(&'static str, String, String)> {
+pub fn inconsistency(scenario: &Scenario) -> Option<(String, String, String)> {
     if cells(scenario) >= 1 << 31 {
         return Some((
-            "grid.width",
+            "grid.width".into(),
             format!(
                 "a {} x {} grid has more than 2^31 cells",
                 scenario.grid.width, scenario.grid.height
@@ -181,14 +199,14 @@ mod tests {
         assert_eq!(names, MODEL_NAMES);
         for m in MODELS {
             assert_eq!(
-                m.sections[0].name, m.name,
+                m.sections[0][0].name, m.name,
                 "a model's first section is named after it"
             );
-            for s in m.sections {
+            for s in m.sections.iter().flat_map(|t| t.iter()) {
                 let inside = s.name == m.name || s.name.starts_with(&format!("{}.", m.name));
                 assert!(inside, "section {} of model {}", s.name, m.name);
             }
-            for p in m.params {
+            for p in m.params.iter().flat_map(|t| t.iter()) {
                 assert!(p.path.starts_with(&format!("{}.", m.name)), "{}", p.path);
             }
         }

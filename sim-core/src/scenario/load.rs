@@ -44,6 +44,7 @@ enum Val {
     Float(f64),
     Str(String),
     Bool(bool),
+    List(Vec<Val>),
     Other(&'static str),
 }
 
@@ -54,6 +55,7 @@ impl Val {
             Val::Float(v) => format!("the number {v}"),
             Val::Str(v) => format!("the string \"{v}\""),
             Val::Bool(v) => format!("the boolean {v}"),
+            Val::List(_) => "an array".to_string(),
             Val::Other(what) => what.to_string(),
         }
     }
@@ -65,11 +67,14 @@ struct Given {
     loc: Location,
 }
 
-/// Where each given value and section header stands.
+/// Where each given value and section header stands. The elements of an
+/// array of tables are documents of their own, under the array's section
+/// name (`city.patrols[]`), each with the location of its header.
 #[derive(Default)]
 struct Document {
     values: BTreeMap<String, Given>,
     sections: BTreeMap<String, Location>,
+    arrays: BTreeMap<String, Vec<(Location, Document)>>,
 }
 
 /// Parses, checks and resolves a scenario. `origin` names the text in error
@@ -120,7 +125,33 @@ fn collect(
             format!("{prefix}.{name}")
         };
         let key_loc = Location::at(origin, text, key.span().start);
+        let array = format!("{path}[]");
         match value.get_ref() {
+            DeValue::Array(items) if params::section(&array).is_some() => {
+                doc.sections.insert(array.clone(), key_loc.clone());
+                let mut elements = Vec::new();
+                for item in items.iter() {
+                    let loc = Location::at(origin, text, item.span().start);
+                    let DeValue::Table(inner) = item.get_ref() else {
+                        return Err(ScenarioError::new(
+                            loc,
+                            format!("an element of `{path}` is not a table"),
+                            format!("[[{path}]] tables"),
+                        ));
+                    };
+                    let mut element = Document::default();
+                    collect(origin, text, inner, &array, &mut element)?;
+                    elements.push((loc, element));
+                }
+                doc.arrays.insert(array, elements);
+            }
+            _ if params::section(&array).is_some() => {
+                return Err(ScenarioError::new(
+                    key_loc,
+                    format!("`{path}` must be an array of tables"),
+                    format!("[[{path}]] tables"),
+                ));
+            }
             DeValue::Table(inner) if params::section(&path).is_some() => {
                 doc.sections.insert(path.clone(), key_loc);
                 collect(origin, text, inner, &path, doc)?;
@@ -156,7 +187,7 @@ fn convert(value: &DeValue<'_>) -> Val {
         DeValue::String(s) => Val::Str(s.to_string()),
         DeValue::Boolean(b) => Val::Bool(*b),
         DeValue::Datetime(_) => Val::Other("a date"),
-        DeValue::Array(_) => Val::Other("an array"),
+        DeValue::Array(items) => Val::List(items.iter().map(|v| convert(v.get_ref())).collect()),
         DeValue::Table(_) => Val::Other("a table"),
     }
 }
@@ -169,7 +200,10 @@ fn unknown_field(loc: Location, name: &str, prefix: &str) -> ScenarioError {
     known.extend(
         params::sections()
             .filter(|s| params::section_of(s.name).unwrap_or("") == prefix)
-            .map(|s| format!("[{}]", s.name)),
+            .map(|s| match s.name.strip_suffix("[]") {
+                Some(array) => format!("[[{array}]]"),
+                None => format!("[{}]", s.name),
+            }),
     );
     let place = if prefix.is_empty() {
         String::new()
@@ -198,6 +232,16 @@ fn apply_override(index: usize, set: &str, doc: &mut Document) -> Result<(), Sce
         ));
     };
     let path = path.trim();
+    if let Some(array) = params::array_of(path) {
+        return Err(ScenarioError::new(
+            loc(1),
+            format!(
+                "`{path}` is a key of each [[{}]] table",
+                &array[..array.len() - 2]
+            ),
+            "a key outside arrays of tables; edit the scenario file to change an element",
+        ));
+    }
     if params::param(path).is_none() {
         return Err(ScenarioError::new(
             loc(1),
@@ -232,7 +276,7 @@ fn resolve(origin: &str, doc: &Document) -> Result<Scenario, ScenarioError> {
     let model_param = params::param("model").expect("model is a parameter");
     let model = match doc.values.get("model") {
         Some(given) => check(model_param, given)?,
-        None => model_param.default.to_toml(),
+        None => model_param.default.to_toml().expect("model has a default"),
     };
     let model = model.as_str().unwrap_or_default().to_string();
     for (name, loc) in &doc.sections {
@@ -247,27 +291,50 @@ fn resolve(origin: &str, doc: &Document) -> Result<Scenario, ScenarioError> {
             ));
         }
     }
+    let applies = |s: &params::Section| s.models.is_none_or(|m| m.contains(&model.as_str()));
     let mut root = toml::Table::new();
-    for p in params::params() {
+    for p in params::params().filter(|p| params::array_of(p.path).is_none()) {
         let section = params::section_of(p.path);
         if let Some(s) = section.and_then(params::section)
-            && let Some(models) = s.models
-            && !models.contains(&model.as_str())
+            && !applies(s)
         {
             if let Some(given) = doc.values.get(p.path) {
                 return Err(ScenarioError::new(
                     given.loc.clone(),
                     format!("`{}` does not apply to model \"{model}\"", p.path),
-                    format!("[{}] only with model = {}", s.name, quoted(models)),
+                    format!(
+                        "[{}] only with model = {}",
+                        s.name,
+                        quoted(s.models.unwrap_or_default())
+                    ),
                 ));
             }
             continue;
         }
-        let value = match doc.values.get(p.path) {
-            Some(given) => check(p, given)?,
-            None => p.default.to_toml(),
-        };
-        insert(&mut root, p.path, value);
+        if let Some(value) = resolve_value(p, doc)? {
+            insert(&mut root, p.path, value);
+        }
+    }
+    // Arrays of tables: each element checked against the parameters under
+    // the array's name, with its own defaults.
+    for s in params::sections().filter(|s| s.name.ends_with("[]") && applies(s)) {
+        let elements = doc.arrays.get(s.name).map_or(&[][..], |e| e.as_slice());
+        let mut array = Vec::new();
+        for (_, element) in elements {
+            let mut table = toml::Table::new();
+            let prefix = format!("{}.", s.name);
+            for p in params::params().filter(|p| p.path.starts_with(&prefix)) {
+                if let Some(value) = resolve_value(p, element)? {
+                    insert(&mut table, &p.path[prefix.len()..], value);
+                }
+            }
+            array.push(toml::Value::Table(table));
+        }
+        insert(
+            &mut root,
+            &s.name[..s.name.len() - 2],
+            toml::Value::Array(array),
+        );
     }
     toml::Value::Table(root)
         .try_into()
@@ -278,6 +345,14 @@ fn resolve(origin: &str, doc: &Document) -> Result<Scenario, ScenarioError> {
                 "a bug report",
             )
         })
+}
+
+/// The checked value of `p` in `doc`, else its default (`None`: absent).
+fn resolve_value(p: &Param, doc: &Document) -> Result<Option<toml::Value>, ScenarioError> {
+    Ok(match doc.values.get(p.path) {
+        Some(given) => Some(check(p, given)?),
+        None => p.default.to_toml(),
+    })
 }
 
 fn quoted(items: &[&str]) -> String {
@@ -326,6 +401,21 @@ fn check(p: &Param, given: &Given) -> Result<toml::Value, ScenarioError> {
         }
         (Ty::Text, Val::Str(s)) => Ok(toml::Value::String(s.clone())),
         (Ty::Bool, Val::Bool(b)) => Ok(toml::Value::Boolean(*b)),
+        (Ty::IntList { min, max }, Val::List(items)) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                match item {
+                    Val::Int(v) if (min..=max).contains(v) => out.push(toml::Value::Integer(*v)),
+                    Val::Int(v) => {
+                        return Err(wrong(format!("`{}` holds {v}, out of range", p.path)));
+                    }
+                    other => {
+                        return Err(wrong(format!("`{}` holds {}", p.path, other.describe())));
+                    }
+                }
+            }
+            Ok(toml::Value::Array(out))
+        }
         (Ty::Choice(choices), Val::Str(s)) => {
             if choices.contains(&s.as_str()) {
                 Ok(toml::Value::String(s.clone()))
@@ -341,8 +431,31 @@ fn check(p: &Param, given: &Given) -> Result<toml::Value, ScenarioError> {
 }
 
 /// Where the value of `path` was given: its own location, else its
-/// section's header, else the top of the file.
+/// section's header, else the top of the file. `city.patrols[2].units`
+/// is the `units` of the third `[[city.patrols]]` table (or its header).
 fn locate(origin: &str, doc: &Document, path: &str) -> Location {
+    if let Some((array, rest)) = path.split_once('[')
+        && let Some((index, key)) = rest.split_once(']')
+        && let Ok(index) = index.parse::<usize>()
+    {
+        let name = format!("{array}[]");
+        if let Some((header, element)) = doc.arrays.get(&name).and_then(|e| e.get(index)) {
+            let inner = format!("{name}{key}");
+            return element
+                .values
+                .get(&inner)
+                .map(|g| g.loc.clone())
+                .or_else(|| {
+                    params::section_of(&inner).and_then(|s| element.sections.get(s).cloned())
+                })
+                .unwrap_or_else(|| header.clone());
+        }
+        return doc.sections.get(&name).cloned().unwrap_or(Location {
+            origin: origin.to_string(),
+            line: 1,
+            col: 1,
+        });
+    }
     doc.values
         .get(path)
         .map(|g| g.loc.clone())
@@ -363,7 +476,7 @@ fn check_consistency(
 ) -> Result<(), ScenarioError> {
     let at = |path: &str| locate(origin, doc, path);
     if let Some((path, message, expected)) = models::inconsistency(scenario) {
-        return Err(ScenarioError::new(at(path), message, expected));
+        return Err(ScenarioError::new(at(&path), message, expected));
     }
     let need = models::estimate_memory_bytes(scenario);
     if need > options.memory_budget_bytes {

@@ -19,6 +19,8 @@ pub enum Ty {
     Text,
     /// true or false.
     Bool,
+    /// An array of whole numbers, each in `[min, max]`.
+    IntList { min: i64, max: i64 },
 }
 
 /// A parameter's default value.
@@ -28,6 +30,10 @@ pub enum Default {
     Int(i64),
     Str(&'static str),
     Bool(bool),
+    /// A list of whole numbers.
+    Ints(&'static [i64]),
+    /// No value: the key is optional and means something only when given.
+    Absent,
 }
 
 /// One scenario parameter: its TOML path, type and valid range, default,
@@ -43,6 +49,11 @@ pub struct Param {
 
 /// A `[section]` of the scenario file and the models it applies to
 /// (`None`: every model).
+///
+/// A name ending in `[]` is an array of tables: `[[city.patrols]]` in the
+/// file is the section `city.patrols[]`, and each element is checked
+/// against the parameters under that name (`city.patrols[].strategy`),
+/// with its own defaults.
 #[derive(Clone, Copy, Debug)]
 pub struct Section {
     pub name: &'static str,
@@ -135,21 +146,31 @@ pub fn section(name: &str) -> Option<&'static Section> {
 /// Every parameter: the common ones, then each model's, in the order of
 /// [`crate::models::MODELS`].
 pub fn params() -> impl Iterator<Item = &'static Param> {
-    COMMON_PARAMS
-        .iter()
-        .chain(crate::models::MODELS.iter().flat_map(|m| m.params.iter()))
+    COMMON_PARAMS.iter().chain(
+        crate::models::MODELS
+            .iter()
+            .flat_map(|m| m.params.iter().flat_map(|t| t.iter())),
+    )
 }
 
-/// Every section: the common ones, then one per model.
+/// Every section: the common ones, then each model's.
 pub fn sections() -> impl Iterator<Item = &'static Section> {
-    COMMON_SECTIONS
-        .iter()
-        .chain(crate::models::MODELS.iter().flat_map(|m| m.sections.iter()))
+    COMMON_SECTIONS.iter().chain(
+        crate::models::MODELS
+            .iter()
+            .flat_map(|m| m.sections.iter().flat_map(|t| t.iter())),
+    )
 }
 
 /// The section a parameter path belongs to (`None` at the top level).
 pub fn section_of(path: &str) -> Option<&str> {
     path.rsplit_once('.').map(|(s, _)| s)
+}
+
+/// The array of tables a path lies in (`city.patrols[]` for
+/// `city.patrols[].strategy`), if any.
+pub fn array_of(path: &str) -> Option<&str> {
+    path.find("[]").map(|i| &path[..i + 2])
 }
 
 impl Ty {
@@ -164,18 +185,26 @@ impl Ty {
             }
             Ty::Text => "a string".into(),
             Ty::Bool => "true or false".into(),
+            Ty::IntList { min, max } => {
+                format!("an array of whole numbers from {min} to {max}, e.g. [0, 2]")
+            }
         }
     }
 }
 
 impl Default {
-    pub fn to_toml(self) -> toml::Value {
-        match self {
+    /// The default as a TOML value; `None` for [`Default::Absent`].
+    pub fn to_toml(self) -> Option<toml::Value> {
+        Some(match self {
             Default::Float(v) => toml::Value::Float(v),
             Default::Int(v) => toml::Value::Integer(v),
             Default::Str(v) => toml::Value::String(v.to_string()),
             Default::Bool(v) => toml::Value::Boolean(v),
-        }
+            Default::Ints(v) => {
+                toml::Value::Array(v.iter().map(|&i| toml::Value::Integer(i)).collect())
+            }
+            Default::Absent => return None,
+        })
     }
 }
 

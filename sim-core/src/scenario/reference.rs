@@ -17,7 +17,13 @@ pub fn reference_markdown() -> String {
     out.push_str("## Top level\n\n");
     table(&mut out, "");
     for s in params::sections() {
-        out.push_str(&format!("## [{}]\n\n{}\n\n", s.name, s.doc));
+        let header = match s.name.strip_suffix("[]") {
+            Some(array) => {
+                format!("[[{array}]] (an array of tables; each element takes these keys)")
+            }
+            None => format!("[{}]", s.name),
+        };
+        out.push_str(&format!("## {header}\n\n{}\n\n", s.doc));
         if let Some(models) = s.models {
             out.push_str(&format!("Applies to model {}.\n\n", models.join(", ")));
         }
@@ -40,12 +46,15 @@ fn table(out: &mut String, section: &str) {
                 .join(", "),
             Ty::Text => "text".into(),
             Ty::Bool => "`true`, `false`".into(),
+            Ty::IntList { min, max } => format!("array of integers {min} to {max}"),
         };
         let default = match p.default {
             Default::Float(v) => format!("{v}"),
             Default::Int(v) => format!("{v}"),
             Default::Str(v) => format!("`\"{v}\"`"),
             Default::Bool(v) => format!("`{v}`"),
+            Default::Ints(v) => format!("`{v:?}`"),
+            Default::Absent => "(none)".into(),
         };
         out.push_str(&format!(
             "| `{key}` | {values} | {default} | {} | {} |\n",

@@ -5,11 +5,16 @@
 //! Each tick (one hour by default), in this order:
 //! 1. at the first tick of a day, `start_day`: releases from jail,
 //!    investigations that conclude, onset and desistance, trust reverting;
+//!    Then `apply_interventions` (interventions.rs): those that start or
+//!    end today, and today's costs;
 //! 2. `locate_residents`: everyone is at home, at work, in transit or out,
 //!    which makes targets (empty homes, people in public) and guardians;
+//!    then `move_patrols` (patrols.rs): police units move, talk to
+//!    residents and leave residual deterrence;
 //! 3. `choose_targets`: free offenders who are awake go on search trips from
 //!    where they are, walking towards attractive cells, and may offend;
 //! 4. `commit_crimes`: victims, arrest in the act, reporting, investigation;
+//!    then `dispatch_response_units` and `sanction_notified_offenders`;
 //! 5. `update_attractiveness`: per crime type, the Short et al. (2008) field
 //!    B decays, spreads and jumps where crimes happened.
 //!
@@ -17,9 +22,11 @@
 //! phase 4 applies their results in offender order.
 
 pub mod facts;
+pub mod interventions;
 pub mod map;
 mod output;
 pub mod params;
+pub mod patrols;
 pub mod raster;
 pub mod residents;
 
@@ -159,6 +166,10 @@ pub struct City {
     interval: Interval,
     arrests_total: u64,
     last_row_tick: u64,
+    policing: patrols::Policing,
+    interventions: interventions::Interventions,
+    /// Days whose counts are complete.
+    closed_days: u64,
 }
 
 impl City {
@@ -173,7 +184,11 @@ impl City {
             homes[h as usize] += 1;
         }
         let n = residents.len();
+        let districts = map.districts as usize;
         let mut city = City {
+            policing: patrols::Policing::new(p.policing, &p.patrols, cells, districts),
+            interventions: interventions::Interventions::new(&p, cells, n, districts),
+            closed_days: 0,
             p,
             seed: scenario.seed,
             record_every: scenario.record_every,
@@ -202,6 +217,10 @@ impl City {
         };
         city.seed_offenders();
         city.count_offenders();
+        for g in 0..city.policing.groups.len() {
+            city.place_group(g, None);
+        }
+        city.plan_interventions();
         city
     }
 
@@ -308,7 +327,9 @@ impl City {
 
     fn release_from_jail(&mut self, day: u64) {
         let (seed, desist) = (self.seed, self.p.justice.desistance_on_release);
+        let rise = &self.interventions.release_rise;
         let r = &mut self.residents;
+        let homes = &r.home;
         r.state
             .par_iter_mut()
             .zip(&r.release_day)
@@ -317,6 +338,7 @@ impl City {
                 if *state & JAILED != 0 && release as u64 <= day {
                     *state &= !JAILED;
                     let mut g = rng::stream(seed, day, i as u64, Purpose::Release);
+                    let desist = desist + (1.0 - desist) * rise[homes[i] as usize] as f64;
                     if rng::uniform(&mut g) < desist {
                         *state &= !OFFENDER;
                     }
@@ -331,6 +353,9 @@ impl City {
             }
             self.investigations.pop_front();
             let crime = self.crimes[inv.crime];
+            if crime.arrested {
+                continue; // already solved (response, focused deterrence)
+            }
             let kind = &self.crime_type(crime.kind as usize);
             let mut g = rng::stream(self.seed, day, inv.crime as u64, Purpose::Investigation);
             let solved = rng::uniform(&mut g) < kind.clearance_probability;
@@ -358,21 +383,31 @@ impl City {
             .collect();
         let map = &self.map;
         let shares = &self.district_offender_share;
+        let ins = &self.interventions;
         let r = &mut self.residents;
-        let homes = &r.home;
+        let (homes, flags) = (&r.home, &r.flags);
         r.state.par_iter_mut().enumerate().for_each(|(i, state)| {
             if *state & JAILED != 0 {
                 return;
             }
+            let (onset_f, desist_f) = if ins.programmes {
+                let (h, who) = (homes[i] as usize, interventions::unemployed(flags[i]));
+                let extra =
+                    |f: &[Vec<f32>; 2]| f[0][h] as f64 * if who { f[1][h] as f64 } else { 1.0 };
+                (extra(&ins.onset_factor), extra(&ins.desistance_factor))
+            } else {
+                (1.0, 1.0)
+            };
             let mut g = rng::stream(seed, day, i as u64, Purpose::Career);
             let u = rng::uniform(&mut g);
             if *state & OFFENDER != 0 {
-                if u < -(-o.desistance_per_day).exp_m1() {
+                if u < -(-o.desistance_per_day * desist_f).exp_m1() {
                     *state &= !OFFENDER;
                 }
             } else {
                 let share = shares[map.district[homes[i] as usize] as usize];
-                let hazard = o.onset_per_day * weights[i] * (1.0 + o.onset_peer_factor * share);
+                let hazard =
+                    o.onset_per_day * weights[i] * (1.0 + o.onset_peer_factor * share) * onset_f;
                 if u < -(-hazard).exp_m1() {
                     *state |= OFFENDER;
                 }
@@ -429,6 +464,8 @@ impl City {
             r.release_day[i] = (day + term.max(1)).min(u32::MAX as u64) as u32;
         }
         self.arrests_per_cell[cell as usize] += 1;
+        let known = &mut self.interventions.arrests_of[i];
+        *known = known.saturating_add(1);
         self.interval.arrests += 1;
         self.arrests_total += 1;
     }
@@ -512,12 +549,15 @@ impl City {
         let ps = &self.presence;
         let seen = (ps.at_work[cell] + ps.in_public[cell]) as f64 * self.visibility(cell, night);
         let guardians = ps.at_home[cell] as f64 + seen;
-        -(-self.p.risk.guardian_strength * guardians).exp_m1()
+        let strength =
+            self.p.risk.guardian_strength * self.interventions.guardian_factor[cell] as f64;
+        -(-strength * guardians).exp_m1()
     }
 
     /// The effective attractiveness of a cell for each crime type:
-    /// (A0 + B) * opportunity * (1 - risk), where
-    /// risk = 1 - (1 - guardianship)(1 - lighting effect at night).
+    /// (A0 + B) * opportunity * (1 - risk), where risk = 1 - (1 -
+    /// guardianship)(1 - lighting effect at night)(1 - patrol deterrence)(1
+    /// - CCTV deterrence); the last two are `police_keep` (patrols.rs).
     #[inline]
     fn effective_attractiveness(&self, cell: usize, night: bool) -> [f64; 2] {
         let ps = &self.presence;
@@ -527,7 +567,7 @@ impl City {
         } else {
             0.0
         };
-        let keep = (1.0 - g) * (1.0 - light);
+        let keep = (1.0 - g) * (1.0 - light) * self.police_keep(cell);
         let away = self.homes[cell].saturating_sub(ps.at_home[cell]) as f64;
         let (bp, rp) = (&self.p.burglary, &self.p.robbery);
         let opp_burglary =
@@ -580,7 +620,12 @@ impl City {
                     }
                     let scale = o.motivation * propensity / steps as f64;
                     let mut cell = self.location[i as usize];
+                    let mut give_up = None;
                     for _ in 0..steps {
+                        if self.policing.deterring && self.gives_up(t, i, cell, night, &mut give_up)
+                        {
+                            return None;
+                        }
                         let a = self.effective_attractiveness(cell as usize, night);
                         let total = a[0] + a[1];
                         if total > 0.0 && rng::uniform(&mut g) < -(-total * scale).exp_m1() {
@@ -679,15 +724,18 @@ impl City {
                 candidates[(rng::uniform(&mut g) * candidates.len() as f64) as usize]
             };
             let caught = rng::uniform(&mut g)
-                < ct.capture_probability * self.guardianship(a.cell as usize, night);
+                < ct.capture_probability * self.guardianship(a.cell as usize, night)
+                || self.caught_by_police(t, a.offender, a.cell);
             let report_p = match victim {
                 NO_CELL => ct.report_probability,
                 v => {
                     ct.report_probability
                         + ct.report_trust_slope * (self.residents.trust[v as usize] as f64 - 0.5)
                 }
-            };
-            let reported = caught || rng::uniform(&mut g) < report_p.clamp(0.0, 1.0);
+            } + self.interventions.report_rise[a.cell as usize] as f64;
+            let reported = caught
+                || rng::uniform(&mut g) < report_p.clamp(0.0, 1.0)
+                || self.discovered_by_police(t, a.offender, a.cell);
             let index = self.crimes.len();
             self.crimes.push(Crime {
                 tick: t + 1,
@@ -785,6 +833,13 @@ impl City {
         }
     }
 
+    /// The end of a day: its counts per intervention and patrol district.
+    fn close_day(&mut self, day: u64) {
+        self.count_intervention_crimes(day);
+        self.close_patrol_day(day);
+        self.closed_days = day + 1;
+    }
+
     fn jailed(&self) -> u64 {
         self.residents
             .state
@@ -821,11 +876,19 @@ impl Simulation for City {
         let t = self.tick;
         let (day, hour) = self.day_and_hour(t);
         if t.is_multiple_of(self.p.ticks_per_day as u64) {
+            if day > 0 {
+                self.close_day(day - 1);
+            }
             self.start_day(day);
+            self.apply_interventions(day);
         }
         self.locate_residents(day, hour);
+        self.move_patrols(t, day, hour);
         let attempts = self.choose_targets(t, hour);
+        let first_new = self.crimes.len();
         self.commit_crimes(t, day, hour, &attempts);
+        self.dispatch_response_units(t, day, hour, first_new);
+        self.sanction_notified_offenders(t, day, first_new);
         self.update_attractiveness();
         self.tick += 1;
         if self.tick.is_multiple_of(self.record_every) {
@@ -835,14 +898,21 @@ impl Simulation for City {
     }
 
     fn finish(&mut self, recorder: &mut dyn Recorder) -> io::Result<()> {
+        if self.tick > self.closed_days * self.p.ticks_per_day as u64 {
+            self.close_day(self.closed_days);
+        }
         if self.last_row_tick != self.tick {
             self.record_row(recorder)?;
         }
-        self.record_final(recorder)
+        self.record_final(recorder)?;
+        self.record_patrols(recorder)?;
+        self.record_interventions(recorder)
     }
 
     fn summary(&self) -> Vec<Figure> {
-        output::summary(self)
+        let mut figures = output::summary(self);
+        figures.extend(self.intervention_figures());
+        figures
     }
 
     fn ticks_per_day(&self) -> f64 {
@@ -863,6 +933,32 @@ impl Simulation for City {
                 saved.residents.len(),
                 saved.b[0].len()
             )));
+        }
+        // Patrols and interventions carry their own state (units on the
+        // street, areas chosen, costs so far); a branch keeps them as saved.
+        let groups = |c: &City| {
+            c.policing
+                .groups
+                .iter()
+                .map(|g| g.p.clone())
+                .collect::<Vec<_>>()
+        };
+        let kinds = |c: &City| {
+            c.interventions
+                .list
+                .iter()
+                .map(|v| v.p.clone())
+                .collect::<Vec<_>>()
+        };
+        if groups(&saved) != groups(self)
+            || kinds(&saved) != kinds(self)
+            || saved.policing.p != self.policing.p
+        {
+            return Err(StateError(
+                "this scenario's patrols or interventions differ from the saved run's; a branch may change \
+                 other settings, but patrols and interventions cannot yet be added or changed at a branch"
+                    .into(),
+            ));
         }
         // What the scenario gives, and the buffers each tick rebuilds.
         saved.map = std::mem::take(&mut self.map);

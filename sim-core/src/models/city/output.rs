@@ -11,6 +11,8 @@ pub const TICKS: usize = 0;
 pub const CELLS: usize = 1;
 pub const EVENTS: usize = 2;
 pub const DISTRICTS: usize = 3;
+pub const PATROLS: usize = 4;
+pub const INTERVENTIONS: usize = 5;
 
 /// Rows of `cells.arrow` handed to the recorder at a time.
 const CELLS_PER_BATCH: usize = 65_536;
@@ -38,6 +40,17 @@ pub const TABLES: &[TableSpec] = &[
             col("offenders", U64, "free offenders at the end of the row"),
             col("jailed", U64, "residents in jail at the end of the row"),
             col("mean_trust", F64, "mean trust in police over residents"),
+            col("patrol_hours", F64, "unit-hours of police on duty"),
+            col(
+                "police_arrests",
+                U64,
+                "arrests by police in the act (patrol or CCTV) or on response",
+            ),
+            col(
+                "cost",
+                F64,
+                "cost of interventions (charged at the start of each day) and of patrols",
+            ),
         ],
     },
     TableSpec {
@@ -114,8 +127,21 @@ pub const TABLES: &[TableSpec] = &[
                 F64,
                 "recorded crimes per 1,000 residents over the run",
             ),
+            col(
+                "patrol_hours",
+                F64,
+                "unit-hours of police on duty in the district",
+            ),
+            col("contacts", U64, "community contacts with residents"),
+            col(
+                "cost",
+                F64,
+                "cost of interventions (shared by the area's cells) and of patrols here",
+            ),
         ],
     },
+    super::patrols::PATROLS_TABLE,
+    super::interventions::INTERVENTIONS_TABLE,
 ];
 
 impl City {
@@ -137,6 +163,12 @@ impl City {
                     Column::U64(vec![self.offenders.len() as u64]),
                     Column::U64(vec![self.jailed()]),
                     Column::F64(vec![self.mean_trust()]),
+                    Column::F64(vec![std::mem::take(&mut self.policing.interval_hours)]),
+                    Column::U64(vec![std::mem::take(&mut self.policing.interval_arrests)]),
+                    Column::F64(vec![
+                        std::mem::take(&mut self.policing.interval_cost)
+                            + std::mem::take(&mut self.interventions.interval_cost),
+                    ]),
                 ],
             },
         )?;
@@ -223,6 +255,16 @@ impl City {
                     Column::F64(
                         d.iter()
                             .map(|t| t.per_1000(t.recorded[0] + t.recorded[1]))
+                            .collect(),
+                    ),
+                    Column::F64(self.policing.total_hours.clone()),
+                    Column::U64(self.policing.total_contacts.clone()),
+                    Column::F64(
+                        self.policing
+                            .total_cost
+                            .iter()
+                            .zip(&self.interventions.district_cost)
+                            .map(|(a, b)| a + b)
                             .collect(),
                     ),
                 ],

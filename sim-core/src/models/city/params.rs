@@ -591,6 +591,11 @@ pub struct CityParams {
     pub risk: RiskParams,
     pub justice: JusticeParams,
     pub trust: TrustParams,
+    pub policing: super::patrols::PolicingParams,
+    /// `[[city.patrols]]`: groups of police units.
+    pub patrols: Vec<super::patrols::PatrolGroupParams>,
+    /// `[[city.interventions]]`.
+    pub interventions: Vec<super::interventions::InterventionParams>,
     /// Raster layers read by the loader when `map = "layers"`.
     #[serde(skip)]
     pub loaded_layers: Option<Arc<Layers>>,

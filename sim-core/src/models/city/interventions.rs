@@ -1,0 +1,1140 @@
+//! Interventions: time-bounded, area-scoped, costed changes to the city
+//! (`[[city.interventions]]`), and the daily counts that evaluate them.
+//!
+//! Rules (`docs/model.md`, "Patrols and interventions"):
+//! - An intervention is active on days `start_day` <= day < `end_day`.
+//!   Its area is a list of districts, a rectangle, or the top N cells by
+//!   RECORDED crime over a window when it starts; its buffer is the ring of
+//!   cells within `buffer_cells` (Chebyshev distance) of the area.
+//! - `rebuild_intervention_effects` runs on each day an intervention starts
+//!   or ends: every per-cell effect is recomputed from the base city and
+//!   the active interventions in scenario order, so that overlapping ones
+//!   combine and ending one undoes exactly its part.
+//! - Costs: `cost.one_off` on the start day, `cost.per_day` on every active
+//!   day, shared among districts in proportion to the area's cells.
+//! - `count_intervention_crimes`: each day's true and recorded crimes in
+//!   the area, the buffer and elsewhere, per intervention
+//!   (`interventions.arrow`; the input of the weighted displacement
+//!   quotient, Bowers & Johnson 2003). For an area chosen at the start, the
+//!   days before are counted when the area is known.
+
+use std::collections::BTreeSet;
+use std::collections::VecDeque;
+use std::sync::{Mutex, OnceLock};
+
+use serde::{Deserialize, Serialize};
+
+use super::City;
+use super::map::LandUse;
+use super::params::CityParams;
+use super::patrols::{PatrolGroupParams, Strategy};
+use super::residents::EMPLOYED;
+use crate::grid::Grid;
+use crate::record::{Batch, Column, ColumnSpec, ColumnType, Recorder, TableSpec};
+use crate::rng::{self, Purpose};
+use crate::scenario::Scenario;
+use crate::scenario::params::{Default, Param, Section, Ty};
+use crate::sim::Figure;
+
+const CITY: Option<&[&str]> = Some(&["city"]);
+
+pub const SECTIONS: &[Section] = &[
+    Section {
+        name: "city.interventions[]",
+        models: CITY,
+        doc: "Interventions (`[[city.interventions]]`, one table each): what a city funds, \
+              when, where, and at what cost. `kind` picks the mechanism; the keys marked with \
+              a kind apply to that kind only and are ignored by the others. Give the area as \
+              exactly one of `area.districts`, `area.rect` or `area.hotspots`.",
+    },
+    Section {
+        name: "city.interventions[].area",
+        models: CITY,
+        doc: "Where the intervention applies: a list of districts, a rectangle of cells, or \
+              the top cells by recorded crime when it starts.",
+    },
+    Section {
+        name: "city.interventions[].area.rect",
+        models: CITY,
+        doc: "A rectangle of cells: columns x to x + width - 1, rows y to y + height - 1.",
+    },
+    Section {
+        name: "city.interventions[].area.hotspots",
+        models: CITY,
+        doc: "The `top` cells by recorded crime over the `window_days` before the start \
+              (data analysis, identify hotspots, allocate).",
+    },
+    Section {
+        name: "city.interventions[].cost",
+        models: CITY,
+        doc: "What the intervention costs, in any currency unit.",
+    },
+];
+
+pub const KINDS: &[&str] = &[
+    "street_lighting",
+    "cctv",
+    "hotspot_policing",
+    "predictive_policing",
+    "community_policing",
+    "neighbourhood_watch",
+    "youth_programme",
+    "employment_programme",
+    "focused_deterrence",
+    "restorative_justice",
+    "target_hardening",
+];
+
+const fn float(
+    path: &'static str,
+    max: f64,
+    default: f64,
+    unit: &'static str,
+    doc: &'static str,
+) -> Param {
+    Param {
+        path,
+        ty: Ty::Float { min: 0.0, max },
+        default: Default::Float(default),
+        unit,
+        doc,
+    }
+}
+
+const fn int(
+    path: &'static str,
+    min: i64,
+    max: i64,
+    default: i64,
+    unit: &'static str,
+    doc: &'static str,
+) -> Param {
+    Param {
+        path,
+        ty: Ty::Int { min, max },
+        default: Default::Int(default),
+        unit,
+        doc,
+    }
+}
+
+pub const PARAMS: &[Param] = &[
+    Param {
+        path: "city.interventions[].kind",
+        ty: Ty::Choice(KINDS),
+        default: Default::Str("street_lighting"),
+        unit: "",
+        doc: "The mechanism (docs/model.md, \"Patrols and interventions\").",
+    },
+    int(
+        "city.interventions[].start_day",
+        0,
+        1_000_000,
+        0,
+        "day",
+        "First day it is active.",
+    ),
+    Param {
+        path: "city.interventions[].end_day",
+        ty: Ty::Int {
+            min: 0,
+            max: 1_000_000,
+        },
+        default: Default::Absent,
+        unit: "day",
+        doc: "First day it is no longer active (after start_day); absent: to the end of the run.",
+    },
+    int(
+        "city.interventions[].buffer_cells",
+        0,
+        10_000,
+        5,
+        "cells",
+        "Width of the buffer ring around the area, for displacement and diffusion counts.",
+    ),
+    Param {
+        path: "city.interventions[].area.districts",
+        ty: Ty::IntList { min: 0, max: 65535 },
+        default: Default::Ints(&[]),
+        unit: "",
+        doc: "The districts of the area.",
+    },
+    int(
+        "city.interventions[].area.rect.x",
+        0,
+        1_000_000,
+        0,
+        "cells",
+        "First column.",
+    ),
+    int(
+        "city.interventions[].area.rect.y",
+        0,
+        1_000_000,
+        0,
+        "cells",
+        "First row.",
+    ),
+    int(
+        "city.interventions[].area.rect.width",
+        0,
+        1_000_000,
+        0,
+        "cells",
+        "Columns (0: no rectangle).",
+    ),
+    int(
+        "city.interventions[].area.rect.height",
+        0,
+        1_000_000,
+        0,
+        "cells",
+        "Rows (0: no rectangle).",
+    ),
+    int(
+        "city.interventions[].area.hotspots.top",
+        0,
+        1_000_000,
+        0,
+        "cells",
+        "Cells in the area (0: not a hotspot area).",
+    ),
+    int(
+        "city.interventions[].area.hotspots.window_days",
+        1,
+        100_000,
+        90,
+        "days",
+        "Recorded crime over this many days before the start is ranked.",
+    ),
+    float(
+        "city.interventions[].cost.one_off",
+        1e15,
+        0.0,
+        "currency",
+        "Paid on the start day.",
+    ),
+    float(
+        "city.interventions[].cost.per_day",
+        1e15,
+        0.0,
+        "currency per day",
+        "Paid on every active day.",
+    ),
+    float(
+        "city.interventions[].lighting_rise",
+        1.0,
+        0.5,
+        "",
+        "street_lighting: lighting of the area's cells rises by this (at most 1). Better light \
+         raises natural surveillance at night and deters (Welsh & Farrington 2008).",
+    ),
+    float(
+        "city.interventions[].cctv_deterrence",
+        1.0,
+        0.05,
+        "",
+        "cctv: A_eff in covered cells is multiplied by 1 - this (half when not monitored).",
+    ),
+    float(
+        "city.interventions[].cctv_detection",
+        1.0,
+        0.03,
+        "",
+        "cctv: chance that a crime in a covered cell leads to arrest in the act (a quarter \
+         when not monitored; Welsh & Farrington 2009: effects larger with active monitoring).",
+    ),
+    Param {
+        path: "city.interventions[].monitored",
+        ty: Ty::Bool,
+        default: Default::Bool(true),
+        unit: "",
+        doc: "cctv: whether operators watch the cameras live.",
+    },
+    int(
+        "city.interventions[].units",
+        0,
+        1_000_000,
+        10,
+        "units",
+        "hotspot_policing, predictive_policing, community_policing: units added, patrolling the area.",
+    ),
+    int(
+        "city.interventions[].shift_start_hour",
+        0,
+        23,
+        0,
+        "hour",
+        "policing kinds: shift start.",
+    ),
+    int(
+        "city.interventions[].shift_hours",
+        1,
+        24,
+        24,
+        "hours",
+        "policing kinds: shift length.",
+    ),
+    float(
+        "city.interventions[].speed_cells_per_hour",
+        10000.0,
+        200.0,
+        "cells per hour",
+        "policing kinds: speed (community officers walk at a third of it).",
+    ),
+    float(
+        "city.interventions[].dwell_minutes",
+        1440.0,
+        15.0,
+        "minutes",
+        "hotspot_policing, predictive_policing: dwell per visit (Koper 1995).",
+    ),
+    int(
+        "city.interventions[].top_cells",
+        1,
+        1_000_000,
+        20,
+        "cells",
+        "hotspot_policing, predictive_policing: cells of the area patrolled, re-ranked daily.",
+    ),
+    float(
+        "city.interventions[].guardianship_factor",
+        100.0,
+        1.6,
+        "",
+        "neighbourhood_watch: guardian strength in the area is multiplied by this.",
+    ),
+    float(
+        "city.interventions[].reporting_rise",
+        1.0,
+        0.1,
+        "",
+        "neighbourhood_watch: added to the chance that a crime in the area is reported.",
+    ),
+    float(
+        "city.interventions[].onset_reduction",
+        1.0,
+        0.3,
+        "",
+        "youth_programme, employment_programme: onset hazard of residents of the area (the \
+         unemployed only, for employment_programme) is multiplied by 1 - this.",
+    ),
+    float(
+        "city.interventions[].desistance_factor",
+        100.0,
+        1.5,
+        "",
+        "youth_programme, employment_programme: desistance hazard multiplied by this.",
+    ),
+    int(
+        "city.interventions[].notify_top",
+        0,
+        1_000_000,
+        60,
+        "offenders",
+        "focused_deterrence: the most-arrested known offenders living in the area are notified.",
+    ),
+    float(
+        "city.interventions[].motivation_reduction",
+        1.0,
+        0.5,
+        "",
+        "focused_deterrence: a notified offender's propensity is multiplied by 1 - this.",
+    ),
+    float(
+        "city.interventions[].swift_arrest_probability",
+        1.0,
+        0.4,
+        "",
+        "focused_deterrence: chance that a recorded crime of a notified offender leads to \
+         arrest at once (swift, certain sanction).",
+    ),
+    float(
+        "city.interventions[].release_desistance_rise",
+        1.0,
+        0.2,
+        "",
+        "restorative_justice: the chance of desisting on release, d, becomes d + (1 - d) * \
+         this for residents of the area (Strang et al. 2013).",
+    ),
+    float(
+        "city.interventions[].hardening_rise",
+        1.0,
+        0.4,
+        "",
+        "target_hardening: hardening of the area's residential cells rises by this (at most 1).",
+    ),
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    StreetLighting,
+    Cctv,
+    HotspotPolicing,
+    PredictivePolicing,
+    CommunityPolicing,
+    NeighbourhoodWatch,
+    YouthProgramme,
+    EmploymentProgramme,
+    FocusedDeterrence,
+    RestorativeJustice,
+    TargetHardening,
+}
+
+/// One `[[city.interventions]]` table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InterventionParams {
+    pub kind: Kind,
+    pub start_day: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_day: Option<u32>,
+    pub buffer_cells: u32,
+    pub lighting_rise: f64,
+    pub cctv_deterrence: f64,
+    pub cctv_detection: f64,
+    pub monitored: bool,
+    pub units: u32,
+    pub shift_start_hour: u32,
+    pub shift_hours: u32,
+    pub speed_cells_per_hour: f64,
+    pub dwell_minutes: f64,
+    pub top_cells: u32,
+    pub guardianship_factor: f64,
+    pub reporting_rise: f64,
+    pub onset_reduction: f64,
+    pub desistance_factor: f64,
+    pub notify_top: u32,
+    pub motivation_reduction: f64,
+    pub swift_arrest_probability: f64,
+    pub release_desistance_rise: f64,
+    pub hardening_rise: f64,
+    pub area: AreaParams,
+    pub cost: CostParams,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaParams {
+    pub districts: Vec<u32>,
+    pub rect: RectParams,
+    pub hotspots: HotspotAreaParams,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RectParams {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HotspotAreaParams {
+    pub top: u32,
+    pub window_days: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostParams {
+    pub one_off: f64,
+    pub per_day: f64,
+}
+
+impl InterventionParams {
+    pub fn active(&self, day: u64) -> bool {
+        day >= self.start_day as u64 && self.end_day.is_none_or(|e| day < e as u64)
+    }
+
+    fn strategy(&self) -> Option<Strategy> {
+        match self.kind {
+            Kind::HotspotPolicing => Some(Strategy::Hotspot),
+            Kind::PredictivePolicing => Some(Strategy::Predictive),
+            Kind::CommunityPolicing => Some(Strategy::Community),
+            _ => None,
+        }
+    }
+
+    /// The unit group a policing intervention adds.
+    fn patrol_group(&self, strategy: Strategy) -> PatrolGroupParams {
+        PatrolGroupParams {
+            strategy,
+            units: self.units,
+            speed_cells_per_hour: if strategy == Strategy::Community {
+                self.speed_cells_per_hour / 3.0
+            } else {
+                self.speed_cells_per_hour
+            },
+            shift_start_hour: self.shift_start_hour,
+            shift_hours: self.shift_hours,
+            districts: Vec::new(),
+            review_hours: 24,
+            window_days: self.area.hotspots.window_days.max(28),
+            top_cells: self.top_cells,
+            dwell_minutes: self.dwell_minutes,
+            cost_per_unit_hour: 0.0,
+        }
+    }
+}
+
+/// Contradictions in `[[city.interventions]]` and `[[city.patrols]]` that
+/// the parameter table cannot see: the path to point at (with the
+/// element's index), what is wrong, what was expected.
+pub fn inconsistency(s: &Scenario) -> Option<(String, String, String)> {
+    let p = s.city();
+    let districts = if p.map == super::params::MapSource::Generated {
+        Some(p.generate.districts_x * p.generate.districts_y)
+    } else {
+        None
+    };
+    let unknown_district = |list: &[u32]| -> Option<u32> {
+        districts.and_then(|n| list.iter().copied().find(|&d| d >= n))
+    };
+    for (i, g) in p.patrols.iter().enumerate() {
+        if let Some(d) = unknown_district(&g.districts) {
+            return Some((
+                format!("city.patrols[{i}].districts"),
+                format!("district {d} does not exist"),
+                format!("district numbers from 0 to {}", districts.unwrap_or(1) - 1),
+            ));
+        }
+    }
+    for (i, v) in p.interventions.iter().enumerate() {
+        let at = |key: &str| format!("city.interventions[{i}].{key}");
+        if let Some(end) = v.end_day
+            && end <= v.start_day
+        {
+            return Some((
+                at("end_day"),
+                format!("end_day = {end} is not after start_day = {}", v.start_day),
+                "an end_day after start_day (or none)".into(),
+            ));
+        }
+        let a = &v.area;
+        let forms = [
+            !a.districts.is_empty(),
+            a.rect.width > 0 || a.rect.height > 0,
+            a.hotspots.top > 0,
+        ];
+        let given = forms.iter().filter(|&&f| f).count();
+        if given != 1 {
+            return Some((
+                at("area"),
+                if given == 0 {
+                    "the intervention has no area".into()
+                } else {
+                    "the intervention has more than one kind of area".into()
+                },
+                "exactly one of area.districts, area.rect (width and height) or area.hotspots.top"
+                    .into(),
+            ));
+        }
+        if let Some(d) = unknown_district(&a.districts) {
+            return Some((
+                at("area.districts"),
+                format!("district {d} does not exist"),
+                format!("district numbers from 0 to {}", districts.unwrap_or(1) - 1),
+            ));
+        }
+        if forms[1] {
+            let r = a.rect;
+            let (w, h) = (s.grid.width, s.grid.height);
+            let bad = if r.width == 0 || r.height == 0 {
+                Some(if r.width == 0 { "width" } else { "height" })
+            } else if r.x >= w {
+                Some("x")
+            } else if r.y >= h {
+                Some("y")
+            } else if r.x as u64 + r.width as u64 > w as u64 {
+                Some("width")
+            } else if r.y as u64 + r.height as u64 > h as u64 {
+                Some("height")
+            } else {
+                None
+            };
+            if let Some(key) = bad {
+                return Some((
+                    at(&format!("area.rect.{key}")),
+                    format!(
+                        "the rectangle x = {}, y = {}, width = {}, height = {} is not inside the {w} x {h} grid",
+                        r.x, r.y, r.width, r.height
+                    ),
+                    "a rectangle of at least one cell inside the grid".into(),
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// `interventions.arrow`.
+pub const INTERVENTIONS_TABLE: TableSpec = TableSpec {
+    name: "interventions",
+    row: "one intervention on one day, over every day of the run",
+    columns: &[
+        col(
+            "intervention",
+            ColumnType::U32,
+            "index of the intervention in the scenario, from 0",
+        ),
+        col("day", ColumnType::U64, "day, from 0"),
+        col("active", ColumnType::Bool, "whether it was active that day"),
+        col(
+            "cost",
+            ColumnType::F64,
+            "cost that day (the one-off on the start day included)",
+        ),
+        col(
+            "crimes_area",
+            ColumnType::U64,
+            "crimes in the area (true count)",
+        ),
+        col(
+            "crimes_buffer",
+            ColumnType::U64,
+            "crimes in the buffer ring (true count)",
+        ),
+        col(
+            "crimes_elsewhere",
+            ColumnType::U64,
+            "crimes in the rest of the city: the control (true count)",
+        ),
+        col(
+            "recorded_area",
+            ColumnType::U64,
+            "recorded crimes in the area",
+        ),
+        col(
+            "recorded_buffer",
+            ColumnType::U64,
+            "recorded crimes in the buffer ring",
+        ),
+        col(
+            "recorded_elsewhere",
+            ColumnType::U64,
+            "recorded crimes in the rest of the city",
+        ),
+    ],
+};
+
+const fn col(name: &'static str, ty: ColumnType, doc: &'static str) -> ColumnSpec {
+    ColumnSpec { name, ty, doc }
+}
+
+/// Zones of an intervention's map.
+pub const ELSEWHERE: u8 = 0;
+pub const BUFFER: u8 = 1;
+pub const AREA: u8 = 2;
+
+/// One day of one intervention.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DayRow {
+    pub active: bool,
+    pub cost: f64,
+    /// True and recorded crimes in the area, the buffer and elsewhere.
+    pub crimes: [u64; 3],
+    pub recorded: [u64; 3],
+}
+
+/// An intervention as the run uses it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(super) struct Intervention {
+    pub p: InterventionParams,
+    /// Zone of each cell, once the area is known.
+    pub zone: Option<Vec<u8>>,
+    pub area: Vec<u32>,
+    pub group: Option<usize>,
+    pub notified: Vec<u32>,
+    pub rows: Vec<DayRow>,
+    pub total_cost: f64,
+}
+
+/// Interventions and the per-cell effects of those active.
+#[derive(Serialize, Deserialize)]
+pub(super) struct Interventions {
+    pub list: Vec<Intervention>,
+    pub cctv_deterrence: Vec<f32>,
+    pub cctv_detection: Vec<f32>,
+    pub guardian_factor: Vec<f32>,
+    pub report_rise: Vec<f32>,
+    /// Risk added at night by improved lighting: the rise in lighting times
+    /// `city.risk.lighting_deterrence` (it feeds trips given up).
+    pub night_risk: Vec<f32>,
+    /// Programme factors on the onset and desistance hazards, for everyone
+    /// ([0]) and for the unemployed ([1]), by home cell.
+    pub onset_factor: [Vec<f32>; 2],
+    pub desistance_factor: [Vec<f32>; 2],
+    pub programmes: bool,
+    pub release_rise: Vec<f32>,
+    base_lighting: Vec<f32>,
+    base_hardening: Vec<f32>,
+    base_propensity: Vec<f32>,
+    /// Notified offenders (focused deterrence), by resident.
+    pub swift: Vec<f32>,
+    /// Arrests of each resident so far (police records).
+    pub arrests_of: Vec<u16>,
+    /// Crimes counted into the day rows.
+    counted_upto: usize,
+    pub interval_cost: f64,
+    pub district_cost: Vec<f64>,
+}
+
+impl Interventions {
+    pub fn new(p: &CityParams, cells: usize, residents: usize, districts: usize) -> Self {
+        let neutral = || vec![1f32; cells];
+        let any = |k: Kind| p.interventions.iter().any(|v| v.kind == k);
+        Interventions {
+            list: p
+                .interventions
+                .iter()
+                .map(|v| Intervention {
+                    p: v.clone(),
+                    zone: None,
+                    area: Vec::new(),
+                    group: None,
+                    notified: Vec::new(),
+                    rows: Vec::new(),
+                    total_cost: 0.0,
+                })
+                .collect(),
+            cctv_deterrence: vec![0.0; cells],
+            cctv_detection: vec![0.0; cells],
+            guardian_factor: neutral(),
+            report_rise: vec![0.0; cells],
+            night_risk: vec![0.0; cells],
+            onset_factor: [neutral(), neutral()],
+            desistance_factor: [neutral(), neutral()],
+            programmes: false,
+            release_rise: vec![0.0; cells],
+            base_lighting: Vec::new(),
+            base_hardening: Vec::new(),
+            base_propensity: Vec::new(),
+            swift: if any(Kind::FocusedDeterrence) {
+                vec![0.0; residents]
+            } else {
+                Vec::new()
+            },
+            arrests_of: vec![0; residents],
+            counted_upto: 0,
+            interval_cost: 0.0,
+            district_cost: vec![0.0; districts],
+        }
+    }
+}
+
+impl City {
+    /// Adds the unit groups of policing interventions (placed when they start).
+    pub(super) fn plan_interventions(&mut self) {
+        self.interventions.base_lighting = self.map.lighting.clone();
+        self.interventions.base_hardening = self.hardening.clone();
+        for i in 0..self.interventions.list.len() {
+            let v = &self.interventions.list[i].p;
+            if let Some(strategy) = v.strategy() {
+                let group = v.patrol_group(strategy);
+                let (from, until) = (v.start_day as u64, v.end_day.map(|e| e as u64));
+                let g = self.policing.add_group(group, from, until);
+                self.interventions.list[i].group = Some(g);
+            }
+        }
+    }
+
+    /// Phase 1b, at the start of each day: interventions that start or end
+    /// today, and today's costs.
+    pub(super) fn apply_interventions(&mut self, day: u64) {
+        if self.interventions.list.is_empty() {
+            return;
+        }
+        let mut changed = false;
+        for i in 0..self.interventions.list.len() {
+            let v = self.interventions.list[i].p.clone();
+            if day == v.start_day as u64 {
+                self.start_intervention(i, day);
+                changed = true;
+            }
+            if v.end_day.is_some_and(|e| e as u64 == day) {
+                changed = true;
+            }
+            let active = v.active(day);
+            let mut cost = 0.0;
+            if active {
+                cost = v.cost.per_day
+                    + if day == v.start_day as u64 {
+                        v.cost.one_off
+                    } else {
+                        0.0
+                    };
+            }
+            let iv = &mut self.interventions.list[i];
+            if iv.rows.len() <= day as usize {
+                iv.rows.resize(day as usize + 1, DayRow::default());
+            }
+            iv.rows[day as usize].active = active;
+            iv.rows[day as usize].cost = cost;
+            iv.total_cost += cost;
+            if cost > 0.0 {
+                self.interventions.interval_cost += cost;
+                let area = &iv.area;
+                let share = cost / area.len().max(1) as f64;
+                for &c in area {
+                    self.interventions.district_cost[self.map.district[c as usize] as usize] +=
+                        share;
+                }
+            }
+        }
+        if changed {
+            self.rebuild_intervention_effects(day);
+        }
+    }
+
+    /// Fixes the area (ranking recorded crime for a hotspot area), its
+    /// buffer, the notified offenders, and places added units.
+    fn start_intervention(&mut self, i: usize, day: u64) {
+        let v = self.interventions.list[i].p.clone();
+        let grid = self.map.grid;
+        let area: Vec<u32> = if !v.area.districts.is_empty() {
+            (0..grid.cells() as u32)
+                .filter(|&c| {
+                    v.area
+                        .districts
+                        .contains(&(self.map.district[c as usize] as u32))
+                })
+                .collect()
+        } else if v.area.rect.width > 0 {
+            let r = v.area.rect;
+            (r.y..r.y + r.height)
+                .flat_map(|y| (r.x..r.x + r.width).map(move |x| grid.index(x, y)))
+                .collect()
+        } else {
+            self.top_recorded_cells(day, v.area.hotspots.window_days, v.area.hotspots.top)
+        };
+        let zone = zones(grid, &area, v.buffer_cells);
+        if v.kind == Kind::FocusedDeterrence {
+            let r = &self.residents;
+            let arrests = &self.interventions.arrests_of;
+            let mut known: Vec<u32> = (0..r.len() as u32)
+                .filter(|&k| arrests[k as usize] > 0 && zone[r.home[k as usize] as usize] == AREA)
+                .collect();
+            known.sort_by_key(|&k| (std::cmp::Reverse(arrests[k as usize]), k));
+            known.truncate(v.notify_top as usize);
+            self.interventions.list[i].notified = known;
+        }
+        if let Some(g) = self.interventions.list[i].group {
+            let mask: Vec<bool> = zone.iter().map(|&z| z == AREA).collect();
+            self.place_group(g, Some(mask));
+        }
+        let iv = &mut self.interventions.list[i];
+        iv.area = area;
+        iv.zone = Some(zone);
+        // Days already past are counted now that the area is known.
+        let upto = self.interventions.counted_upto;
+        let tpd = self.p.ticks_per_day as u64;
+        let iv = &mut self.interventions.list[i];
+        for c in &self.crimes[..upto] {
+            count_crime(iv, c, tpd);
+        }
+    }
+
+    /// The `top` cells by recorded crime over the `window_days` before `day`.
+    fn top_recorded_cells(&self, day: u64, window_days: u32, top: u32) -> Vec<u32> {
+        let tpd = self.p.ticks_per_day as u64;
+        let from_tick = day.saturating_sub(window_days as u64) * tpd;
+        let start = self.crimes.partition_point(|c| c.tick <= from_tick);
+        let mut counts = std::collections::BTreeMap::<u32, u32>::new();
+        for c in self.crimes[start..].iter().filter(|c| c.reported) {
+            *counts.entry(c.cell).or_default() += 1;
+        }
+        let mut ranked: Vec<(u32, u32)> = counts.into_iter().collect();
+        ranked.sort_by_key(|&(c, n)| (std::cmp::Reverse(n), c));
+        ranked.truncate(top as usize);
+        ranked.into_iter().map(|(c, _)| c).collect()
+    }
+
+    /// Recomputes every per-cell effect from the base city and the
+    /// interventions active on `day`, in scenario order.
+    pub(super) fn rebuild_intervention_effects(&mut self, day: u64) {
+        let ins = &mut self.interventions;
+        self.map.lighting.copy_from_slice(&ins.base_lighting);
+        self.hardening.copy_from_slice(&ins.base_hardening);
+        for f in [
+            &mut ins.cctv_deterrence,
+            &mut ins.cctv_detection,
+            &mut ins.report_rise,
+            &mut ins.release_rise,
+        ] {
+            f.fill(0.0);
+        }
+        ins.guardian_factor.fill(1.0);
+        for f in ins
+            .onset_factor
+            .iter_mut()
+            .chain(ins.desistance_factor.iter_mut())
+        {
+            f.fill(1.0);
+        }
+        if !ins.swift.is_empty() {
+            if ins.base_propensity.is_empty() {
+                ins.base_propensity = self.residents.propensity.clone();
+            }
+            self.residents
+                .propensity
+                .copy_from_slice(&ins.base_propensity);
+            ins.swift.fill(0.0);
+        }
+        ins.programmes = false;
+        let mut deterring = false;
+        for iv in ins.list.iter().filter(|iv| iv.p.active(day)) {
+            let v = &iv.p;
+            for &c in &iv.area {
+                let c = c as usize;
+                match v.kind {
+                    Kind::StreetLighting => {
+                        let before = self.map.lighting[c];
+                        self.map.lighting[c] = (before + v.lighting_rise as f32).min(1.0);
+                        let added = (self.map.lighting[c] - before)
+                            * self.p.risk.lighting_deterrence as f32;
+                        let r = &mut ins.night_risk[c];
+                        *r = 1.0 - (1.0 - *r) * (1.0 - added);
+                        deterring = true;
+                    }
+                    Kind::TargetHardening => {
+                        if self.map.land_use[c] == LandUse::Residential {
+                            self.hardening[c] =
+                                (self.hardening[c] + v.hardening_rise as f32).min(1.0)
+                        }
+                    }
+                    Kind::Cctv => {
+                        let (det, detect) = if v.monitored {
+                            (v.cctv_deterrence, v.cctv_detection)
+                        } else {
+                            (v.cctv_deterrence / 2.0, v.cctv_detection / 4.0)
+                        };
+                        let d = &mut ins.cctv_deterrence[c];
+                        *d = 1.0 - (1.0 - *d) * (1.0 - det as f32);
+                        let d = &mut ins.cctv_detection[c];
+                        *d = 1.0 - (1.0 - *d) * (1.0 - detect as f32);
+                        deterring = true;
+                    }
+                    Kind::NeighbourhoodWatch => {
+                        ins.guardian_factor[c] *= v.guardianship_factor as f32;
+                        ins.report_rise[c] += v.reporting_rise as f32;
+                    }
+                    Kind::YouthProgramme | Kind::EmploymentProgramme => {
+                        let who = (v.kind == Kind::EmploymentProgramme) as usize;
+                        ins.onset_factor[who][c] *= (1.0 - v.onset_reduction) as f32;
+                        ins.desistance_factor[who][c] *= v.desistance_factor as f32;
+                        ins.programmes = true;
+                    }
+                    Kind::RestorativeJustice => {
+                        let r = &mut ins.release_rise[c];
+                        *r = 1.0 - (1.0 - *r) * (1.0 - v.release_desistance_rise as f32);
+                    }
+                    Kind::FocusedDeterrence
+                    | Kind::HotspotPolicing
+                    | Kind::PredictivePolicing
+                    | Kind::CommunityPolicing => {}
+                }
+            }
+            if v.kind == Kind::FocusedDeterrence {
+                for &k in &iv.notified {
+                    let k = k as usize;
+                    self.residents.propensity[k] *= (1.0 - v.motivation_reduction) as f32;
+                    let s = &mut ins.swift[k];
+                    *s = 1.0 - (1.0 - *s) * (1.0 - v.swift_arrest_probability as f32);
+                }
+            }
+        }
+        if deterring {
+            self.policing.deterring = true;
+        }
+    }
+
+    /// Phase 4c: a recorded crime of a notified offender not solved on the
+    /// spot leads to arrest at once with the swift-arrest probability.
+    pub(super) fn sanction_notified_offenders(&mut self, t: u64, day: u64, start: usize) {
+        if self.interventions.swift.is_empty() {
+            return;
+        }
+        for index in start..self.crimes.len() {
+            let c = self.crimes[index];
+            let p = self.interventions.swift[c.offender as usize] as f64;
+            if p <= 0.0 || !c.reported || c.arrested {
+                continue;
+            }
+            let mut g = rng::stream(self.seed, t, index as u64, Purpose::Sanction);
+            if rng::uniform(&mut g) < p
+                && self.residents.state[c.offender as usize] & super::JAILED == 0
+            {
+                self.arrest_later(index, day, &mut g);
+            }
+        }
+    }
+
+    /// At the end of a day: its crimes into each intervention's row.
+    pub(super) fn count_intervention_crimes(&mut self, day: u64) {
+        let tpd = self.p.ticks_per_day as u64;
+        let end = self.crimes.partition_point(|c| c.tick <= (day + 1) * tpd);
+        let from = self.interventions.counted_upto;
+        self.interventions.counted_upto = end;
+        for iv in &mut self.interventions.list {
+            if iv.rows.len() <= day as usize {
+                iv.rows.resize(day as usize + 1, DayRow::default());
+            }
+            if iv.zone.is_some() {
+                for c in &self.crimes[from..end] {
+                    count_crime(iv, c, tpd);
+                }
+            }
+        }
+    }
+
+    /// Figures for the summary: cost per intervention and in all.
+    pub(super) fn intervention_figures(&self) -> Vec<Figure> {
+        let mut figures = Vec::new();
+        let mut total = self.policing.total_cost.iter().sum::<f64>();
+        for (i, iv) in self.interventions.list.iter().enumerate() {
+            total += iv.total_cost;
+            figures.push(Figure {
+                name: static_name(format!("intervention_{i}_cost")),
+                value: iv.total_cost,
+                doc: "cost of the intervention over the run",
+            });
+        }
+        figures.push(Figure {
+            name: "cost_total",
+            value: total,
+            doc: "cost of interventions and patrols over the run",
+        });
+        figures.push(Figure {
+            name: "patrol_hours",
+            value: self.policing.total_hours.iter().sum(),
+            doc: "unit-hours on duty over the run",
+        });
+        figures
+    }
+}
+
+fn count_crime(iv: &mut Intervention, c: &super::Crime, tpd: u64) {
+    let Some(zone) = &iv.zone else { return };
+    let day = ((c.tick - 1) / tpd) as usize;
+    if iv.rows.len() <= day {
+        iv.rows.resize(day + 1, DayRow::default());
+    }
+    let z = match zone[c.cell as usize] {
+        AREA => 0,
+        BUFFER => 1,
+        _ => 2,
+    };
+    iv.rows[day].crimes[z] += 1;
+    if c.reported {
+        iv.rows[day].recorded[z] += 1;
+    }
+}
+
+/// Each cell's zone: the area, the ring within `buffer` cells (Chebyshev
+/// distance) of it, or elsewhere.
+pub fn zones(grid: Grid, area: &[u32], buffer: u32) -> Vec<u8> {
+    let mut zone = vec![ELSEWHERE; grid.cells()];
+    let mut dist = vec![u32::MAX; grid.cells()];
+    let mut queue = VecDeque::new();
+    for &c in area {
+        if zone[c as usize] != AREA {
+            zone[c as usize] = AREA;
+            dist[c as usize] = 0;
+            queue.push_back(c);
+        }
+    }
+    while let Some(c) = queue.pop_front() {
+        let d = dist[c as usize];
+        if d >= buffer {
+            continue;
+        }
+        let (x, y) = grid.xy(c);
+        for dy in -1i64..=1 {
+            for dx in -1i64..=1 {
+                let (nx, ny) = (x as i64 + dx, y as i64 + dy);
+                if nx < 0 || ny < 0 || nx >= grid.width as i64 || ny >= grid.height as i64 {
+                    continue;
+                }
+                let n = grid.index(nx as u32, ny as u32) as usize;
+                if dist[n] == u32::MAX {
+                    dist[n] = d + 1;
+                    zone[n] = BUFFER;
+                    queue.push_back(n as u32);
+                }
+            }
+        }
+    }
+    zone
+}
+
+/// A figure name made once per distinct text and kept for the process's
+/// life (names such as `intervention_3_cost`; a handful per scenario).
+fn static_name(name: String) -> &'static str {
+    static NAMES: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(|| Mutex::new(BTreeSet::new()))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(&n) = names.get(name.as_str()) {
+        return n;
+    }
+    let leaked: &'static str = Box::leak(name.into_boxed_str());
+    names.insert(leaked);
+    leaked
+}
+
+/// Whether resident `i` is unemployed (the target of employment programmes).
+#[inline]
+pub(super) fn unemployed(flags: u8) -> bool {
+    flags & EMPLOYED == 0
+}
+
+impl City {
+    /// `interventions.arrow`: one row per intervention per day of the run.
+    pub(super) fn record_interventions(
+        &mut self,
+        recorder: &mut dyn Recorder,
+    ) -> std::io::Result<()> {
+        let days = self.closed_days as usize;
+        let mut cols: (Vec<u32>, Vec<u64>, Vec<bool>, Vec<f64>) = std::default::Default::default();
+        let mut counts: [Vec<u64>; 6] = std::default::Default::default();
+        for (i, iv) in self.interventions.list.iter().enumerate() {
+            for day in 0..days {
+                let r = iv.rows.get(day).copied().unwrap_or_default();
+                cols.0.push(i as u32);
+                cols.1.push(day as u64);
+                cols.2.push(r.active);
+                cols.3.push(r.cost);
+                for z in 0..3 {
+                    counts[z].push(r.crimes[z]);
+                    counts[3 + z].push(r.recorded[z]);
+                }
+            }
+        }
+        let mut columns = vec![
+            Column::U32(cols.0),
+            Column::U64(cols.1),
+            Column::Bool(cols.2),
+            Column::F64(cols.3),
+        ];
+        columns.extend(counts.into_iter().map(Column::U64));
+        recorder.record(super::output::INTERVENTIONS, Batch { columns })
+    }
+
+    /// Each intervention's rows so far (for tests and the visualizer).
+    pub fn intervention_rows(&self, i: usize) -> &[DayRow] {
+        &self.interventions.list[i].rows
+    }
+}
+
+impl City {
+    /// The offenders a focused-deterrence intervention notified (empty
+    /// before it starts, or for other kinds).
+    pub fn notified_offenders(&self, i: usize) -> &[u32] {
+        &self.interventions.list[i].notified
+    }
+}

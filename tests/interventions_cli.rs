@@ -1,0 +1,109 @@
+//! The binary with patrols and interventions: bad interventions exit 2 with
+//! `FILE:LINE:COL`, and outputs are byte-identical for any thread count.
+
+use std::fs;
+use std::process::{Command, Output};
+
+fn crimesim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_crimesim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const HEAD: &str = "model = \"city\"\n";
+
+#[test]
+fn bad_interventions_exit_2_with_file_line_col() {
+    let dir = tempfile::tempdir().unwrap();
+    // (body after the model line, expected start, words)
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "[[city.interventions]]\nkind = \"cctv\"\narea.districts = [3, 11]\n",
+            "bad.toml:4:18: ",
+            &["district 11 does not exist"],
+        ),
+        (
+            "[[city.interventions]]\nkind = \"cctv\"\narea.rect = { x = 120, y = 0, width = 20, height = 4 }\n",
+            "bad.toml:4:39: ",
+            &["not inside the 128 x 128 grid"],
+        ),
+        (
+            "[[city.interventions]]\nkind = \"cctv\"\narea.districts = [1]\ncost.one_off = -100\n",
+            "bad.toml:5:16: ",
+            &["cost.one_off", "out of range"],
+        ),
+        (
+            "[[city.interventions]]\nkind = \"cctv\"\nstart_day = 30\nend_day = 10\narea.districts = [1]\n",
+            "bad.toml:5:11: ",
+            &["end_day = 10", "start_day = 30"],
+        ),
+        (
+            "[[city.interventions]]\nkind = \"streetlights\"\narea.districts = [1]\n",
+            "bad.toml:3:8: ",
+            &["kind", "\"street_lighting\""],
+        ),
+    ];
+    for (body, start, words) in cases {
+        let file = dir.path().join("bad.toml");
+        fs::write(&file, format!("{HEAD}{body}")).unwrap();
+        for command in ["validate", "run"] {
+            let out = dir.path().join("out");
+            let mut args = vec![command, file.to_str().unwrap()];
+            if command == "run" {
+                args.extend_from_slice(&["--out", out.to_str().unwrap()]);
+            }
+            let o = crimesim(&args);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{body:?}: {err}");
+            let shown = err.replace(&format!("{}/", dir.path().display()), "");
+            assert!(shown.starts_with(start), "{body:?}: {shown}");
+            for w in *words {
+                assert!(shown.contains(w), "{body:?}: {shown}");
+            }
+            assert_eq!(shown.lines().count(), 1, "one line: {shown}");
+            assert!(!out.exists(), "nothing written for a bad scenario");
+        }
+    }
+}
+
+#[test]
+fn outputs_with_patrols_are_byte_identical_for_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |threads: &str| {
+        let out = dir.path().join(threads);
+        let o = crimesim(&[
+            "run",
+            "scenarios/patrol-strategies.toml",
+            "--ticks",
+            "480",
+            "--threads",
+            threads,
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        out
+    };
+    let (one, two) = (run("1"), run("2"));
+    for file in [
+        "ticks.arrow",
+        "cells.arrow",
+        "events.arrow",
+        "districts.arrow",
+        "patrols.arrow",
+        "interventions.arrow",
+        "scenario.toml",
+        "summary.json",
+    ] {
+        let a = fs::read(one.join(file)).unwrap();
+        let b = fs::read(two.join(file)).unwrap();
+        assert!(a == b, "{file} differs between 1 and 2 threads");
+    }
+}
