@@ -24,7 +24,13 @@ impl Recorder for Discard {
 
 fn scenario(overrides: &[&str]) -> Scenario {
     let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    crimesim_core::load("bench", "model = \"short2008\"", &overrides, &LoadOptions::default()).unwrap()
+    crimesim_core::load(
+        "bench",
+        "model = \"short2008\"",
+        &overrides,
+        &LoadOptions::default(),
+    )
+    .unwrap()
 }
 
 /// Set (a) of Short et al. (2008) at 128 x 128: about 1,600 burglars.
