@@ -25,7 +25,7 @@ pub const MAX_RADIUS: u32 = 31;
 const MAX_RUNS: usize = 2 * MAX_RADIUS as usize + 1;
 
 /// Vision of one radius on one torus.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Diamond {
     width: u32,
     height: u32,
@@ -40,7 +40,7 @@ pub struct Diamond {
     lists: Option<Lists>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 struct Lists {
     /// Cell `c`'s neighbours are `cells[starts[c]..starts[c + 1]]`.
     starts: Vec<u32>,
@@ -50,7 +50,7 @@ struct Lists {
 /// `N` layers of one bit per cell, in padded rows (see the module
 /// documentation); the `N` words of a position sit side by side, so one look
 /// reads every layer from the same cache lines.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Layers<const N: usize> {
     words: Vec<[u64; N]>,
 }

@@ -357,19 +357,30 @@ pub fn legitimacy_at(p: &Epstein2002Params, tick: u64) -> f64 {
     }
 }
 
-/// The state of an epstein2002 run.
+/// The state of an epstein2002 run. What a checkpoint saves is serialised;
+/// the rest (`#[serde(skip)]`) comes from the scenario, is scratch, or (the
+/// bit layers of what agents see) follows from where the agents stand.
+#[derive(Serialize, Deserialize)]
 pub struct Epstein2002 {
+    #[serde(skip)]
     params: Epstein2002Params,
+    #[serde(skip)]
     seed: u64,
+    #[serde(skip)]
     record_every: u64,
     tick: u64,
+    #[serde(skip)]
     width: u32,
+    #[serde(skip)]
     height: u32,
+    #[serde(skip)]
     vision: Diamond,
     /// What agents see: empty cells, cops, active citizens (EMPTY, COPS,
     /// ACTIVES).
+    #[serde(skip)]
     seen: Layers<3>,
     /// The last look around, reused.
+    #[serde(skip)]
     view: Box<View<3>>,
     /// The agent on each cell (row-major), or NONE.
     occupant: Vec<u32>,
@@ -377,8 +388,10 @@ pub struct Epstein2002 {
     agents: Vec<Agent>,
     hardship: Vec<f64>,
     /// This step's order of activation.
+    #[serde(skip)]
     order: Vec<u32>,
     /// P for each value of round(C / A).
+    #[serde(skip)]
     arrest_probability_by_ratio: Vec<f64>,
     legitimacy: f64,
     counts: Counts,
@@ -724,104 +737,49 @@ impl Epstein2002 {
     }
 }
 
-/// What a checkpoint saves of an epstein2002 run: the agents and where they
-/// stand. The bit layers of what agents see follow from these and are
-/// rebuilt on restore.
-#[derive(Serialize, Deserialize)]
-struct Snapshot {
-    tick: u64,
-    occupant: Vec<u32>,
-    agents: Vec<Agent>,
-    hardship: Vec<f64>,
-    legitimacy: f64,
-    counts: Counts,
-    cops_total: u64,
-    arrests_since_row: u64,
-    arrests_total: u64,
-    pending: ArrestRows,
-    last_row_tick: Option<u64>,
-    peak_active: u64,
-    peak_active_tick: u64,
-    peak_jailed: u64,
-    outbursts: u64,
-    in_outburst: bool,
-}
-
 impl Epstein2002 {
-    fn snapshot(&self) -> Snapshot {
-        Snapshot {
-            tick: self.tick,
-            occupant: self.occupant.clone(),
-            agents: self.agents.clone(),
-            hardship: self.hardship.clone(),
-            legitimacy: self.legitimacy,
-            counts: self.counts,
-            cops_total: self.cops_total,
-            arrests_since_row: self.arrests_since_row,
-            arrests_total: self.arrests_total,
-            pending: ArrestRows {
-                tick: self.pending.tick.clone(),
-                x: self.pending.x.clone(),
-                y: self.pending.y.clone(),
-                citizen: self.pending.citizen.clone(),
-                cop: self.pending.cop.clone(),
-                sentence: self.pending.sentence.clone(),
-            },
-            last_row_tick: self.last_row_tick,
-            peak_active: self.peak_active,
-            peak_active_tick: self.peak_active_tick,
-            peak_jailed: self.peak_jailed,
-            outbursts: self.outbursts,
-            in_outburst: self.in_outburst,
-        }
-    }
-
-    fn restore(&mut self, s: Snapshot) -> Result<(), StateError> {
-        if s.occupant.len() != self.occupant.len() {
+    /// Takes a saved run's agents, keeping this scenario's parameters and
+    /// rebuilding the bit layers from where the agents stand.
+    fn restore(&mut self, mut saved: Epstein2002) -> Result<(), StateError> {
+        if saved.occupant.len() != self.occupant.len() {
             return Err(StateError(format!(
                 "the saved grid has {} cells; this scenario has {}",
-                s.occupant.len(),
+                saved.occupant.len(),
                 self.occupant.len()
             )));
         }
-        self.seen = self.vision.layers();
+        let mut seen = self.vision.layers();
         for y in 0..self.height {
             for x in 0..self.width {
-                let a = s.occupant[self.cell(x, y)];
+                let a = saved.occupant[self.cell(x, y)];
                 if a == NONE {
-                    self.vision.set(&mut self.seen, EMPTY, x, y, true);
+                    self.vision.set(&mut seen, EMPTY, x, y, true);
                     continue;
                 }
-                let agent = s
+                let agent = saved
                     .agents
                     .get(a as usize)
                     .ok_or_else(|| StateError("an occupant with no agent".into()))?;
                 match (agent.kind, agent.state) {
-                    (Kind::Cop, _) => self.vision.set(&mut self.seen, COPS, x, y, true),
+                    (Kind::Cop, _) => self.vision.set(&mut seen, COPS, x, y, true),
                     (Kind::Citizen, CitizenState::Active) => {
-                        self.vision.set(&mut self.seen, ACTIVES, x, y, true)
+                        self.vision.set(&mut seen, ACTIVES, x, y, true)
                     }
                     _ => {}
                 }
             }
         }
-        self.tick = s.tick;
-        self.occupant = s.occupant;
-        self.agents = s.agents;
-        self.order = (0..self.agents.len() as u32).collect();
-        self.hardship = s.hardship;
-        self.legitimacy = s.legitimacy;
-        self.counts = s.counts;
-        self.cops_total = s.cops_total;
-        self.arrests_since_row = s.arrests_since_row;
-        self.arrests_total = s.arrests_total;
-        self.pending = s.pending;
-        self.last_row_tick = s.last_row_tick;
-        self.peak_active = s.peak_active;
-        self.peak_active_tick = s.peak_active_tick;
-        self.peak_jailed = s.peak_jailed;
-        self.outbursts = s.outbursts;
-        self.in_outburst = s.in_outburst;
+        saved.params = self.params;
+        saved.seed = self.seed;
+        saved.record_every = self.record_every;
+        saved.width = self.width;
+        saved.height = self.height;
+        saved.vision = std::mem::take(&mut self.vision);
+        saved.seen = seen;
+        saved.view = std::mem::take(&mut self.view);
+        saved.order = (0..saved.agents.len() as u32).collect();
+        saved.arrest_probability_by_ratio = std::mem::take(&mut self.arrest_probability_by_ratio);
+        *self = saved;
         Ok(())
     }
 }
@@ -833,13 +791,13 @@ impl Simulation for Epstein2002 {
     }
 
     fn save_state(&self) -> Vec<u8> {
-        postcard::to_stdvec(&self.snapshot()).expect("the epstein2002 state serialises")
+        postcard::to_stdvec(self).expect("the epstein2002 state serialises")
     }
 
     fn restore_state(&mut self, bytes: &[u8]) -> Result<(), StateError> {
-        let s: Snapshot = postcard::from_bytes(bytes)
+        let saved: Epstein2002 = postcard::from_bytes(bytes)
             .map_err(|e| StateError(format!("unreadable epstein2002 state: {e}")))?;
-        self.restore(s)
+        self.restore(saved)
     }
 
     fn tables(&self) -> &'static [TableSpec] {
