@@ -657,7 +657,8 @@ impl City {
                 }
                 let speed = g.p.speed_cells_per_hour;
                 let mut r = rng::stream(this.seed, t, k as u64, Purpose::Patrol);
-                let mut marks = Vec::new();
+                // A mark every few cells walked (see `walk_streets`).
+                let mut marks = Vec::with_capacity(speed as usize / 3 + 4);
                 match g.p.strategy {
                     Strategy::Random => {
                         this.walk_streets(grid, u, speed, 60.0, None, &mut r, &mut marks)
@@ -753,10 +754,32 @@ impl City {
         let offsets = [-1, 1, -w, w];
         let mut until_mark = stride;
         for step in 0..steps {
-            let mut options = [0u32; 4];
-            let mut n = 0;
             let here = u.cell;
             let mut bits = links[here as usize];
+            // Between two junctions (two street neighbours, one of them
+            // where the unit came from) the way on is the other one: what
+            // the general case below would choose, without its work.
+            let ahead = match bits {
+                0b0011 if u.prev == here.wrapping_sub(1) => here + 1,
+                0b0011 if u.prev == here + 1 => here - 1,
+                0b1100 if u.prev == here.wrapping_sub(w as u32) => here + w as u32,
+                0b1100 if u.prev == here + w as u32 => here - w as u32,
+                _ => NO_CELL,
+            };
+            if ahead != NO_CELL && (!restricted || ok(ahead)) {
+                u.prev = here;
+                u.cell = ahead;
+                pending += per_cell;
+                until_mark -= 1;
+                if until_mark == 0 || step + 1 == steps {
+                    marks.push((ahead, pending));
+                    pending = 0.0;
+                    until_mark = stride;
+                }
+                continue;
+            }
+            let mut options = [0u32; 4];
+            let mut n = 0;
             while bits != 0 {
                 let c = (here as i64 + offsets[bits.trailing_zeros() as usize & 3]) as u32;
                 bits &= bits - 1;
