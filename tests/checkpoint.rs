@@ -2,7 +2,7 @@
 //! end with the binary.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -87,6 +87,28 @@ fn reference_run(dir: &Path) {
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
+/// Runs `scenario` (TOML text; the default without one) as [`RUN`] into
+/// `tmp/base` with a checkpoint every 40 days, and returns the folder and
+/// the name of the day-40 checkpoint.
+fn run_with_day40_checkpoint(tmp: &Path, scenario: Option<&str>) -> (PathBuf, String) {
+    let base = tmp.join("base");
+    let file = tmp.join("base.toml");
+    let mut args = RUN.to_vec();
+    if let Some(text) = scenario {
+        fs::write(&file, text).unwrap();
+        args.push(file.to_str().unwrap());
+    }
+    args.extend_from_slice(&["--out", base.to_str().unwrap(), "--checkpoint-every", "40"]);
+    let o = crimesim(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let day40 = checkpoints(&base)
+        .into_iter()
+        .next()
+        .expect("a checkpoint at day 40");
+    assert!(day40.starts_with("checkpoint-day00040"), "{day40}");
+    (base, day40)
+}
+
 #[test]
 fn runs_killed_at_random_ticks_resume_to_identical_bytes() {
     let tmp = tempfile::tempdir().unwrap();
@@ -120,16 +142,7 @@ fn runs_killed_at_random_ticks_resume_to_identical_bytes() {
 #[test]
 fn a_branch_with_no_change_reproduces_the_run() {
     let tmp = tempfile::tempdir().unwrap();
-    let base = tmp.path().join("base");
-    let mut args = RUN.to_vec();
-    args.extend_from_slice(&["--out", base.to_str().unwrap(), "--checkpoint-every", "40"]);
-    let o = crimesim(&args);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let day40 = checkpoints(&base)
-        .into_iter()
-        .next()
-        .expect("a checkpoint at day 40");
-    assert!(day40.starts_with("checkpoint-day00040"), "{day40}");
+    let (base, day40) = run_with_day40_checkpoint(tmp.path(), None);
     let branch = tmp.path().join("branch");
     let o = crimesim(&[
         "run",
@@ -336,12 +349,7 @@ fn branch(base: &Path, checkpoint: &str, scenario: &str, out: &Path) -> Output {
 #[test]
 fn a_branch_adds_interventions_and_patrols_from_the_branch_day() {
     let tmp = tempfile::tempdir().unwrap();
-    let base = tmp.path().join("base");
-    let mut args = RUN.to_vec();
-    args.extend_from_slice(&["--out", base.to_str().unwrap(), "--checkpoint-every", "40"]);
-    let o = crimesim(&args);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let day40 = checkpoints(&base).into_iter().next().unwrap();
+    let (base, day40) = run_with_day40_checkpoint(tmp.path(), None);
     let scenario = crimesim::scenario_file::DEFAULT_SCENARIO;
     let lighting = |start: u32| {
         format!(
@@ -400,24 +408,11 @@ fn a_branch_adds_interventions_and_patrols_from_the_branch_day() {
 #[test]
 fn a_branch_may_end_a_started_intervention_but_not_change_it() {
     let tmp = tempfile::tempdir().unwrap();
-    let base = tmp.path().join("base");
     let scenario = format!(
         "{}\n[[city.interventions]]\nkind = \"cctv\"\nstart_day = 20\narea.districts = [4]\n",
         crimesim::scenario_file::DEFAULT_SCENARIO
     );
-    let file = tmp.path().join("base.toml");
-    fs::write(&file, &scenario).unwrap();
-    let mut args = RUN.to_vec();
-    args.extend_from_slice(&[
-        file.to_str().unwrap(),
-        "--out",
-        base.to_str().unwrap(),
-        "--checkpoint-every",
-        "40",
-    ]);
-    let o = crimesim(&args);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let day40 = checkpoints(&base).into_iter().next().unwrap();
+    let (base, day40) = run_with_day40_checkpoint(tmp.path(), Some(&scenario));
     let saved = fs::read_to_string(base.join("scenario.toml")).unwrap();
 
     let ended = tmp.path().join("ended");
