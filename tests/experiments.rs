@@ -543,6 +543,10 @@ fn a_branched_comparison_shares_history_and_compares_only_after_the_branch() {
         md.starts_with("Outcomes after the branch at the start of day 30"),
         "{md}"
     );
+    ok(crimesim(&["report", out.to_str().unwrap(), "--quiet"]));
+    let page = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(page.contains("Outcomes after the branch at the start of day 30"));
+    assert!(out.join("branch.json").is_file());
 
     for (flag, value) in [
         ("--branch-day", "0"),

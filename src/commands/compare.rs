@@ -128,14 +128,14 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     write_replicates(&args.out.join("replicates.arrow"), &arms, &jobs)?;
     write_comparison(&args.out.join("comparison.arrow"), &rows, paired)?;
     let mut md = analysis::markdown(&rows, paired, args.replicates as usize);
+    let branch_path = args.out.join(BRANCH_FILE);
     if let (Some(day), Some(tick)) = (args.branch_day, branch_tick) {
-        md.insert_str(
-            0,
-            &format!(
-                "Outcomes after the branch at the start of day {day} (tick {tick}): each replicate's \
-                 arms share the baseline's history up to it.\n\n"
-            ),
-        );
+        md.insert_str(0, &format!("{}\n\n", branch_sentence(day, tick)));
+        let json = serde_json::json!({ "day": day, "tick": tick });
+        write_atomic(&branch_path, json.to_string().as_bytes())
+            .map_err(|e| Error::io(&branch_path, e))?;
+    } else if branch_path.exists() {
+        std::fs::remove_file(&branch_path).map_err(|e| Error::io(&branch_path, e))?;
     }
     write_atomic(&args.out.join("comparison.md"), md.as_bytes())
         .map_err(|e| Error::io(&args.out, e))?;
@@ -151,6 +151,17 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// Where a branched comparison says its branch (`{"day": N, "tick": T}`).
+pub const BRANCH_FILE: &str = "branch.json";
+
+/// What a branched comparison's table and report say first.
+pub fn branch_sentence(day: u64, tick: u64) -> String {
+    format!(
+        "Outcomes after the branch at the start of day {day} (tick {tick}): each replicate's \
+         arms share the baseline's history up to it."
+    )
 }
 
 /// The tick a branched comparison branches at: the start of `day`, inside
