@@ -308,11 +308,10 @@ pub const PARAMS: &[Param] = &[
         1000,
         5,
         "cells",
-        "neighbourhood_watch, cctv, street_lighting: offenders do not know where the watch, \
-         the cameras or the new lights end: their deterrent part (guardianship; CCTV \
-         deterrence, not detection; the risk read into better light, not the light) reaches \
-         this many cells beyond the area, falling linearly to 0 (diffusion of benefits: \
-         Clarke & Weisburd 1994; Bowers, Johnson, Guerette, Summers & Poynton 2011).",
+        "neighbourhood_watch, cctv: offenders do not know where the watch or the cameras end: \
+         their deterrent part (guardianship; CCTV deterrence, not detection) reaches this many \
+         cells beyond the area, falling linearly to 0 (diffusion of benefits: Clarke & \
+         Weisburd 1994; Bowers, Johnson, Guerette, Summers & Poynton 2011).",
     ),
     float(
         "city.interventions[].guardianship_factor",
@@ -445,7 +444,7 @@ pub const APPLIES: &[AppliesWhen] = &[
     only("city.interventions[].top_cells", RANKED),
     only(
         "city.interventions[].perceived_reach_cells",
-        &["neighbourhood_watch", "cctv", "street_lighting"],
+        &["neighbourhood_watch", "cctv"],
     ),
     only(
         "city.interventions[].guardianship_factor",
@@ -1026,10 +1025,7 @@ impl City {
             self.place_group(g, Some(mask));
         }
         let iv = &mut self.interventions.list[i];
-        iv.halo = if matches!(
-            v.kind,
-            Kind::NeighbourhoodWatch | Kind::Cctv | Kind::StreetLighting
-        ) {
+        iv.halo = if matches!(v.kind, Kind::NeighbourhoodWatch | Kind::Cctv) {
             halo(grid, &area, v.perceived_reach_cells)
         } else {
             Vec::new()
@@ -1223,16 +1219,6 @@ impl City {
                 match v.kind {
                     Kind::NeighbourhoodWatch => {
                         ins.guardian_factor[c] *= 1.0 + (v.guardianship_factor as f32 - 1.0) * w;
-                    }
-                    Kind::StreetLighting => {
-                        // The risk offenders read into the light, not the
-                        // light itself: it feeds trips given up at night.
-                        let base = ins.base_lighting[c];
-                        let added = ((base + v.lighting_rise as f32).min(1.0) - base)
-                            * self.p.risk.lighting_deterrence as f32
-                            * w;
-                        let r = &mut ins.night_risk[c];
-                        *r = 1.0 - (1.0 - *r) * (1.0 - added);
                     }
                     Kind::Cctv => {
                         let det = if v.monitored {
