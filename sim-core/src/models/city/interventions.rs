@@ -10,6 +10,13 @@
 //!   or ends: every per-cell effect is recomputed from the base city and
 //!   the active interventions in scenario order, so that overlapping ones
 //!   combine and ending one undoes exactly its part.
+//! - Neighbourhood watch and CCTV are perceived `perceived_reach_cells`
+//!   beyond the area (a halo, weights falling linearly), the channel of
+//!   diffusion of benefits. Focused deterrence holds call-ins (`call_in`)
+//!   on the start day and every `notify_every_days`, and the message
+//!   reaches offenders living near the notified (`warn_group`).
+//! - Kind-specific keys are listed in [`APPLIES`]: the loader rejects them
+//!   on other kinds, and the resolved scenario leaves them out there.
 //! - Costs: `cost.one_off` on the start day, `cost.per_day` on every active
 //!   day, shared among districts in proportion to the area's cells.
 //! - `count_intervention_crimes`: each day's true and recorded crimes in

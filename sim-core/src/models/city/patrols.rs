@@ -3,7 +3,8 @@
 //! unreported crime, dispatch to reported crime, and community contacts.
 //!
 //! Rules, per tick (`docs/model.md`, "Patrols and interventions"):
-//! 1. `review_hotspots`: a hotspot or predictive group due for review ranks
+//! 1. `review_hotspots`: a hotspot or predictive group due for review
+//!    (every `review_hours`, and when it first comes on duty) ranks
 //!    its cells by RECORDED crime (a count over `window_days`, or a
 //!    recency-weighted space-time kernel: Mohler et al. 2011) and takes the
 //!    top `top_cells`; unit u gets the cells u, u + units, ...
@@ -13,12 +14,16 @@
 //!    hotspot and dwell there `dwell_minutes` (Koper 1995), then rotate;
 //!    `community` units walk their beat on foot and talk to residents at
 //!    home beside the street (each contact raises trust).
-//! 3. `apply_deterrence`: unit-minutes in each cell are summed over the
-//!    square of radius `deterrence_radius_cells` (presence near a cell);
-//!    the residual deterrence field D decays with its half-life and jumps
-//!    where units are: D <- 1 - (1 - D)(1 - presence_deterrence)^(minutes/15).
-//!    Offenders see A_eff multiplied by (1 - D)(1 - CCTV deterrence).
-//! 4. In `commit_crimes`, `caught_by_police`: arrest in the act with
+//! 3. `apply_deterrence`: the residual deterrence field D decays with its
+//!    half-life and jumps where units are: D <- 1 - (1 - D)(1 -
+//!    presence_deterrence)^(minutes near / 15), minutes near being the
+//!    unit-minutes over the square of radius `deterrence_radius_cells`
+//!    (each cell with minutes applies its factor over its square, bands of
+//!    rows in parallel, cells in the order units left them; nothing while D
+//!    is zero everywhere and no unit is out). Offenders see A_eff
+//!    multiplied by (1 - D)(1 - CCTV deterrence).
+//! 4. In `commit_crimes` (minutes near summed over the crime's square),
+//!    `caught_by_police`: arrest in the act with
 //!    probability 1 - (1 - capture * min(1, minutes near / 60))(1 - CCTV
 //!    detection); `discovered_by_police`: an unreported crime is recorded
 //!    with probability discovery * min(1, minutes near / 60).
