@@ -204,11 +204,16 @@ fn main() {
         let lo = per_seed.iter().cloned().fold(f64::MAX, f64::min);
         let hi = per_seed.iter().cloned().fold(f64::MIN, f64::max);
         println!(
-            "{kind:<22} {:>+7.1}% [{:>+6.1}%, {:>+6.1}%] {:>+7.1}% {:>+7.1}% {:>+9.4}   (area {} vs {})",
+            "{kind:<22} {:>+7.1}% [{:>+6.1}%, {:>+6.1}%] {:>8} {:>+7.1}% {:>+9.4}   (area {} vs {})",
             100.0 * rel(0),
             100.0 * lo,
             100.0 * hi,
-            100.0 * rel(1),
+            // An area of the whole city has no buffer.
+            if without[1] + with[1] > 0 {
+                format!("{:+.1}%", 100.0 * rel(1))
+            } else {
+                "-".to_string()
+            },
             100.0 * rel(2),
             trust,
             with[0],
