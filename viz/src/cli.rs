@@ -26,6 +26,9 @@ pub struct Args {
     /// Start paused.
     #[arg(long)]
     pub paused: bool,
+    /// Start at the top speed: as fast as the model goes.
+    #[arg(long)]
+    pub max_speed: bool,
     /// Render without a window, save the picture as PNG and exit.
     #[arg(long, value_name = "FILE", requires = "after_ticks")]
     pub screenshot: Option<PathBuf>,

@@ -230,7 +230,8 @@ mod tests {
         assert_eq!(list.len(), 5);
         assert_eq!(list[2].units, 1);
         assert_eq!(list[2].area.rect.x, 0);
-        assert_eq!(list[2].area.rect.height, 3 + PATROL_BLOCK_RADIUS);
+        assert_eq!(list[2].area.rect.height, 32 - (30 - PATROL_BLOCK_RADIUS));
+        assert_eq!(list[2].area.rect.width, 2 + PATROL_BLOCK_RADIUS);
         assert_eq!(list[4].units, HOTSPOT_UNITS);
         assert_eq!(list[1].start_day, 3);
         assert_eq!(list[0].area.rect.width, 8);

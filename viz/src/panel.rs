@@ -108,7 +108,7 @@ pub fn setup(mut commands: Commands, mut images: ResMut<Assets<Image>>) {
                 ));
             }
             legend(p);
-            p.spawn((text("", 12.0, DIM), PanelText::Help));
+            p.spawn((text("", 11.0, DIM), PanelText::Help));
             p.spawn((text("", 13.0, TEXT), PanelText::Message));
             p.spawn((
                 Node {
@@ -315,9 +315,9 @@ fn counters(s: &Snapshot) -> String {
             out.push_str(&format!("{}:\n", arm.label));
         }
         out.push_str(&format!(
-            "burglary {} ({} recorded)\nrobbery {} ({} recorded)\narrests {}  offenders {} free, {} jailed\nmean trust {:.3}\n",
+            "burglary {} ({} recorded)\nrobbery {} ({} recorded)\narrests {}, mean trust {:.3}\noffenders {} free, {} jailed\n",
             t.crimes[0], t.recorded[0], t.crimes[1], t.recorded[1], t.arrests,
-            t.free_offenders, t.jailed, t.mean_trust
+            t.mean_trust, t.free_offenders, t.jailed
         ));
     }
     out.trim_end().to_string()
@@ -335,14 +335,11 @@ fn comparison(s: &Snapshot) -> String {
 }
 
 fn help(view: &ViewState) -> String {
-    let tool = view
-        .tool
-        .map_or("none".to_string(), |t| t.label().to_string());
+    let tool = view.tool.map_or("none (1-5 pick one)", |t| t.label());
     format!(
-        "Space play/pause  Right step 1 h  Up/Down speed\n\
-         H true/recorded  T crime type  V split view\n\
-         1 lighting 2 CCTV 3 patrol 4 watch 5 hot spots\n\
-         Esc no tool  Ctrl+Z undo  Ctrl+S save  [ ] week\n\
+        "Space play  Right step  Up/Down speed  [ ] week\n\
+         H true/recorded  T type  V split  Ctrl+Z undo\n\
+         1 light 2 CCTV 3 patrol 4 watch 5 hot spots\n\
          tool: {tool}"
     )
 }

@@ -31,7 +31,7 @@ pub const SPEEDS: [Option<f64>; 10] = [
 ];
 /// The speed a session starts at: a simulated day per second.
 pub const DEFAULT_SPEED: usize = 4;
-/// Residents drawn as points.
+/// Residents drawn as points, at most (and one per 16 cells).
 pub const SAMPLE_RESIDENTS: usize = 600;
 
 pub fn speed_label(i: usize) -> String {
@@ -140,7 +140,7 @@ impl Worker {
         let baseline = start.split.then(|| Arm::new(&start.opened.scenario));
         let mut w = Worker {
             map: Arc::new(map_info(&main)),
-            sample: sample(main.city.residents().len()),
+            sample: sample(main.city.residents().len(), main.city.map().grid.cells()),
             areas: Vec::new(),
             areas_key: (usize::MAX, 0),
             edits,
@@ -470,8 +470,8 @@ fn map_info(arm: &Arm) -> MapInfo {
     }
 }
 
-fn sample(n: usize) -> Vec<usize> {
-    let k = SAMPLE_RESIDENTS.min(n);
+fn sample(n: usize, cells: usize) -> Vec<usize> {
+    let k = SAMPLE_RESIDENTS.min(n).min(cells / 16);
     (0..k).map(|j| j * n / k.max(1)).collect()
 }
 

@@ -216,7 +216,7 @@ pub fn draw_gizmos(
             gizmos.rect_2d(at(c), Vec2::splat(size), RESIDENT);
         }
         for &c in &arm.offenders {
-            gizmos.cross_2d(at(c), (r.cell * 0.6).clamp(2.0, 5.0), OFFENDER);
+            gizmos.cross_2d(at(c), (r.cell * 0.4).clamp(2.0, 4.0), OFFENDER);
         }
         for &c in &arm.patrols {
             gizmos.circle_2d(at(c), (r.cell * 0.9).clamp(3.0, 7.0), PATROL);

@@ -17,6 +17,28 @@ use crimesim_viz::heat::{HEAT_WINDOW_DAYS, is_heat_pixel};
 use crimesim_viz::layout::{map_rects, panel_rect};
 use crimesim_viz::panel::TEXT_RGB;
 
+/// A folder of its own under the system's temporary folder, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let p = std::env::temp_dir().join(format!("crimesim-viz-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 const TICKS: u64 = 240;
 const SIZE: (u32, u32) = (960, 600);
 
@@ -77,7 +99,7 @@ fn recent_crime_cells() -> (u32, u32, HashSet<u32>) {
 
 #[test]
 fn screenshot_shows_the_map_heat_where_crimes_were_and_the_panel() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TempDir::new("screenshot");
     let out = dir.path().join("shot.png");
     let size = format!("{}x{}", SIZE.0, SIZE.1);
     let result = Command::new(env!("CARGO_BIN_EXE_crimesim-viz"))
@@ -131,7 +153,8 @@ fn screenshot_shows_the_map_heat_where_crimes_were_and_the_panel() {
         }
         heat as f64 / n.max(1) as f64
     };
-    let shown = hot.iter().filter(|&&c| heat_share(c) >= 0.5).count();
+    // Points (an offender where they offended) may cover part of a cell.
+    let shown = hot.iter().filter(|&&c| heat_share(c) >= 0.25).count();
     assert!(
         shown as f64 >= 0.9 * hot.len() as f64,
         "heat at {shown} of {} cells with recent crime",
@@ -142,7 +165,7 @@ fn screenshot_shows_the_map_heat_where_crimes_were_and_the_panel() {
             .any(|&h| (h % cols).abs_diff(c % cols) <= 1 && (h / cols).abs_diff(c / cols) <= 1)
     };
     let cold: Vec<u32> = (0..cols * rows).filter(|&c| !near(c)).collect();
-    let false_heat = cold.iter().filter(|&&c| heat_share(c) >= 0.5).count();
+    let false_heat = cold.iter().filter(|&&c| heat_share(c) >= 0.25).count();
     assert!(
         false_heat * 100 <= cold.len(),
         "heat at {false_heat} of {} cells far from any recent crime",

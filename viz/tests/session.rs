@@ -3,7 +3,7 @@
 //! and re-run to the same city, and the split view's arms share random
 //! numbers.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crimesim_core::Simulation;
@@ -12,6 +12,28 @@ use crimesim_viz::edit::{CellRect, Edit, Tool};
 use crimesim_viz::open::{Source, open};
 use crimesim_viz::sim_thread::{Command, SimHandle, Start};
 use crimesim_viz::snapshot::Snapshot;
+
+/// A folder of its own under the system's temporary folder, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let p = std::env::temp_dir().join(format!("crimesim-viz-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
 
 fn small() -> crimesim_viz::open::Opened {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/small.toml");
@@ -53,7 +75,7 @@ fn wait(sim: &SimHandle, done: impl Fn(&Snapshot) -> bool) -> Snapshot {
 
 #[test]
 fn an_edit_saved_as_toml_loads_and_reruns_to_the_edited_city() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TempDir::new("edit");
     let saved = dir.path().join("edited.toml");
     let sim = SimHandle::spawn(Start {
         opened: small(),
@@ -114,7 +136,7 @@ fn an_edit_saved_as_toml_loads_and_reruns_to_the_edited_city() {
 
 #[test]
 fn a_run_folder_replays_from_its_scenario() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TempDir::new("replay");
     let o = small();
     std::fs::write(dir.path().join("scenario.toml"), o.scenario.to_toml()).unwrap();
     let replay = open(&Source::from_path(Some(dir.path())), &[]).unwrap();
