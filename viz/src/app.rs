@@ -61,6 +61,9 @@ pub struct ViewState {
     pub save_to: PathBuf,
     pub show_fps: bool,
     pub fps: f32,
+    /// Rendering into an image at a fixed step: no frame rate on the panel,
+    /// so the picture depends on the run only.
+    pub headless: bool,
 }
 
 /// The canvas size in logical pixels (the window's, or the image's).
@@ -119,6 +122,7 @@ pub fn run(cfg: Config) -> AppExit {
             save_to: cfg.save_to,
             show_fps: cfg.fps,
             fps: 0.0,
+            headless: cfg.headless,
         })
         .insert_resource(Capture::new(
             cfg.screenshot,

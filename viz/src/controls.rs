@@ -16,7 +16,9 @@ pub fn keyboard(
     mut view: ResMut<ViewState>,
     current: Res<Current>,
 ) {
-    let ctrl = keys.any_pressed([KeyCode::ControlLeft, KeyCode::ControlRight]);
+    // Held, or pressed this frame (a quick Ctrl+S can come and go in one frame).
+    let ctrls = [KeyCode::ControlLeft, KeyCode::ControlRight];
+    let ctrl = keys.any_pressed(ctrls) || keys.any_just_pressed(ctrls);
     let send = |c| sim.0.send(c);
     for key in keys.get_just_pressed() {
         match key {

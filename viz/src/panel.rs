@@ -295,7 +295,7 @@ fn state_line(s: &Snapshot, view: &ViewState) -> String {
     } else {
         format!("paused ({})", s.speed)
     };
-    let fps = if view.show_fps || (view.fps > 0.0 && !s.replay) {
+    let fps = if !view.headless && view.fps > 0.0 {
         format!("  {:.0} fps", view.fps)
     } else {
         String::new()
