@@ -10,8 +10,9 @@ use bevy::render::render_resource::PipelineCache;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::render::{ExtractSchedule, MainWorld, RenderApp};
 
-use crate::app::{Current, Target};
+use crate::app::{Current, Sim, Target};
 use crate::png_out;
+use crate::sim_thread::Command;
 
 /// Frames drawn after the wanted snapshot arrives, with every render
 /// pipeline compiled, before it is captured: textures, text layout and
@@ -107,17 +108,23 @@ pub fn capture(
     current: Res<Current>,
     target: Option<Res<Target>>,
     waiting: Res<PipelinesWaiting>,
+    sim: Res<Sim>,
     mut exit: MessageWriter<AppExit>,
 ) {
     let Some(s) = &current.snapshot else { return };
     let target = target.as_deref();
     if let Some(dir) = cap.record.clone()
         && s.seq != cap.last_seq
+        && waiting.0 == 0
     {
         cap.last_seq = s.seq;
         cap.frame += 1;
         let path = dir.join(format!("frame-{:06}.png", cap.frame));
         cap.save(&mut commands, target, path);
+        // Without a window the recording sets the pace: one hour per frame.
+        if cap.headless && !s.playing && s.tick < cap.after_ticks {
+            sim.0.send(Command::Step(1));
+        }
     }
     if !cap.headless {
         return;

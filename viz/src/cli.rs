@@ -36,7 +36,8 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     pub after_ticks: Option<u64>,
     /// Write every new picture as DIR/frame-NNNNNN.png (and DIR/frames.mp4
-    /// when ffmpeg is installed). With --after-ticks, without a window.
+    /// when ffmpeg is installed). With --after-ticks: without a window, one
+    /// simulated hour per frame.
     #[arg(long, value_name = "DIR")]
     pub record: Option<PathBuf>,
     /// Window or picture size in pixels.

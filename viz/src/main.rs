@@ -31,13 +31,19 @@ fn main() -> ExitCode {
     let start = Start {
         opened,
         split: args.split,
-        playing: headless || !args.paused,
-        speed: if headless {
+        // A headless recording steps one hour per frame; a screenshot alone
+        // runs to its tick as fast as it can.
+        playing: if headless {
+            args.record.is_none()
+        } else {
+            !args.paused
+        },
+        speed: if headless || args.max_speed {
             SPEEDS.len() - 1
         } else {
             DEFAULT_SPEED
         },
-        stop_at: headless.then_some(after_ticks),
+        stop_at: (headless && args.record.is_none()).then_some(after_ticks),
     };
     let exit = app::run(Config {
         start,
