@@ -48,6 +48,9 @@ use crimesim_core::metrics::{
 
 use crate::table;
 
+mod after;
+pub use after::outcomes_after;
+
 /// Confidence level of every interval.
 pub const CONFIDENCE: f64 = 0.95;
 
@@ -260,7 +263,6 @@ pub fn fairness_outcomes(
     patrols: &arrow_array::RecordBatch,
     districts: &arrow_array::RecordBatch,
 ) -> Outcomes {
-    let mut out = Outcomes::new();
     let cols = (|| {
         Some((
             table::column_u64(patrols, "district")?,
@@ -274,7 +276,7 @@ pub fn fairness_outcomes(
         ))
     })();
     let Some((pd, hours, dd, burg, rob, burg_rec, rob_rec, arrests)) = cols else {
-        return out;
+        return Outcomes::new();
     };
     let n = dd
         .iter()
@@ -293,11 +295,23 @@ pub fn fairness_outcomes(
         recorded[d] += burg_rec[i] + rob_rec[i];
         arrested[d] += arrests[i];
     }
+    fairness_figures(&patrol, &truth, &recorded, &arrested)
+}
+
+/// The fairness figures from per-district patrol hours, true and recorded
+/// crimes and arrests.
+pub fn fairness_figures(
+    patrol: &[f64],
+    truth: &[u64],
+    recorded: &[u64],
+    arrested: &[u64],
+) -> Outcomes {
+    let mut out = Outcomes::new();
     let Some(f) = district_fairness(&DistrictTotals {
-        patrol_hours: &patrol,
-        true_crimes: &truth,
-        recorded_crimes: &recorded,
-        arrests: &arrested,
+        patrol_hours: patrol,
+        true_crimes: truth,
+        recorded_crimes: recorded,
+        arrests: arrested,
     }) else {
         return out;
     };

@@ -16,9 +16,10 @@ use indicatif::ProgressBar;
 
 use crimesim_core::Scenario;
 
+use crate::checkpoint;
 use crate::error::{Error, Result};
 use crate::output::write_atomic;
-use crate::runner::{self, Ending};
+use crate::runner::{self, Ending, Every};
 
 /// Worker threads for running jobs: as asked, else one per core.
 pub fn workers(threads: Option<usize>) -> usize {
@@ -30,6 +31,22 @@ pub fn workers(threads: Option<usize>) -> usize {
 pub struct Job {
     pub dir: PathBuf,
     pub scenario: Scenario,
+    /// Write a checkpoint after this tick (the history branches share).
+    pub checkpoint_at: Option<u64>,
+    /// Start from this checkpoint (a branch of another run).
+    pub from: Option<PathBuf>,
+}
+
+impl Job {
+    /// A run from the start, with no checkpoint.
+    pub fn new(dir: PathBuf, scenario: Scenario) -> Job {
+        Job {
+            dir,
+            scenario,
+            checkpoint_at: None,
+            from: None,
+        }
+    }
 }
 
 /// What became of a job.
@@ -151,13 +168,14 @@ fn run_one(job: &Job) -> Result<()> {
     // Never set: a signal ends a sweep at once, leaving runs in progress
     // under their hidden names, and `--resume` does them again.
     static NEVER: AtomicBool = AtomicBool::new(false);
+    let from = job.from.as_deref().map(checkpoint::read).transpose()?;
     let run = runner::Job {
         scenario: job.scenario.clone(),
         out: partial.clone(),
         threads: 1,
         quiet: true,
-        checkpoint_every: None,
-        from: None,
+        checkpoint_every: job.checkpoint_at.map(Every::At),
+        from,
     };
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         runner::execute(run, &NEVER)

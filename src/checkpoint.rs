@@ -20,7 +20,7 @@ use crate::output::write_atomic;
 
 const MAGIC: &[u8; 8] = b"CRIMECKP";
 /// Bumped whenever the layout of a checkpoint changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// What a checkpoint is of, readable without decoding the state.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

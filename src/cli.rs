@@ -128,6 +128,11 @@ pub struct CompareArgs {
     /// Skip runs already complete in the output folder.
     #[arg(long)]
     pub resume: bool,
+    /// Branch every alternative from the baseline's replicate at the start
+    /// of this day, and compare the arms only after it: each replicate's
+    /// arms share one history up to the branch.
+    #[arg(long, value_name = "DAY")]
+    pub branch_day: Option<u64>,
     /// No progress bar and no printed table.
     #[arg(long, short)]
     pub quiet: bool,

@@ -32,6 +32,8 @@ pub struct Job {
 pub enum Every {
     Days(f64),
     Ticks(u64),
+    /// Once, after this tick.
+    At(u64),
 }
 
 /// How a run ended.
@@ -109,10 +111,15 @@ pub fn execute(job: Job, interrupted: &AtomicBool) -> Result<Ending> {
         }
         None => Logged::new(arrow, Vec::new()),
     };
-    let every_ticks = checkpoint_every.map(|every| match every {
-        Every::Days(d) => ((d * sim.ticks_per_day()).round() as u64).max(1),
-        Every::Ticks(t) => t.max(1),
+    let every_ticks = checkpoint_every.and_then(|every| match every {
+        Every::Days(d) => Some(((d * sim.ticks_per_day()).round() as u64).max(1)),
+        Every::Ticks(t) => Some(t.max(1)),
+        Every::At(_) => None,
     });
+    let once_at = match checkpoint_every {
+        Some(Every::At(t)) => Some(t),
+        _ => None,
+    };
     let header = |tick: u64| Header {
         format_version: checkpoint::FORMAT_VERSION,
         crimesim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -154,10 +161,9 @@ pub fn execute(job: Job, interrupted: &AtomicBool) -> Result<Ending> {
             };
             break;
         }
-        if let Some(every) = every_ticks
-            && tick.is_multiple_of(every)
-            && tick < scenario.ticks
-        {
+        let due =
+            every_ticks.is_some_and(|every| tick.is_multiple_of(every)) || once_at == Some(tick);
+        if due && tick < scenario.ticks {
             let path = save(sim.as_ref(), &recorder.history)?;
             checkpoints.push(path.display().to_string());
         }

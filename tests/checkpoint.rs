@@ -2,7 +2,7 @@
 //! end with the binary.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -87,6 +87,28 @@ fn reference_run(dir: &Path) {
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
+/// Runs `scenario` (TOML text; the default without one) as [`RUN`] into
+/// `tmp/base` with a checkpoint every 40 days, and returns the folder and
+/// the name of the day-40 checkpoint.
+fn run_with_day40_checkpoint(tmp: &Path, scenario: Option<&str>) -> (PathBuf, String) {
+    let base = tmp.join("base");
+    let file = tmp.join("base.toml");
+    let mut args = RUN.to_vec();
+    if let Some(text) = scenario {
+        fs::write(&file, text).unwrap();
+        args.push(file.to_str().unwrap());
+    }
+    args.extend_from_slice(&["--out", base.to_str().unwrap(), "--checkpoint-every", "40"]);
+    let o = crimesim(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let day40 = checkpoints(&base)
+        .into_iter()
+        .next()
+        .expect("a checkpoint at day 40");
+    assert!(day40.starts_with("checkpoint-day00040"), "{day40}");
+    (base, day40)
+}
+
 #[test]
 fn runs_killed_at_random_ticks_resume_to_identical_bytes() {
     let tmp = tempfile::tempdir().unwrap();
@@ -120,16 +142,7 @@ fn runs_killed_at_random_ticks_resume_to_identical_bytes() {
 #[test]
 fn a_branch_with_no_change_reproduces_the_run() {
     let tmp = tempfile::tempdir().unwrap();
-    let base = tmp.path().join("base");
-    let mut args = RUN.to_vec();
-    args.extend_from_slice(&["--out", base.to_str().unwrap(), "--checkpoint-every", "40"]);
-    let o = crimesim(&args);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let day40 = checkpoints(&base)
-        .into_iter()
-        .next()
-        .expect("a checkpoint at day 40");
-    assert!(day40.starts_with("checkpoint-day00040"), "{day40}");
+    let (base, day40) = run_with_day40_checkpoint(tmp.path(), None);
     let branch = tmp.path().join("branch");
     let o = crimesim(&[
         "run",
@@ -302,4 +315,143 @@ fn a_checkpoint_interval_must_be_positive() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--checkpoint-every"), "{}", stderr(&o));
+}
+
+/// Column `name` of `dir/table.arrow`, as u64 or f64 (as f64).
+fn column(dir: &Path, table: &str, name: &str) -> Vec<f64> {
+    let batch = crimesim::table::read_one(&dir.join(format!("{table}.arrow"))).unwrap();
+    crimesim::table::column_f64(&batch, name)
+        .or_else(|| {
+            crimesim::table::column_bool(&batch, name)
+                .map(|b| b.into_iter().map(f64::from).collect())
+        })
+        .unwrap_or_else(|| panic!("{table}.arrow has no column {name}"))
+}
+
+/// Runs a branch of `base` from `checkpoint` under `scenario` (TOML text),
+/// for as long as [`RUN`].
+fn branch(base: &Path, checkpoint: &str, scenario: &str, out: &Path) -> Output {
+    let file = out.with_extension("toml");
+    fs::write(&file, scenario).unwrap();
+    crimesim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--from-checkpoint",
+        base.join(checkpoint).to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--ticks",
+        "2400",
+    ])
+}
+
+#[test]
+fn a_branch_adds_interventions_and_patrols_from_the_branch_day() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (base, day40) = run_with_day40_checkpoint(tmp.path(), None);
+    let scenario = crimesim::scenario_file::DEFAULT_SCENARIO;
+    let lighting = |start: u32| {
+        format!(
+            "\n[[city.interventions]]\nkind = \"street_lighting\"\nstart_day = {start}\n\
+             area.districts = [5, 7, 8]\nlighting_rise = 0.5\ncost = {{ one_off = 1000, per_day = 10 }}\n"
+        )
+    };
+    let patrol = "\n[[city.patrols]]\nstrategy = \"random\"\nunits = 20\n";
+
+    let added = tmp.path().join("added");
+    let text = format!("{scenario}{}{patrol}", lighting(40));
+    let o = branch(&base, &day40, &text, &added);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The shared history: every hourly row up to the branch is the same.
+    let (tick, branch_tick) = (column(&base, "ticks", "tick"), 40.0 * 24.0);
+    let before = tick.iter().filter(|&&t| t <= branch_tick).count();
+    for name in ["burglary", "robbery", "arrests", "mean_trust"] {
+        let (a, b) = (column(&base, "ticks", name), column(&added, "ticks", name));
+        assert_eq!(a[..before], b[..before], "{name} before the branch");
+        assert_ne!(a[before..], b[before..], "{name} after the branch");
+    }
+    // The intervention is active from day 40, its cost counted from then.
+    let (day, active) = (
+        column(&added, "interventions", "day"),
+        column(&added, "interventions", "active"),
+    );
+    assert_eq!(day.len(), 100, "one row per day of the run");
+    for (d, a) in day.iter().zip(&active) {
+        assert_eq!(*a == 1.0, *d >= 40.0, "day {d}");
+    }
+    let cost: f64 = column(&added, "interventions", "cost").iter().sum();
+    assert_eq!(cost, 1000.0 + 60.0 * 10.0);
+    // The patrol group is on duty from the branch day only.
+    let (pday, hours) = (
+        column(&added, "patrols", "day"),
+        column(&added, "patrols", "patrol_hours"),
+    );
+    assert!(
+        pday.iter()
+            .zip(&hours)
+            .all(|(d, h)| *d >= 40.0 || *h == 0.0)
+    );
+    assert!(hours.iter().sum::<f64>() > 0.0);
+
+    // An intervention added at a branch cannot start before it.
+    let o = branch(
+        &base,
+        &day40,
+        &format!("{scenario}{}", lighting(10)),
+        &tmp.path().join("early"),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("before the branch"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_branch_may_end_a_started_intervention_but_not_change_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = format!(
+        "{}\n[[city.interventions]]\nkind = \"cctv\"\nstart_day = 20\narea.districts = [4]\n",
+        crimesim::scenario_file::DEFAULT_SCENARIO
+    );
+    let (base, day40) = run_with_day40_checkpoint(tmp.path(), Some(&scenario));
+    let saved = fs::read_to_string(base.join("scenario.toml")).unwrap();
+
+    let ended = tmp.path().join("ended");
+    let o = branch(
+        &base,
+        &day40,
+        &saved.replace("start_day = 20", "start_day = 20\nend_day = 60"),
+        &ended,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (day, active) = (
+        column(&ended, "interventions", "day"),
+        column(&ended, "interventions", "active"),
+    );
+    for (d, a) in day.iter().zip(&active) {
+        assert_eq!(*a == 1.0, (20.0..60.0).contains(d), "day {d}");
+    }
+
+    for (from, to, what) in [
+        (
+            "start_day = 20",
+            "start_day = 20\nend_day = 30",
+            "ends before the branch",
+        ),
+        (
+            "cctv_detection = 0.03",
+            "cctv_detection = 0.9",
+            "changes a started one",
+        ),
+        ("start_day = 20", "start_day = 25", "moves a started one"),
+    ] {
+        assert!(saved.contains(from), "{from}");
+        let o = branch(
+            &base,
+            &day40,
+            &saved.replace(from, to),
+            &tmp.path().join("refused"),
+        );
+        assert_eq!(o.status.code(), Some(2), "{what}: {}", stderr(&o));
+        assert!(stderr(&o).contains("only its end_day"), "{}", stderr(&o));
+    }
 }

@@ -477,3 +477,91 @@ fn compare_resume_reruns_runs_whose_scenario_changed() {
     let ticks = read_arrow(&out.join("runs/short2008-b/0000/ticks.arrow"));
     assert_eq!(u64s(&ticks, "tick").last(), Some(&200));
 }
+
+#[test]
+fn a_branched_comparison_shares_history_and_compares_only_after_the_branch() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let lit = dir.path().join("lit.toml");
+    fs::write(
+        &lit,
+        format!(
+            "{}\n[[city.interventions]]\nkind = \"street_lighting\"\nstart_day = 30\n\
+             area.districts = [5, 7, 8]\n",
+            fs::read_to_string(format!("{root}/scenarios/city-small.toml")).unwrap()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("cmp");
+    let args = [
+        "compare",
+        "scenarios/city-small.toml",
+        lit.to_str().unwrap(),
+        "--replicates",
+        "2",
+        "--ticks",
+        "1440",
+        "--set",
+        "city.population=5000",
+        "--branch-day",
+        "30",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    ok(crimesim(&args));
+    let branch_tick = 30 * 24;
+    let reps = read_arrow(&out.join("replicates.arrow"));
+    let burglary = f64_opt(&reps, "burglary");
+    for (k, arm) in ["city-small", "lit"].iter().enumerate() {
+        for i in 0..2 {
+            let run = out.join(format!("runs/{arm}/000{i}"));
+            let ticks = read_arrow(&run.join("ticks.arrow"));
+            let (tick, b) = (u64s(&ticks, "tick"), u64s(&ticks, "burglary"));
+            let after: u64 = (0..tick.len())
+                .filter(|&r| tick[r] > branch_tick)
+                .map(|r| b[r])
+                .sum();
+            // The outcome is the count after the branch, not over the run.
+            assert_eq!(burglary[k * 2 + i], Some(after as f64), "{arm} {i}");
+            assert!(after < b.iter().sum::<u64>());
+            if k == 1 {
+                let base = read_arrow(&out.join(format!("runs/city-small/000{i}/ticks.arrow")));
+                let shared = tick.iter().filter(|&&t| t <= branch_tick).count();
+                assert_eq!(
+                    u64s(&base, "burglary")[..shared],
+                    b[..shared],
+                    "replicate {i} shares the baseline's history"
+                );
+                let manifest = fs::read_to_string(run.join("manifest.json")).unwrap();
+                assert!(manifest.contains("checkpoint-day00030"), "{manifest}");
+            }
+        }
+    }
+    let md = fs::read_to_string(out.join("comparison.md")).unwrap();
+    assert!(
+        md.starts_with("Outcomes after the branch at the start of day 30"),
+        "{md}"
+    );
+    ok(crimesim(&["report", out.to_str().unwrap(), "--quiet"]));
+    let page = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(page.contains("Outcomes after the branch at the start of day 30"));
+    assert!(out.join("branch.json").is_file());
+
+    for (flag, value) in [
+        ("--branch-day", "0"),
+        ("--branch-day", "61"),
+        ("--unpaired", ""),
+    ] {
+        let mut bad: Vec<&str> = args.to_vec();
+        if flag == "--unpaired" {
+            bad.push(flag);
+        } else {
+            let at = bad.iter().position(|a| *a == "--branch-day").unwrap();
+            bad[at + 1] = value;
+        }
+        let o = crimesim(&bad);
+        assert_eq!(o.status.code(), Some(2), "{flag} {value}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("--branch-day"));
+    }
+}

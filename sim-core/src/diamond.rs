@@ -193,7 +193,7 @@ impl Diamond {
 
     /// Flips the bits of cell (x, y) in the layers where `flip` is true, and
     /// their wrapped copies: moving an agent is two toggles.
-    #[inline]
+    #[inline(always)]
     pub fn toggle<const N: usize>(&self, layers: &mut Layers<N>, x: u32, y: u32, flip: [bool; N]) {
         let (w, h, r) = (self.width, self.height, self.radius);
         let (px, py) = (x + r, y + r);

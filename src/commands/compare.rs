@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::analysis::{self, Arm, Outcomes, Row};
 use crate::batch::{self, Job, Status};
+use crate::checkpoint;
 use crate::cli::CompareArgs;
 use crate::error::{Error, Result};
 use crate::output::write_atomic;
@@ -35,32 +36,58 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     }
     let names = arm_names(&args.scenarios);
     let paired = !args.unpaired;
+    let scenarios = args
+        .scenarios
+        .iter()
+        .map(|path| scenario_file::load(Some(path), &overrides))
+        .collect::<Result<Vec<_>>>()?;
+    let branch_tick = match args.branch_day {
+        Some(day) => Some(branch_tick(args, &scenarios, day)?),
+        None => None,
+    };
     let mut jobs = Vec::new();
     let mut index = Vec::new();
-    for (k, path) in args.scenarios.iter().enumerate() {
-        let scenario = scenario_file::load(Some(path), &overrides)?;
+    for (k, scenario) in scenarios.iter().enumerate() {
         for i in 0..args.replicates as u64 {
             let mut s = scenario.clone();
             s.seed = replicate_seed(args.seed, k, i, paired);
-            jobs.push(Job {
-                dir: args
-                    .out
+            let dir = |arm: usize| {
+                args.out
                     .join("runs")
-                    .join(&names[k])
-                    .join(format!("{i:04}")),
-                scenario: s,
-            });
+                    .join(&names[arm])
+                    .join(format!("{i:04}"))
+            };
+            let mut job = Job::new(dir(k), s);
+            // A branched comparison: the baseline's replicate writes the
+            // checkpoint its alternatives start from.
+            if let Some(tick) = branch_tick {
+                if k == 0 {
+                    job.checkpoint_at = Some(tick);
+                } else {
+                    let tpd = analysis::ticks_per_day(&scenarios[0]);
+                    job.from = Some(dir(0).join(checkpoint::file_name(tick, tpd)));
+                }
+            }
+            jobs.push(job);
             index.push((k, i));
         }
     }
     std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, e))?;
     let bar = progress_bar(jobs.len() as u64, args.quiet);
-    let statuses = batch::run_jobs(
-        &jobs,
-        batch::workers(args.threads),
+    let workers = batch::workers(args.threads);
+    // Branches wait for the histories they start from.
+    let first = if branch_tick.is_some() {
+        args.replicates as usize
+    } else {
+        jobs.len()
+    };
+    let mut statuses = batch::run_jobs(&jobs[..first], workers, args.resume, bar.as_ref());
+    statuses.extend(batch::run_jobs(
+        &jobs[first..],
+        workers,
         args.resume,
         bar.as_ref(),
-    );
+    ));
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -79,7 +106,13 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         .zip(&statuses)
         .map(|(job, status)| match status {
             Status::Failed(_) => None,
-            _ => analysis::run_outcomes(&job.dir, analysis::ticks_per_day(&job.scenario)).ok(),
+            _ => {
+                let tpd = analysis::ticks_per_day(&job.scenario);
+                match branch_tick {
+                    Some(tick) => analysis::outcomes_after(&job.dir, tpd, tick).ok(),
+                    None => analysis::run_outcomes(&job.dir, tpd).ok(),
+                }
+            }
         })
         .collect();
     for ((job, status), (&(k, _), o)) in jobs.iter().zip(&statuses).zip(index.iter().zip(outcomes))
@@ -94,7 +127,16 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     let rows = analysis::compare(&arms, paired);
     write_replicates(&args.out.join("replicates.arrow"), &arms, &jobs)?;
     write_comparison(&args.out.join("comparison.arrow"), &rows, paired)?;
-    let md = analysis::markdown(&rows, paired, args.replicates as usize);
+    let mut md = analysis::markdown(&rows, paired, args.replicates as usize);
+    let branch_path = args.out.join(BRANCH_FILE);
+    if let (Some(day), Some(tick)) = (args.branch_day, branch_tick) {
+        md.insert_str(0, &format!("{}\n\n", branch_sentence(day, tick)));
+        let json = serde_json::json!({ "day": day, "tick": tick });
+        write_atomic(&branch_path, json.to_string().as_bytes())
+            .map_err(|e| Error::io(&branch_path, e))?;
+    } else if branch_path.exists() {
+        std::fs::remove_file(&branch_path).map_err(|e| Error::io(&branch_path, e))?;
+    }
     write_atomic(&args.out.join("comparison.md"), md.as_bytes())
         .map_err(|e| Error::io(&args.out, e))?;
     if !args.quiet {
@@ -109,6 +151,50 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// Where a branched comparison says its branch (`{"day": N, "tick": T}`).
+pub const BRANCH_FILE: &str = "branch.json";
+
+/// What a branched comparison's table and report say first.
+pub fn branch_sentence(day: u64, tick: u64) -> String {
+    format!(
+        "Outcomes after the branch at the start of day {day} (tick {tick}): each replicate's \
+         arms share the baseline's history up to it."
+    )
+}
+
+/// The tick a branched comparison branches at: the start of `day`, inside
+/// every arm's run.
+fn branch_tick(args: &CompareArgs, scenarios: &[crimesim_core::Scenario], day: u64) -> Result<u64> {
+    if args.unpaired {
+        return Err(Error::Usage(
+            "--branch-day and --unpaired exclude each other: the arms of a branched replicate \
+             share its history and its seed"
+                .into(),
+        ));
+    }
+    let base = &scenarios[0];
+    let tick = (day as f64 * analysis::ticks_per_day(base)).round() as u64;
+    for (path, s) in args.scenarios.iter().zip(scenarios) {
+        if s.model_name() != base.model_name() {
+            return Err(Error::Usage(format!(
+                "{}: a {} scenario cannot branch from a {} baseline",
+                path.display(),
+                s.model_name(),
+                base.model_name()
+            )));
+        }
+        if tick == 0 || tick >= s.ticks {
+            return Err(Error::Usage(format!(
+                "--branch-day {day}: expected a day after the first and before the end of every arm \
+                 ({} runs {} ticks)",
+                path.display(),
+                s.ticks
+            )));
+        }
+    }
+    Ok(tick)
 }
 
 /// Arm names from file stems, made unique (`name`, `name-2`, ...).

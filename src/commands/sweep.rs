@@ -70,10 +70,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     }
     let jobs: Vec<Job> = selection
         .iter()
-        .map(|&i| Job {
-            dir: run_dir(out, i, total),
-            scenario: exp.scenario(i),
-        })
+        .map(|&i| Job::new(run_dir(out, i, total), exp.scenario(i)))
         .collect();
     let bar = progress_bar(jobs.len() as u64, args.quiet);
     let statuses = batch::run_jobs(

@@ -308,6 +308,13 @@ fn fairness(runs: &[PathBuf]) -> Result<Option<ArmFairness>> {
     }))
 }
 
+/// The branch of a `compare --branch-day` folder: (day, tick).
+fn read_branch(dir: &Path) -> Option<(u64, u64)> {
+    let path = dir.join(crate::commands::compare::BRANCH_FILE);
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    Some((v["day"].as_u64()?, v["tick"].as_u64()?))
+}
+
 pub fn page(dir: &Path) -> Result<String> {
     let comparison = Table::read(&dir.join("comparison.arrow"))?;
     let rows = read_rows(&comparison)?;
@@ -372,6 +379,9 @@ pub fn page(dir: &Path) -> Result<String> {
             ));
             effects.insert(arm.clone(), e);
         }
+    }
+    if let Some((day, tick)) = read_branch(dir) {
+        page.summary(crate::commands::compare::branch_sentence(day, tick));
     }
     page.summary(format!(
         "Each arm ran {} times with {} seeds; every interval is 95%. A simulation shows what the model \

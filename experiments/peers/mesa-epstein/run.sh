@@ -5,7 +5,24 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
-python=${PYTHON:-/root/.pyenv/versions/3.12.1/bin/python}
+# Mesa 3.5.1 needs Python 3.12 or later: PYTHON if given, else the newest such
+# python3.x on PATH that runs, else the newest pyenv has.
+find_python() {
+    for p in python3.12 python3.13 python3.14; do
+        if "$p" -c '' 2>/dev/null; then
+            command -v "$p"
+            return
+        fi
+    done
+    if command -v pyenv >/dev/null; then
+        for v in $(pyenv versions --bare | sort -rV); do
+            case $v in 3.1[2-9]*) echo "$(pyenv root)/versions/$v/bin/python"; return ;; esac
+        done
+    fi
+    echo "Mesa 3.5.1 needs Python 3.12 or later: set PYTHON=/path/to/python3.12" >&2
+    return 1
+}
+python=${PYTHON:-$(find_python)}
 venv=${VENV:-$here/.venv}
 if [ ! -x "$venv/bin/python" ]; then
     "$python" -m venv "$venv"

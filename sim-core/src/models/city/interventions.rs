@@ -388,7 +388,7 @@ pub enum Kind {
 pub struct InterventionParams {
     pub kind: Kind,
     pub start_day: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub end_day: Option<u32>,
     pub buffer_cells: u32,
     pub lighting_rise: f64,
@@ -450,7 +450,7 @@ impl InterventionParams {
         day >= self.start_day as u64 && self.end_day.is_none_or(|e| day < e as u64)
     }
 
-    fn strategy(&self) -> Option<Strategy> {
+    pub(super) fn strategy(&self) -> Option<Strategy> {
         match self.kind {
             Kind::HotspotPolicing => Some(Strategy::Hotspot),
             Kind::PredictivePolicing => Some(Strategy::Predictive),
@@ -460,7 +460,7 @@ impl InterventionParams {
     }
 
     /// The unit group a policing intervention adds.
-    fn patrol_group(&self, strategy: Strategy) -> PatrolGroupParams {
+    pub(super) fn patrol_group(&self, strategy: Strategy) -> PatrolGroupParams {
         PatrolGroupParams {
             strategy,
             units: self.units,
@@ -653,6 +653,21 @@ pub(super) struct Intervention {
     pub total_cost: f64,
 }
 
+impl Intervention {
+    /// An intervention that has not started.
+    pub(super) fn planned(p: InterventionParams) -> Intervention {
+        Intervention {
+            p,
+            zone: None,
+            area: Vec::new(),
+            group: None,
+            notified: Vec::new(),
+            rows: Vec::new(),
+            total_cost: 0.0,
+        }
+    }
+}
+
 /// Interventions and the per-cell effects of those active.
 #[derive(Serialize, Deserialize)]
 pub(super) struct Interventions {
@@ -691,15 +706,7 @@ impl Interventions {
             list: p
                 .interventions
                 .iter()
-                .map(|v| Intervention {
-                    p: v.clone(),
-                    zone: None,
-                    area: Vec::new(),
-                    group: None,
-                    notified: Vec::new(),
-                    rows: Vec::new(),
-                    total_cost: 0.0,
-                })
+                .map(|v| Intervention::planned(v.clone()))
                 .collect(),
             cctv_deterrence: vec![0.0; cells],
             cctv_detection: vec![0.0; cells],

@@ -21,6 +21,7 @@
 //! Phases 2 and 3 run in parallel on the state of the start of the phase;
 //! phase 4 applies their results in offender order.
 
+mod branch;
 pub mod facts;
 pub mod interventions;
 pub mod map;
@@ -167,6 +168,9 @@ pub struct City {
     arrests_total: u64,
     last_row_tick: u64,
     policing: patrols::Policing,
+    /// The unit groups that stand for `[[city.patrols]]`, entry by entry
+    /// (interventions add groups of their own; a branch may replace some).
+    scenario_groups: Vec<usize>,
     interventions: interventions::Interventions,
     /// Days whose counts are complete.
     closed_days: u64,
@@ -187,6 +191,7 @@ impl City {
         let districts = map.districts as usize;
         let mut city = City {
             policing: patrols::Policing::new(p.policing, &p.patrols, cells, districts),
+            scenario_groups: (0..p.patrols.len()).collect(),
             interventions: interventions::Interventions::new(&p, cells, n, districts),
             closed_days: 0,
             p,
@@ -971,32 +976,6 @@ impl Simulation for City {
                 saved.b[0].len()
             )));
         }
-        // Patrols and interventions carry their own state (units on the
-        // street, areas chosen, costs so far); a branch keeps them as saved.
-        let groups = |c: &City| {
-            c.policing
-                .groups
-                .iter()
-                .map(|g| g.p.clone())
-                .collect::<Vec<_>>()
-        };
-        let kinds = |c: &City| {
-            c.interventions
-                .list
-                .iter()
-                .map(|v| v.p.clone())
-                .collect::<Vec<_>>()
-        };
-        if groups(&saved) != groups(self)
-            || kinds(&saved) != kinds(self)
-            || saved.policing.p != self.policing.p
-        {
-            return Err(StateError(
-                "this scenario's patrols or interventions differ from the saved run's; a branch may change \
-                 other settings, but patrols and interventions cannot yet be added or changed at a branch"
-                    .into(),
-            ));
-        }
         // What the scenario gives, and the buffers each tick rebuilds.
         saved.map = std::mem::take(&mut self.map);
         saved.p = std::mem::take(&mut self.p);
@@ -1007,6 +986,10 @@ impl Simulation for City {
         saved.location = std::mem::take(&mut self.location);
         saved.activity = std::mem::take(&mut self.activity);
         saved.b_next = vec![0.0; cells];
+        // Patrols and interventions carry their own state (units on the
+        // street, areas chosen, costs so far); a branch may add or change
+        // them from here on (see `branch.rs`).
+        saved.adopt_branch()?;
         *self = saved;
         Ok(())
     }
