@@ -92,10 +92,10 @@ impl Arm {
             self.heat.apply(&crimes[self.first_in_window], -1);
             self.first_in_window += 1;
         }
-        if now % self.ticks_per_day == 0 {
+        if now.is_multiple_of(self.ticks_per_day) {
             self.close_day();
             let last = self.keyframes.last().map_or(0, |k| k.0);
-            if now > last && now % (KEYFRAME_DAYS * self.ticks_per_day) == 0 {
+            if now > last && now.is_multiple_of(KEYFRAME_DAYS * self.ticks_per_day) {
                 self.keyframes.push((now, self.city.save_state()));
             }
         }
