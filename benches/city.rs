@@ -1,4 +1,5 @@
-//! Resident-hours per second for the city model, on 1 and 2 threads.
+//! Resident-hours per second for the city model, on 1 and 2 threads,
+//! without and with patrols and interventions.
 //!
 //! `cargo bench --bench city`; criterion's "elements/s" are resident-hours
 //! (residents x ticks) per second.
@@ -30,9 +31,13 @@ fn steps(c: &mut Criterion) {
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(10));
+    // city-policed.toml is city.toml with 500 police units and 5
+    // interventions active: the cost of patrols and interventions is the
+    // ratio of the last two cases.
     for (file, name) in [
         ("city-small.toml", "20k_residents"),
         ("city.toml", "300k_residents"),
+        ("city-policed.toml", "300k_residents_policed"),
     ] {
         let s = scenario(file);
         for threads in [1usize, 2] {

@@ -3,7 +3,7 @@
 //! effect parameters neutral, so the area and buffer are the same and the
 //! keyed random streams give common random numbers).
 //!
-//! `cargo run --release -p crimesim-core --example intervention_effects -- [SEEDS] [DAYS] [KIND...]`
+//! `cargo run --release -p crimesim-core --example intervention_effects -- [SEEDS] [DAYS] [KIND...] [KEY=VALUE...]`
 //!
 //! For each kind: the relative change in true crime in the area after the
 //! start (pooled over seeds, and the range over seeds), the same in the
@@ -24,12 +24,17 @@ impl Recorder for Discard {
 const CITY: &str = include_str!("../../scenarios/city-small.toml");
 const START: u32 = 90;
 
-/// (kind, the intervention's table, the same switched off).
-fn cases() -> Vec<(&'static str, String, String)> {
+/// (kind, the intervention's table, the same switched off, the lines that
+/// switch it off).
+fn cases() -> Vec<(&'static str, String, String, String)> {
     let t = |kind: &str, area: &str, on: &str, off: &str| {
         let head =
             format!("[[city.interventions]]\nkind = \"{kind}\"\nstart_day = {START}\n{area}\n");
-        (format!("{head}{on}\n"), format!("{head}{off}\n"))
+        (
+            format!("{head}{on}\n"),
+            format!("{head}{off}\n"),
+            off.to_string(),
+        )
     };
     let districts = "area.districts = [5, 7, 8]";
     let hot = "area.hotspots = { top = 200, window_days = 90 }";
@@ -83,12 +88,7 @@ fn cases() -> Vec<(&'static str, String, String)> {
         ),
         (
             "focused_deterrence",
-            t(
-                "focused_deterrence",
-                "area.districts = [0, 1, 2, 3, 4, 5, 6, 7, 8]",
-                "",
-                "notify_top = 0",
-            ),
+            t("focused_deterrence", districts, "", "notify_top = 0"),
         ),
         (
             "restorative_justice",
@@ -105,14 +105,16 @@ fn cases() -> Vec<(&'static str, String, String)> {
         ),
     ];
     list.into_iter()
-        .map(|(k, (on, off))| (k, on, off))
+        .map(|(k, (on, off, neutral))| (k, on, off, neutral))
         .collect()
 }
 
-/// Area, buffer and city-wide true crime after the start, and mean trust at the end.
-fn arm(extra: &str, seed: u64, days: u64) -> ([u64; 3], f64) {
+/// Area, buffer and city-wide true crime after the start, mean trust at
+/// the end, and the city.
+fn arm(extra: &str, seed: u64, days: u64, global: &[String]) -> ([u64; 3], f64, City) {
     let text = format!("{CITY}\n{extra}");
-    let overrides = vec![format!("seed={seed}"), format!("ticks={}", days * 24)];
+    let mut overrides = vec![format!("seed={seed}"), format!("ticks={}", days * 24)];
+    overrides.extend_from_slice(global);
     let s = load("effects", &text, &overrides, &LoadOptions::default()).expect("valid");
     let mut city = City::new(&s);
     crimesim_core::run(&mut city, s.ticks, &mut Discard, |_| {}).expect("runs");
@@ -127,19 +129,56 @@ fn arm(extra: &str, seed: u64, days: u64) -> ([u64; 3], f64) {
         .iter()
         .find(|f| f.name == "mean_trust")
         .map_or(0.0, |f| f.value);
-    (sums, trust)
+    (sums, trust, city)
+}
+
+/// A table with the KEY=VALUE lines of `set` added: in the arm with the
+/// intervention they replace the table's own lines for those keys; in the
+/// arm without it, the keys that switch it off keep their neutral values.
+fn with_set(table: &str, set: &[&String], neutral: &str) -> String {
+    let key = |line: &str| line.split('=').next().unwrap_or("").trim().to_string();
+    let fixed: Vec<String> = neutral
+        .lines()
+        .filter(|l| l.contains('='))
+        .map(key)
+        .collect();
+    let set: Vec<&&String> = set.iter().filter(|a| !fixed.contains(&key(a))).collect();
+    let keys: Vec<String> = set.iter().map(|a| key(a)).collect();
+    let mut out: String = table
+        .lines()
+        .filter(|l| !l.contains('=') || !keys.contains(&key(l)))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    out.extend(set.iter().map(|a| format!("{a}\n")));
+    out
+}
+
+/// Crimes after the start by the offenders in `group`.
+fn crimes_by(city: &City, group: &[u32]) -> u64 {
+    city.crimes()
+        .iter()
+        .filter(|c| c.tick > START as u64 * 24 && group.contains(&c.offender))
+        .count() as u64
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let seeds: u64 = args.first().and_then(|a| a.parse().ok()).unwrap_or(4);
     let days: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(270);
-    let only: Vec<&String> = args.iter().skip(2).collect();
+    // KEY=VALUE arguments are added to the intervention's table in both
+    // arms (to try other settings); the rest name the kinds to run.
+    // (city.KEY=VALUE arguments are scenario overrides, as `--set`).
+    let (set, only): (Vec<&String>, Vec<&String>) =
+        args.iter().skip(2).partition(|a| a.contains('='));
+    let (global, set): (Vec<&String>, Vec<&String>) =
+        set.into_iter().partition(|a| a.starts_with("city."));
+    let global: Vec<String> = global.into_iter().cloned().collect();
+
     println!(
         "{:<22} {:>8} {:>17} {:>8} {:>8} {:>9}   ({seeds} seeds, days {START}..{days})",
         "kind", "area", "area range", "buffer", "city", "trust"
     );
-    for (kind, on, off) in cases() {
+    for (kind, on, off, neutral) in cases() {
         if !only.is_empty() && !only.iter().any(|k| k.as_str() == kind) {
             continue;
         }
@@ -147,9 +186,13 @@ fn main() {
         let mut without = [0u64; 3];
         let mut per_seed = Vec::new();
         let mut trust = 0.0;
+        let mut group = [0u64; 2];
         for seed in 1..=seeds {
-            let (a, ta) = arm(&on, seed, days);
-            let (b, tb) = arm(&off, seed, days);
+            let (a, ta, city_a) = arm(&with_set(&on, &set, ""), seed, days, &global);
+            let (b, tb, city_b) = arm(&with_set(&off, &set, &neutral), seed, days, &global);
+            let notified = city_a.notified_offenders(0);
+            group[0] += crimes_by(&city_a, notified);
+            group[1] += crimes_by(&city_b, notified);
             for k in 0..3 {
                 with[k] += a[k];
                 without[k] += b[k];
@@ -161,15 +204,29 @@ fn main() {
         let lo = per_seed.iter().cloned().fold(f64::MAX, f64::min);
         let hi = per_seed.iter().cloned().fold(f64::MIN, f64::max);
         println!(
-            "{kind:<22} {:>+7.1}% [{:>+6.1}%, {:>+6.1}%] {:>+7.1}% {:>+7.1}% {:>+9.4}   (area {} vs {})",
+            "{kind:<22} {:>+7.1}% [{:>+6.1}%, {:>+6.1}%] {:>8} {:>+7.1}% {:>+9.4}   (area {} vs {})",
             100.0 * rel(0),
             100.0 * lo,
             100.0 * hi,
-            100.0 * rel(1),
+            // An area of the whole city has no buffer.
+            if without[1] + with[1] > 0 {
+                format!("{:+.1}%", 100.0 * rel(1))
+            } else {
+                "-".to_string()
+            },
             100.0 * rel(2),
             trust,
             with[0],
             without[0]
         );
+        if group[1] > 0 {
+            println!(
+                "{:<22} {:>+7.1}%   (crimes by the notified after the start: {} vs {})",
+                "  notified offenders",
+                100.0 * (group[0] as f64 / group[1] as f64 - 1.0),
+                group[0],
+                group[1]
+            );
+        }
     }
 }

@@ -562,7 +562,7 @@ impl Epstein2002 {
                 // at most the threshold stays quiescent whatever she sees:
                 // she need only look for empty cells.
                 let p = if agent.grievance > self.params.active_threshold {
-                    self.look_around(a, 1 << EMPTY | 1 << COPS | 1 << ACTIVES);
+                    self.look_around(a, 1 << EMPTY | 1 << COPS | self.actives_layer());
                     self.estimate_arrest_probability()
                 } else {
                     self.look_around(a, 1 << EMPTY);
@@ -572,11 +572,19 @@ impl Epstein2002 {
                 self.move_to_empty_cell(a, &mut rng);
             }
             Kind::Cop => {
-                self.look_around(a, 1 << EMPTY | 1 << ACTIVES);
+                self.look_around(a, 1 << EMPTY | self.actives_layer());
                 self.arrest_one_active(a, &mut rng);
                 self.move_to_empty_cell(a, &mut rng);
             }
         }
+    }
+
+    /// The active-citizens layer, to look at when there is anyone in it:
+    /// when nobody is active the layer is empty, and a look that leaves it
+    /// out counts 0 actives, exactly as one that reads it.
+    #[inline(always)]
+    fn actives_layer(&self) -> u32 {
+        u32::from(self.counts.active > 0) << ACTIVES
     }
 
     /// What the agent sees in its vision now, in the layers `wanted`.

@@ -28,6 +28,8 @@ pub struct ModelDef {
     pub estimate_memory_bytes: fn(&Scenario) -> u64,
     /// Reads and checks the files a scenario names (e.g. raster layers).
     pub attach_files: Option<AttachFiles>,
+    /// Keys of array elements that apply to some kinds of element only.
+    pub applies: &'static [crate::scenario::params::AppliesWhen],
     /// The cases `crimesim bench` times: a small and a large one.
     pub bench: [BenchCase; 2],
 }
@@ -68,6 +70,7 @@ pub const MODELS: &[ModelDef] = &[
         },
         estimate_memory_bytes: |s| city::estimate_memory_bytes(s.city(), cells(s)),
         attach_files: Some(city::attach_layers),
+        applies: city::interventions::APPLIES,
         bench: [
             BenchCase {
                 size: "small",
@@ -99,6 +102,7 @@ pub const MODELS: &[ModelDef] = &[
         },
         estimate_memory_bytes: |s| short2008::estimate_memory_bytes(s.short2008(), cells(s)),
         attach_files: None,
+        applies: &[],
         bench: [
             BenchCase {
                 size: "small",
@@ -130,6 +134,7 @@ pub const MODELS: &[ModelDef] = &[
         },
         estimate_memory_bytes: |s| epstein2002::estimate_memory_bytes(s.epstein2002(), cells(s)),
         attach_files: None,
+        applies: &[],
         bench: [
             BenchCase {
                 size: "small",

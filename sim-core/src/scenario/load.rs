@@ -93,6 +93,7 @@ pub fn load(
     }
     let mut scenario = resolve(origin, &doc)?;
     check_consistency(origin, &doc, &scenario, options)?;
+    check_applicability(&doc)?;
     if let Some(attach) = models::attach_files(&scenario) {
         attach(&mut scenario, &|path| locate(origin, &doc, path), options)?;
     }
@@ -465,6 +466,53 @@ fn locate(origin: &str, doc: &Document, path: &str) -> Location {
             line: 1,
             col: 1,
         })
+}
+
+/// Keys of array elements given on an element of a kind they do not apply
+/// to (`lighting_rise` on a `cctv` intervention): an error at the key,
+/// rather than a setting silently ignored.
+fn check_applicability(doc: &Document) -> Result<(), ScenarioError> {
+    for elements in doc.arrays.values() {
+        for (_, element) in elements {
+            let mut given: Vec<(&String, &Given)> = element.values.iter().collect();
+            given.sort_by_key(|(_, g)| (g.loc.line, g.loc.col));
+            for (path, g) in given {
+                let Some(c) = params::conditions().find(|c| c.path == path.as_str()) else {
+                    continue;
+                };
+                let choice = match element.values.get(c.key).map(|g| &g.val) {
+                    Some(Val::Str(v)) => v.clone(),
+                    _ => match params::params()
+                        .find(|p| p.path == c.key)
+                        .map(|p| p.default)
+                    {
+                        Some(params::Default::Str(v)) => v.to_string(),
+                        _ => String::new(),
+                    },
+                };
+                if !c.values.iter().any(|v| *v == choice) {
+                    let short = |p: &str| p.rsplit_once("[].").map_or(p, |(_, k)| k).to_string();
+                    let quoted: Vec<String> = c.values.iter().map(|v| format!("\"{v}\"")).collect();
+                    return Err(ScenarioError::new(
+                        g.loc.clone(),
+                        format!(
+                            "`{}` does not apply to {} = \"{choice}\"",
+                            short(path),
+                            short(c.key)
+                        ),
+                        format!(
+                            "`{}` only with {} = {}; other keys for this {}",
+                            short(path),
+                            short(c.key),
+                            quoted.join(" or "),
+                            short(c.key)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Checks that hold between parameters, and the memory estimate.

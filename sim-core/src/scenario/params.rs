@@ -153,6 +153,24 @@ pub fn params() -> impl Iterator<Item = &'static Param> {
     )
 }
 
+/// A key of an array element that means something only when a choice key
+/// of the same element has one of some values, e.g.
+/// `city.interventions[].lighting_rise` only with `kind =
+/// "street_lighting"`. Given on another element it is an error; the
+/// resolved scenario leaves it out there.
+#[derive(Clone, Copy, Debug)]
+pub struct AppliesWhen {
+    pub path: &'static str,
+    /// The choice key's path (in the same array).
+    pub key: &'static str,
+    pub values: &'static [&'static str],
+}
+
+/// Every such condition, over the models.
+pub fn conditions() -> impl Iterator<Item = &'static AppliesWhen> {
+    crate::models::MODELS.iter().flat_map(|m| m.applies.iter())
+}
+
 /// Every section: the common ones, then each model's.
 pub fn sections() -> impl Iterator<Item = &'static Section> {
     COMMON_SECTIONS.iter().chain(

@@ -10,6 +10,13 @@
 //!   or ends: every per-cell effect is recomputed from the base city and
 //!   the active interventions in scenario order, so that overlapping ones
 //!   combine and ending one undoes exactly its part.
+//! - Neighbourhood watch and CCTV are perceived `perceived_reach_cells`
+//!   beyond the area (a halo, weights falling linearly), the channel of
+//!   diffusion of benefits. Focused deterrence holds call-ins (`call_in`)
+//!   on the start day and every `notify_every_days`, and the message
+//!   reaches offenders living near the notified (`warn_group`).
+//! - Kind-specific keys are listed in [`APPLIES`]: the loader rejects them
+//!   on other kinds, and the resolved scenario leaves them out there.
 //! - Costs: `cost.one_off` on the start day, `cost.per_day` on every active
 //!   day, shared among districts in proportion to the area's cells.
 //! - `count_intervention_crimes`: each day's true and recorded crimes in
@@ -33,7 +40,7 @@ use crate::grid::Grid;
 use crate::record::{Batch, Column, ColumnSpec, ColumnType, Recorder, TableSpec};
 use crate::rng::{self, Purpose};
 use crate::scenario::Scenario;
-use crate::scenario::params::{Default, Param, Section, Ty};
+use crate::scenario::params::{AppliesWhen, Default, Param, Section, Ty};
 use crate::sim::Figure;
 
 const CITY: Option<&[&str]> = Some(&["city"]);
@@ -44,7 +51,7 @@ pub const SECTIONS: &[Section] = &[
         models: CITY,
         doc: "Interventions (`[[city.interventions]]`, one table each): what a city funds, \
               when, where, and at what cost. `kind` picks the mechanism; the keys marked with \
-              a kind apply to that kind only and are ignored by the others. Give the area as \
+              a kind apply to that kind only and are rejected on the others. Give the area as \
               exactly one of `area.districts`, `area.rect` or `area.hotspots`.",
     },
     Section {
@@ -255,15 +262,17 @@ pub const PARAMS: &[Param] = &[
         "city.interventions[].units",
         0,
         1_000_000,
-        10,
+        3,
         "units",
-        "hotspot_policing, predictive_policing, community_policing: units added, patrolling the area.",
+        "hotspot_policing, predictive_policing, community_policing: units added, patrolling \
+         the area (3 units on the default city's 200 hottest cells give hot-spot policing's \
+         small effect: Braga et al. 2019).",
     ),
     int(
         "city.interventions[].shift_start_hour",
         0,
         23,
-        0,
+        8,
         "hour",
         "policing kinds: shift start.",
     ),
@@ -271,9 +280,10 @@ pub const PARAMS: &[Param] = &[
         "city.interventions[].shift_hours",
         1,
         24,
-        24,
+        16,
         "hours",
-        "policing kinds: shift length.",
+        "policing kinds: shift length (08:00 to 24:00 by default: extra patrol in the day and \
+         evening, as hot-spot experiments ran it; Sherman & Weisburd 1995; Telep et al. 2014).",
     ),
     float(
         "city.interventions[].speed_cells_per_hour",
@@ -293,14 +303,27 @@ pub const PARAMS: &[Param] = &[
         "city.interventions[].top_cells",
         1,
         1_000_000,
-        20,
+        200,
         "cells",
-        "hotspot_policing, predictive_policing: cells of the area patrolled, re-ranked daily.",
+        "hotspot_policing, predictive_policing: cells of the area patrolled, re-ranked daily \
+         (units rotate over all of them: a few minutes per hot spot a day, not a standing \
+         guard).",
+    ),
+    int(
+        "city.interventions[].perceived_reach_cells",
+        0,
+        1000,
+        5,
+        "cells",
+        "neighbourhood_watch, cctv: offenders do not know where the watch or the cameras end: \
+         their deterrent part (guardianship; CCTV deterrence, not detection) reaches this many \
+         cells beyond the area, falling linearly to 0 (diffusion of benefits: Clarke & \
+         Weisburd 1994; Bowers, Johnson, Guerette, Summers & Poynton 2011).",
     ),
     float(
         "city.interventions[].guardianship_factor",
         100.0,
-        1.6,
+        1.2,
         "",
         "neighbourhood_watch: guardian strength in the area is multiplied by this.",
     ),
@@ -332,7 +355,37 @@ pub const PARAMS: &[Param] = &[
         1_000_000,
         60,
         "offenders",
-        "focused_deterrence: the most-arrested known offenders living in the area are notified.",
+        "focused_deterrence: how many known offenders at liberty living in the area are \
+         notified at a call-in, most arrests first (the group a programme works with).",
+    ),
+    int(
+        "city.interventions[].group_radius_cells",
+        0,
+        1000,
+        6,
+        "cells",
+        "focused_deterrence: offenders at liberty living within this distance of a notified \
+         offender's home hear the message too (the group is held to account: Kennedy 1997; \
+         Braga & Weisburd 2012).",
+    ),
+    float(
+        "city.interventions[].group_share",
+        1.0,
+        0.5,
+        "",
+        "focused_deterrence: the share of motivation_reduction those who hear the message \
+         second-hand take on (their propensity is multiplied by 1 - this * \
+         motivation_reduction).",
+    ),
+    int(
+        "city.interventions[].notify_every_days",
+        1,
+        100_000,
+        30,
+        "days",
+        "focused_deterrence: call-ins are held on the start day and then every this many days; \
+         each tops the notified at liberty up to notify_top (Kennedy 1997: repeated offender \
+         forums; Braga & Weisburd 2012).",
     ),
     float(
         "city.interventions[].motivation_reduction",
@@ -366,6 +419,63 @@ pub const PARAMS: &[Param] = &[
     ),
 ];
 
+const POLICING: &[&str] = &[
+    "hotspot_policing",
+    "predictive_policing",
+    "community_policing",
+];
+const RANKED: &[&str] = &["hotspot_policing", "predictive_policing"];
+const PROGRAMMES: &[&str] = &["youth_programme", "employment_programme"];
+const FOCUSED: &[&str] = &["focused_deterrence"];
+
+const fn only(key: &'static str, values: &'static [&'static str]) -> AppliesWhen {
+    AppliesWhen {
+        path: key,
+        key: "city.interventions[].kind",
+        values,
+    }
+}
+
+/// The kind-specific keys and the kinds they apply to: given on another
+/// kind, the loader rejects them; the resolved scenario omits them there.
+pub const APPLIES: &[AppliesWhen] = &[
+    only("city.interventions[].lighting_rise", &["street_lighting"]),
+    only("city.interventions[].cctv_deterrence", &["cctv"]),
+    only("city.interventions[].cctv_detection", &["cctv"]),
+    only("city.interventions[].monitored", &["cctv"]),
+    only("city.interventions[].units", POLICING),
+    only("city.interventions[].shift_start_hour", POLICING),
+    only("city.interventions[].shift_hours", POLICING),
+    only("city.interventions[].speed_cells_per_hour", POLICING),
+    only("city.interventions[].dwell_minutes", RANKED),
+    only("city.interventions[].top_cells", RANKED),
+    only(
+        "city.interventions[].perceived_reach_cells",
+        &["neighbourhood_watch", "cctv"],
+    ),
+    only(
+        "city.interventions[].guardianship_factor",
+        &["neighbourhood_watch"],
+    ),
+    only(
+        "city.interventions[].reporting_rise",
+        &["neighbourhood_watch"],
+    ),
+    only("city.interventions[].onset_reduction", PROGRAMMES),
+    only("city.interventions[].desistance_factor", PROGRAMMES),
+    only("city.interventions[].notify_top", FOCUSED),
+    only("city.interventions[].group_radius_cells", FOCUSED),
+    only("city.interventions[].group_share", FOCUSED),
+    only("city.interventions[].notify_every_days", FOCUSED),
+    only("city.interventions[].motivation_reduction", FOCUSED),
+    only("city.interventions[].swift_arrest_probability", FOCUSED),
+    only(
+        "city.interventions[].release_desistance_rise",
+        &["restorative_justice"],
+    ),
+    only("city.interventions[].hardening_rise", &["target_hardening"]),
+];
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -382,8 +492,10 @@ pub enum Kind {
     TargetHardening,
 }
 
-/// One `[[city.interventions]]` table.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// One `[[city.interventions]]` table. As TOML (the resolved scenario) it
+/// leaves out the keys that do not apply to its kind ([`APPLIES`]); in a
+/// checkpoint every field is kept.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InterventionParams {
     pub kind: Kind,
@@ -401,11 +513,15 @@ pub struct InterventionParams {
     pub speed_cells_per_hour: f64,
     pub dwell_minutes: f64,
     pub top_cells: u32,
+    pub perceived_reach_cells: u32,
     pub guardianship_factor: f64,
     pub reporting_rise: f64,
     pub onset_reduction: f64,
     pub desistance_factor: f64,
     pub notify_top: u32,
+    pub notify_every_days: u32,
+    pub group_radius_cells: u32,
+    pub group_share: f64,
     pub motivation_reduction: f64,
     pub swift_arrest_probability: f64,
     pub release_desistance_rise: f64,
@@ -443,6 +559,73 @@ pub struct HotspotAreaParams {
 pub struct CostParams {
     pub one_off: f64,
     pub per_day: f64,
+}
+
+impl Kind {
+    /// Its name in a scenario.
+    pub fn name(self) -> &'static str {
+        KINDS[self as usize]
+    }
+}
+
+impl Serialize for InterventionParams {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let all = !s.is_human_readable();
+        let kind = self.kind.name();
+        let applies = |key: &str| {
+            all || APPLIES
+                .iter()
+                .find(|c| c.path.rsplit_once("[].").is_some_and(|(_, k)| k == key))
+                .is_none_or(|c| c.values.contains(&kind))
+        };
+        let mut st = s.serialize_struct("InterventionParams", 32)?;
+        macro_rules! fields {
+            ($($name:ident),*) => {$(
+                if applies(stringify!($name)) {
+                    st.serialize_field(stringify!($name), &self.$name)?;
+                } else {
+                    st.skip_field(stringify!($name))?;
+                }
+            )*};
+        }
+        st.serialize_field("kind", &self.kind)?;
+        st.serialize_field("start_day", &self.start_day)?;
+        match self.end_day {
+            Some(e) => st.serialize_field("end_day", &Some(e))?,
+            None if all => st.serialize_field("end_day", &None::<u32>)?,
+            None => st.skip_field("end_day")?,
+        }
+        fields!(
+            buffer_cells,
+            lighting_rise,
+            cctv_deterrence,
+            cctv_detection,
+            monitored,
+            units,
+            shift_start_hour,
+            shift_hours,
+            speed_cells_per_hour,
+            dwell_minutes,
+            top_cells,
+            perceived_reach_cells,
+            guardianship_factor,
+            reporting_rise,
+            onset_reduction,
+            desistance_factor,
+            notify_top,
+            notify_every_days,
+            group_radius_cells,
+            group_share,
+            motivation_reduction,
+            swift_arrest_probability,
+            release_desistance_rise,
+            hardening_rise
+        );
+        st.serialize_field("area", &self.area)?;
+        st.serialize_field("cost", &self.cost)?;
+        st.end()
+    }
 }
 
 impl InterventionParams {
@@ -486,22 +669,12 @@ impl InterventionParams {
 /// element's index), what is wrong, what was expected.
 pub fn inconsistency(s: &Scenario) -> Option<(String, String, String)> {
     let p = s.city();
-    let districts = if p.map == super::params::MapSource::Generated {
-        Some(p.generate.districts_x * p.generate.districts_y)
-    } else {
-        None
-    };
-    let unknown_district = |list: &[u32]| -> Option<u32> {
-        districts.and_then(|n| list.iter().copied().find(|&d| d >= n))
-    };
-    for (i, g) in p.patrols.iter().enumerate() {
-        if let Some(d) = unknown_district(&g.districts) {
-            return Some((
-                format!("city.patrols[{i}].districts"),
-                format!("district {d} does not exist"),
-                format!("district numbers from 0 to {}", districts.unwrap_or(1) - 1),
-            ));
-        }
+    // The districts of a layered city are known once its layers are read
+    // (`unknown_districts`, called from `attach_layers`).
+    if p.map == super::params::MapSource::Generated
+        && let Some(e) = unknown_districts(p, p.generate.districts_x * p.generate.districts_y)
+    {
+        return Some(e);
     }
     for (i, v) in p.interventions.iter().enumerate() {
         let at = |key: &str| format!("city.interventions[{i}].{key}");
@@ -533,13 +706,6 @@ pub fn inconsistency(s: &Scenario) -> Option<(String, String, String)> {
                     .into(),
             ));
         }
-        if let Some(d) = unknown_district(&a.districts) {
-            return Some((
-                at("area.districts"),
-                format!("district {d} does not exist"),
-                format!("district numbers from 0 to {}", districts.unwrap_or(1) - 1),
-            ));
-        }
         if forms[1] {
             let r = a.rect;
             let (w, h) = (s.grid.width, s.grid.height);
@@ -566,6 +732,33 @@ pub fn inconsistency(s: &Scenario) -> Option<(String, String, String)> {
                     "a rectangle of at least one cell inside the grid".into(),
                 ));
             }
+        }
+    }
+    None
+}
+
+/// A district named by a patrol group or an intervention's area that the
+/// city, with `districts` districts, does not have.
+pub fn unknown_districts(p: &CityParams, districts: u32) -> Option<(String, String, String)> {
+    let unknown = |list: &[u32]| list.iter().copied().find(|&d| d >= districts);
+    let lists = p
+        .patrols
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (format!("city.patrols[{i}].districts"), &g.districts))
+        .chain(p.interventions.iter().enumerate().map(|(i, v)| {
+            (
+                format!("city.interventions[{i}].area.districts"),
+                &v.area.districts,
+            )
+        }));
+    for (path, list) in lists {
+        if let Some(d) = unknown(list) {
+            return Some((
+                path,
+                format!("district {d} does not exist: the city has {districts}"),
+                format!("district numbers from 0 to {}", districts.max(1) - 1),
+            ));
         }
     }
     None
@@ -649,6 +842,12 @@ pub(super) struct Intervention {
     pub area: Vec<u32>,
     pub group: Option<usize>,
     pub notified: Vec<u32>,
+    /// Cells beyond the area where its deterrent part is perceived, with
+    /// their weights (neighbourhood watch, CCTV).
+    pub halo: Vec<(u32, f32)>,
+    /// Offenders near the notified who hear the message (focused
+    /// deterrence), as of the last call-in.
+    pub warned: Vec<u32>,
     pub rows: Vec<DayRow>,
     pub total_cost: f64,
 }
@@ -662,6 +861,8 @@ impl Intervention {
             area: Vec::new(),
             group: None,
             notified: Vec::new(),
+            halo: Vec::new(),
+            warned: Vec::new(),
             rows: Vec::new(),
             total_cost: 0.0,
         }
@@ -765,6 +966,13 @@ impl City {
             if v.end_day.is_some_and(|e| e as u64 == day) {
                 changed = true;
             }
+            if v.kind == Kind::FocusedDeterrence
+                && v.active(day)
+                && (day - v.start_day as u64).is_multiple_of(v.notify_every_days.max(1) as u64)
+            {
+                self.call_in(i, day);
+                changed = true;
+            }
             let active = v.active(day);
             let mut cost = 0.0;
             if active {
@@ -798,7 +1006,7 @@ impl City {
     }
 
     /// Fixes the area (ranking recorded crime for a hotspot area), its
-    /// buffer, the notified offenders, and places added units.
+    /// buffer, and places added units.
     fn start_intervention(&mut self, i: usize, day: u64) {
         let v = self.interventions.list[i].p.clone();
         let grid = self.map.grid;
@@ -819,21 +1027,16 @@ impl City {
             self.top_recorded_cells(day, v.area.hotspots.window_days, v.area.hotspots.top)
         };
         let zone = zones(grid, &area, v.buffer_cells);
-        if v.kind == Kind::FocusedDeterrence {
-            let r = &self.residents;
-            let arrests = &self.interventions.arrests_of;
-            let mut known: Vec<u32> = (0..r.len() as u32)
-                .filter(|&k| arrests[k as usize] > 0 && zone[r.home[k as usize] as usize] == AREA)
-                .collect();
-            known.sort_by_key(|&k| (std::cmp::Reverse(arrests[k as usize]), k));
-            known.truncate(v.notify_top as usize);
-            self.interventions.list[i].notified = known;
-        }
         if let Some(g) = self.interventions.list[i].group {
             let mask: Vec<bool> = zone.iter().map(|&z| z == AREA).collect();
             self.place_group(g, Some(mask));
         }
         let iv = &mut self.interventions.list[i];
+        iv.halo = if matches!(v.kind, Kind::NeighbourhoodWatch | Kind::Cctv) {
+            halo(grid, &area, v.perceived_reach_cells)
+        } else {
+            Vec::new()
+        };
         iv.area = area;
         iv.zone = Some(zone);
         // Days already past are counted now that the area is known.
@@ -843,6 +1046,77 @@ impl City {
         for c in &self.crimes[..upto] {
             count_crime(iv, c, tpd);
         }
+    }
+
+    /// A call-in of focused deterrence: the notified offenders at liberty
+    /// are topped up to `notify_top` with the known offenders (arrested at
+    /// least once) at liberty who live in the area, most arrests first
+    /// (ties in an order keyed by seed and day, not by where they live).
+    /// Police know whom they arrested and who is in jail, not who still
+    /// offends.
+    fn call_in(&mut self, i: usize, day: u64) {
+        let iv = &self.interventions.list[i];
+        let Some(zone) = &iv.zone else { return };
+        let r = &self.residents;
+        let free = |k: u32| r.state[k as usize] & super::JAILED == 0;
+        let at_liberty = iv.notified.iter().filter(|&&k| free(k)).count();
+        let want = (iv.p.notify_top as usize).saturating_sub(at_liberty);
+        if want == 0 {
+            return;
+        }
+        let mut already = iv.notified.clone();
+        already.sort_unstable();
+        let arrests = &self.interventions.arrests_of;
+        let mut known: Vec<u32> = (0..r.len() as u32)
+            .filter(|&k| {
+                arrests[k as usize] > 0
+                    && free(k)
+                    && zone[r.home[k as usize] as usize] == AREA
+                    && already.binary_search(&k).is_err()
+            })
+            .collect();
+        let seed = self.seed;
+        known.sort_by_cached_key(|&k| {
+            (
+                std::cmp::Reverse(arrests[k as usize]),
+                rng::key(seed, day, k as u64, Purpose::Sanction),
+                k,
+            )
+        });
+        known.truncate(want);
+        self.interventions.list[i].notified.extend(known);
+        self.warn_group(i);
+    }
+
+    /// The message reaches the notified's group: offenders at liberty who
+    /// are not notified and live within `group_radius_cells` of a notified
+    /// offender at liberty (a spatial stand-in for the co-offending
+    /// network: Kennedy 1997; Braga & Weisburd 2012).
+    fn warn_group(&mut self, i: usize) {
+        let iv = &self.interventions.list[i];
+        let (grid, r) = (self.map.grid, iv.p.group_radius_cells);
+        let res = &self.residents;
+        let free = |k: usize| res.state[k] & super::JAILED == 0;
+        let mut near = vec![false; grid.cells()];
+        for &k in iv.notified.iter().filter(|&&k| free(k as usize)) {
+            let (x, y) = grid.xy(res.home[k as usize]);
+            for yy in y.saturating_sub(r)..=(y + r).min(grid.height - 1) {
+                for xx in x.saturating_sub(r)..=(x + r).min(grid.width - 1) {
+                    near[grid.index(xx, yy) as usize] = true;
+                }
+            }
+        }
+        let mut notified = iv.notified.clone();
+        notified.sort_unstable();
+        let warned: Vec<u32> = (0..res.len() as u32)
+            .filter(|&k| {
+                let k_ = k as usize;
+                res.state[k_] == super::residents::OFFENDER
+                    && near[res.home[k_] as usize]
+                    && notified.binary_search(&k).is_err()
+            })
+            .collect();
+        self.interventions.list[i].warned = warned;
     }
 
     /// The `top` cells by recorded crime over the `window_days` before `day`.
@@ -871,6 +1145,7 @@ impl City {
             &mut ins.cctv_detection,
             &mut ins.report_rise,
             &mut ins.release_rise,
+            &mut ins.night_risk,
         ] {
             f.fill(0.0);
         }
@@ -928,6 +1203,7 @@ impl City {
                     Kind::NeighbourhoodWatch => {
                         ins.guardian_factor[c] *= v.guardianship_factor as f32;
                         ins.report_rise[c] += v.reporting_rise as f32;
+                        deterring = true;
                     }
                     Kind::YouthProgramme | Kind::EmploymentProgramme => {
                         let who = (v.kind == Kind::EmploymentProgramme) as usize;
@@ -945,12 +1221,34 @@ impl City {
                     | Kind::CommunityPolicing => {}
                 }
             }
+            for &(c, w) in &iv.halo {
+                let c = c as usize;
+                match v.kind {
+                    Kind::NeighbourhoodWatch => {
+                        ins.guardian_factor[c] *= 1.0 + (v.guardianship_factor as f32 - 1.0) * w;
+                    }
+                    Kind::Cctv => {
+                        let det = if v.monitored {
+                            v.cctv_deterrence
+                        } else {
+                            v.cctv_deterrence / 2.0
+                        };
+                        let d = &mut ins.cctv_deterrence[c];
+                        *d = 1.0 - (1.0 - *d) * (1.0 - det as f32 * w);
+                    }
+                    _ => {}
+                }
+            }
             if v.kind == Kind::FocusedDeterrence {
                 for &k in &iv.notified {
                     let k = k as usize;
                     self.residents.propensity[k] *= (1.0 - v.motivation_reduction) as f32;
                     let s = &mut ins.swift[k];
                     *s = 1.0 - (1.0 - *s) * (1.0 - v.swift_arrest_probability as f32);
+                }
+                let spill = (1.0 - v.motivation_reduction * v.group_share) as f32;
+                for &k in &iv.warned {
+                    self.residents.propensity[k as usize] *= spill;
                 }
             }
         }
@@ -1039,6 +1337,45 @@ fn count_crime(iv: &mut Intervention, c: &super::Crime, tpd: u64) {
     if c.reported {
         iv.rows[day].recorded[z] += 1;
     }
+}
+
+/// The cells within `reach` (Chebyshev distance) of the area but outside
+/// it, each with the weight 1 - d / (reach + 1) at distance d.
+fn halo(grid: Grid, area: &[u32], reach: u32) -> Vec<(u32, f32)> {
+    if reach == 0 {
+        return Vec::new();
+    }
+    let mut dist = vec![u32::MAX; grid.cells()];
+    let mut queue = VecDeque::new();
+    for &c in area {
+        if dist[c as usize] != 0 {
+            dist[c as usize] = 0;
+            queue.push_back(c);
+        }
+    }
+    let mut out = Vec::new();
+    while let Some(c) = queue.pop_front() {
+        let d = dist[c as usize];
+        if d >= reach {
+            continue;
+        }
+        let (x, y) = grid.xy(c);
+        for dy in -1i64..=1 {
+            for dx in -1i64..=1 {
+                let (nx, ny) = (x as i64 + dx, y as i64 + dy);
+                if nx < 0 || ny < 0 || nx >= grid.width as i64 || ny >= grid.height as i64 {
+                    continue;
+                }
+                let n = grid.index(nx as u32, ny as u32);
+                if dist[n as usize] == u32::MAX {
+                    dist[n as usize] = d + 1;
+                    out.push((n, 1.0 - (d + 1) as f32 / (reach + 1) as f32));
+                    queue.push_back(n);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Each cell's zone: the area, the ring within `buffer` cells (Chebyshev

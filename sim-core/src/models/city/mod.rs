@@ -1046,6 +1046,15 @@ pub fn attach_layers(
         (&l.deprivation, &k3, &deprivation),
         lighting.as_ref().map(|r| (l.lighting.as_str(), &k4, r)),
     )?;
+    let districts = layers
+        .district
+        .iter()
+        .map(|&d| d as u32 + 1)
+        .max()
+        .unwrap_or(1);
+    if let Some((path, what, expected)) = interventions::unknown_districts(p, districts) {
+        return Err(ScenarioError::new(at(&path), what, expected));
+    }
     p.loaded_layers = Some(std::sync::Arc::new(layers));
     Ok(())
 }

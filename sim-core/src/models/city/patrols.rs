@@ -3,7 +3,8 @@
 //! unreported crime, dispatch to reported crime, and community contacts.
 //!
 //! Rules, per tick (`docs/model.md`, "Patrols and interventions"):
-//! 1. `review_hotspots`: a hotspot or predictive group due for review ranks
+//! 1. `review_hotspots`: a hotspot or predictive group due for review
+//!    (every `review_hours`, and when it first comes on duty) ranks
 //!    its cells by RECORDED crime (a count over `window_days`, or a
 //!    recency-weighted space-time kernel: Mohler et al. 2011) and takes the
 //!    top `top_cells`; unit u gets the cells u, u + units, ...
@@ -13,12 +14,16 @@
 //!    hotspot and dwell there `dwell_minutes` (Koper 1995), then rotate;
 //!    `community` units walk their beat on foot and talk to residents at
 //!    home beside the street (each contact raises trust).
-//! 3. `apply_deterrence`: unit-minutes in each cell are summed over the
-//!    square of radius `deterrence_radius_cells` (presence near a cell);
-//!    the residual deterrence field D decays with its half-life and jumps
-//!    where units are: D <- 1 - (1 - D)(1 - presence_deterrence)^(minutes/15).
-//!    Offenders see A_eff multiplied by (1 - D)(1 - CCTV deterrence).
-//! 4. In `commit_crimes`, `caught_by_police`: arrest in the act with
+//! 3. `apply_deterrence`: the residual deterrence field D decays with its
+//!    half-life and jumps where units are: D <- 1 - (1 - D)(1 -
+//!    presence_deterrence)^(minutes near / 15), minutes near being the
+//!    unit-minutes over the square of radius `deterrence_radius_cells`
+//!    (each cell with minutes applies its factor over its square, bands of
+//!    rows in parallel, cells in the order units left them; nothing while D
+//!    is zero everywhere and no unit is out). Offenders see A_eff
+//!    multiplied by (1 - D)(1 - CCTV deterrence).
+//! 4. In `commit_crimes` (minutes near summed over the crime's square),
+//!    `caught_by_police`: arrest in the act with
 //!    probability 1 - (1 - capture * min(1, minutes near / 60))(1 - CCTV
 //!    detection); `discovered_by_police`: an unreported crime is recorded
 //!    with probability discovery * min(1, minutes near / 60).
@@ -432,13 +437,22 @@ pub(super) struct Policing {
     pub p: PolicingParams,
     pub groups: Vec<Group>,
     units: Vec<Unit>,
-    /// Unit-minutes spent in each cell this tick, and their sum over the
-    /// deterrence square.
+    /// Unit-minutes spent in each cell this tick (kept until the next
+    /// tick's moves: arrest and discovery read them), and the cells that
+    /// have some, in the order units left them.
     minutes_at: Vec<f32>,
-    near_touched: Vec<u32>,
-    pub near_minutes: Vec<f32>,
+    touched: Vec<u32>,
     /// Residual deterrence D (see [`City::police_keep`]).
     deterrence: Vec<f32>,
+    /// Whether D may be above 0 somewhere (else its decay is skipped).
+    live: bool,
+    /// Per cell, which of its four neighbours (bits: left, right, up,
+    /// down) are street cells within the city; made from the map on first
+    /// use.
+    #[serde(skip)]
+    street_links: Vec<u8>,
+    /// Tick of the last review of each group's hotspot list.
+    reviewed: Vec<Option<u64>>,
     /// Whether police or interventions add risk anywhere.
     pub deterring: bool,
     /// Counters since the last `ticks.arrow` row.
@@ -468,9 +482,11 @@ impl Policing {
             groups: Vec::new(),
             units: Vec::new(),
             minutes_at: vec![0.0; cells],
-            near_touched: Vec::new(),
-            near_minutes: vec![0.0; cells],
+            touched: Vec::new(),
             deterrence: vec![0.0; cells],
+            live: false,
+            street_links: Vec::new(),
+            reviewed: Vec::new(),
             deterring: false,
             interval_hours: 0.0,
             interval_arrests: 0,
@@ -510,6 +526,7 @@ impl Policing {
                 next: 0,
             });
         }
+        self.reviewed.push(None);
         self.groups.push(Group {
             p,
             from_day,
@@ -538,6 +555,22 @@ fn neighbours(grid: Grid, cell: u32) -> impl Iterator<Item = u32> {
             (nx >= 0 && ny >= 0 && nx < grid.width as i64 && ny < grid.height as i64)
                 .then(|| grid.index(nx as u32, ny as u32))
         })
+}
+
+/// Per cell, a bit for each of its four neighbours (left, right, up, down)
+/// that is a street cell inside the grid.
+fn street_links(grid: Grid, land_use: &[LandUse]) -> Vec<u8> {
+    (0..grid.cells() as u32)
+        .map(|c| {
+            let (x, y) = grid.xy(c);
+            let (w, h) = (grid.width, grid.height);
+            let street = |n: u32| land_use[n as usize] == LandUse::Street;
+            (x > 0 && street(c - 1)) as u8
+                | ((x + 1 < w && street(c + 1)) as u8) << 1
+                | ((y > 0 && street(c - w)) as u8) << 2
+                | ((y + 1 < h && street(c + w)) as u8) << 3
+        })
+        .collect()
 }
 
 #[inline]
@@ -611,6 +644,9 @@ impl City {
         }
         self.review_hotspots(t, day, hour);
         let grid = self.map.grid;
+        if self.policing.street_links.is_empty() {
+            self.policing.street_links = street_links(grid, &self.map.land_use);
+        }
         let mut units = std::mem::take(&mut self.policing.units);
         // Units move in parallel, each from its own stream, leaving marks
         // (cell, minutes); the marks are applied below in unit order.
@@ -626,7 +662,8 @@ impl City {
                 }
                 let speed = g.p.speed_cells_per_hour;
                 let mut r = rng::stream(this.seed, t, k as u64, Purpose::Patrol);
-                let mut marks = Vec::new();
+                // A mark every few cells walked (see `walk_streets`).
+                let mut marks = Vec::with_capacity(speed as usize / 3 + 4);
                 match g.p.strategy {
                     Strategy::Random => {
                         this.walk_streets(grid, u, speed, 60.0, None, &mut r, &mut marks)
@@ -648,7 +685,12 @@ impl City {
                 Some(marks)
             })
             .collect();
-        let mut touched: Vec<u32> = Vec::new();
+        // Last tick's minutes are no longer needed.
+        let mut touched = std::mem::take(&mut self.policing.touched);
+        for &c in &touched {
+            self.policing.minutes_at[c as usize] = 0.0;
+        }
+        touched.clear();
         for (k, marks) in marks.into_iter().enumerate() {
             let Some(marks) = marks else { continue };
             let u = &units[k];
@@ -676,7 +718,8 @@ impl City {
             }
         }
         self.policing.units = units;
-        self.apply_deterrence(&touched);
+        self.policing.touched = touched;
+        self.apply_deterrence();
     }
 
     /// Random walk on the street cells the unit may use (within its beat,
@@ -704,29 +747,57 @@ impl City {
                 && g.allows(c)
                 && beat.is_none_or(|(b, radius)| chebyshev(grid, b, c) <= radius)
         };
+        // The street neighbours of a cell are read from `street_links`;
+        // only a group with a mask or a beat checks more.
+        let links = &self.policing.street_links;
+        let restricted = g.mask.is_some() || beat.is_some();
         // Minutes are left every `stride` cells (the deterrence square of a
         // marked cell covers the cells between), which saves work.
         let stride = (2 * self.policing.p.deterrence_radius_cells as usize + 1).min(3);
         let mut pending = 0f32;
-        let (w, h) = (grid.width, grid.height);
+        let w = grid.width as i64;
+        let offsets = [-1, 1, -w, w];
+        let mut until_mark = stride;
         for step in 0..steps {
+            let here = u.cell;
+            let mut bits = links[here as usize];
+            // Between two junctions (two street neighbours, one of them
+            // where the unit came from) the way on is the other one: what
+            // the general case below would choose, without its work.
+            let ahead = match bits {
+                0b0011 if u.prev == here.wrapping_sub(1) => here + 1,
+                0b0011 if u.prev == here + 1 => here - 1,
+                0b1100 if u.prev == here.wrapping_sub(w as u32) => here + w as u32,
+                0b1100 if u.prev == here + w as u32 => here - w as u32,
+                _ => NO_CELL,
+            };
+            if ahead != NO_CELL && (!restricted || ok(ahead)) {
+                u.prev = here;
+                u.cell = ahead;
+                pending += per_cell;
+                until_mark -= 1;
+                if until_mark == 0 || step + 1 == steps {
+                    marks.push((ahead, pending));
+                    pending = 0.0;
+                    until_mark = stride;
+                }
+                continue;
+            }
             let mut options = [0u32; 4];
             let mut n = 0;
-            let (x, y) = (u.cell % w, u.cell / w);
-            let here = u.cell;
-            let candidates = [
-                (x > 0).then(|| here - 1),
-                (x + 1 < w).then(|| here + 1),
-                (y > 0).then(|| here - w),
-                (y + 1 < h).then(|| here + w),
-            ];
-            for c in candidates.into_iter().flatten() {
-                if c != u.prev && ok(c) {
+            while bits != 0 {
+                let c = (here as i64 + offsets[bits.trailing_zeros() as usize & 3]) as u32;
+                bits &= bits - 1;
+                if c != u.prev && (!restricted || ok(c)) {
                     options[n] = c;
                     n += 1;
                 }
             }
-            let next = if n > 0 {
+            // A draw only where there is a choice (most street cells lie
+            // between two others).
+            let next = if n == 1 {
+                options[0]
+            } else if n > 1 {
                 options[(rng::uniform(r) * n as f64) as usize]
             } else if u.prev != NO_CELL && ok(u.prev) {
                 u.prev
@@ -738,9 +809,11 @@ impl City {
             u.prev = u.cell;
             u.cell = next;
             pending += per_cell;
-            if (step + 1) % stride == 0 || step + 1 == steps {
+            until_mark -= 1;
+            if until_mark == 0 || step + 1 == steps {
                 marks.push((next, pending));
                 pending = 0.0;
+                until_mark = stride;
             }
         }
     }
@@ -832,10 +905,13 @@ impl City {
             if !ranked || !group.on_duty(day, hour) {
                 continue;
             }
-            let due = t.is_multiple_of(group.p.review_hours as u64) || group.hotspots.is_empty();
+            // At each review time, and the first time the group is on duty.
+            let due = t.is_multiple_of(group.p.review_hours as u64)
+                || self.policing.reviewed[g].is_none();
             if due {
                 let list = self.rank_recorded_crime(g, t);
                 self.policing.groups[g].hotspots = list;
+                self.policing.reviewed[g] = Some(t);
             }
         }
     }
@@ -849,7 +925,17 @@ impl City {
         let window = group.p.window_days as u64 * tpd;
         let from = self.crimes.partition_point(|c| c.tick + window <= t);
         let recent = self.crimes[from..].iter().filter(|c| c.reported);
-        let mut score = std::collections::BTreeMap::<u32, f64>::new();
+        // Scores in a dense array, with the cells that have one: each
+        // cell's sum runs in crime order, as it would in a map.
+        let mut score = vec![0f64; self.map.grid.cells()];
+        let mut scored: Vec<u32> = Vec::new();
+        let mut add = |c: u32, v: f64| {
+            let s = &mut score[c as usize];
+            if *s == 0.0 && v != 0.0 {
+                scored.push(c);
+            }
+            *s += v;
+        };
         match group.p.strategy {
             Strategy::Predictive => {
                 let pp = &self.policing.p;
@@ -858,7 +944,7 @@ impl City {
                 for c in recent {
                     let age_days = (t + 1).saturating_sub(c.tick) as f64 / tpd as f64;
                     let w = (-age_days / pp.predictive_decay_days).exp();
-                    *score.entry(c.cell).or_default() += pp.predictive_background_weight;
+                    add(c.cell, pp.predictive_background_weight);
                     let (x, y) = grid.xy(c.cell);
                     for dy in -radius..=radius {
                         for dx in -radius..=radius {
@@ -871,20 +957,20 @@ impl City {
                                 continue;
                             }
                             let d = dx.abs().max(dy.abs()) as f64;
-                            *score.entry(grid.index(nx as u32, ny as u32)).or_default() +=
-                                w * (-d * d / 2.0).exp();
+                            add(grid.index(nx as u32, ny as u32), w * (-d * d / 2.0).exp());
                         }
                     }
                 }
             }
             _ => {
                 for c in recent {
-                    *score.entry(c.cell).or_default() += 1.0;
+                    add(c.cell, 1.0);
                 }
             }
         }
-        let mut ranked: Vec<(u32, f64)> = score
+        let mut ranked: Vec<(u32, f64)> = scored
             .into_iter()
+            .map(|c| (c, score[c as usize]))
             .filter(|&(c, s)| s > 0.0 && group.allows(c))
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -892,58 +978,82 @@ impl City {
         ranked.into_iter().map(|(c, _)| c).collect()
     }
 
-    /// Sums unit-minutes over the deterrence square, decays the residual
-    /// deterrence field and raises it where units were, then combines it
-    /// with CCTV into the factor offenders see.
-    fn apply_deterrence(&mut self, touched: &[u32]) {
+    /// Decays the residual deterrence field and raises it around the cells
+    /// where units spent minutes this tick: a cell with m unit-minutes
+    /// multiplies 1 - D over its square by (1 - presence_deterrence)^(m /
+    /// 15), so that D jumps by the minutes summed over the square around
+    /// each cell. Bands of rows run in parallel; each applies the squares
+    /// that reach it in the order units left the cells, so the field does
+    /// not depend on the thread count. Nothing is done while the field is
+    /// zero everywhere and no unit is out.
+    fn apply_deterrence(&mut self) {
         let grid = self.map.grid;
-        let pp = self.policing.p;
-        let radius = pp.deterrence_radius_cells as i64;
-        let (w, h) = (grid.width as usize, grid.height as usize);
+        let dt_hours = self.p.dt_days() * 24.0;
         let pol = &mut self.policing;
-        // Each cell's minutes go to the square around it, cells in the order
-        // units left them (a fixed order, whatever the thread count).
-        for &c in &pol.near_touched {
-            pol.near_minutes[c as usize] = 0.0;
+        if pol.touched.is_empty() && !pol.live {
+            return;
         }
-        pol.near_touched.clear();
-        for &c in touched {
-            let m = std::mem::take(&mut pol.minutes_at[c as usize]);
-            let (x, y) = grid.xy(c);
-            let (x0, x1) = (
-                (x as i64 - radius).max(0),
-                (x as i64 + radius).min(w as i64 - 1),
-            );
-            let (y0, y1) = (
-                (y as i64 - radius).max(0),
-                (y as i64 + radius).min(h as i64 - 1),
-            );
-            for yy in y0..=y1 {
-                for xx in x0..=x1 {
-                    let n = yy as usize * w + xx as usize;
-                    if pol.near_minutes[n] == 0.0 {
-                        pol.near_touched.push(n as u32);
-                    }
-                    pol.near_minutes[n] += m;
-                }
-            }
-        }
-        let decay = 0.5f64.powf(self.p.dt_days() * 24.0 / pp.deterrence_half_life_hours) as f32;
+        let pp = pol.p;
+        let r = pp.deterrence_radius_cells as usize;
+        let (w, h) = (grid.width as usize, grid.height as usize);
         let log_keep = (1.0 - pp.presence_deterrence).max(1e-12).ln() as f32;
-        pol.deterrence.par_chunks_mut(1 << 14).for_each(|chunk| {
-            for d in chunk {
-                let v = *d * decay;
-                *d = if v < 1e-6 { 0.0 } else { v };
+        let bands = h.div_ceil(BAND_ROWS);
+        let mut squares: Vec<Vec<(u32, f32)>> = vec![Vec::new(); bands];
+        for &c in &pol.touched {
+            let keep = exp_small(log_keep * pol.minutes_at[c as usize] / 15.0);
+            let y = c as usize / w;
+            let (y0, y1) = (y.saturating_sub(r), (y + r).min(h - 1));
+            for band in &mut squares[y0 / BAND_ROWS..=y1 / BAND_ROWS] {
+                band.push((c, keep));
             }
-        });
-        for &c in &pol.near_touched {
-            let (d, near) = (
-                &mut pol.deterrence[c as usize],
-                pol.near_minutes[c as usize],
-            );
-            *d = 1.0 - (1.0 - *d) * exp_small(log_keep * near / 15.0);
         }
+        let decay = 0.5f64.powf(dt_hours / pp.deterrence_half_life_hours) as f32;
+        pol.live = pol
+            .deterrence
+            .par_chunks_mut(BAND_ROWS * w)
+            .zip(squares.par_iter())
+            .enumerate()
+            .map(|(b, (band, marks))| {
+                let mut live = !marks.is_empty();
+                for d in band.iter_mut() {
+                    let v = *d * decay;
+                    *d = if v < 1e-6 { 0.0 } else { v };
+                    live |= *d > 0.0;
+                }
+                let (row0, rows) = (b * BAND_ROWS, band.len() / w);
+                for &(c, keep) in marks {
+                    let (x, y) = (c as usize % w, c as usize / w);
+                    let (x0, x1) = (x.saturating_sub(r), (x + r).min(w - 1));
+                    for yy in y.saturating_sub(r).max(row0)..=(y + r).min(row0 + rows - 1) {
+                        let row = &mut band[(yy - row0) * w..(yy - row0 + 1) * w];
+                        for d in &mut row[x0..=x1] {
+                            *d = 1.0 - (1.0 - *d) * keep;
+                        }
+                    }
+                }
+                live
+            })
+            .reduce(|| false, |a, b| a || b);
         pol.deterring = true;
+    }
+
+    /// Unit-minutes this tick in the square of radius
+    /// `deterrence_radius_cells` around `cell` ("minutes near").
+    fn minutes_near(&self, cell: u32) -> f64 {
+        let pol = &self.policing;
+        if pol.touched.is_empty() {
+            return 0.0;
+        }
+        let grid = self.map.grid;
+        let r = pol.p.deterrence_radius_cells;
+        let (x, y) = grid.xy(cell);
+        let mut sum = 0.0;
+        for yy in y.saturating_sub(r)..=(y + r).min(grid.height - 1) {
+            for xx in x.saturating_sub(r)..=(x + r).min(grid.width - 1) {
+                sum += pol.minutes_at[grid.index(xx, yy) as usize] as f64;
+            }
+        }
+        sum
     }
 
     /// What offenders multiply A_eff by in `cell` for police and CCTV:
@@ -956,7 +1066,8 @@ impl City {
 
     /// Whether an offender on a search trip gives it up in `cell`: with
     /// probability give_up_share * the risk police and interventions add
-    /// there (patrol deterrence, CCTV, and improved lighting at night). The
+    /// there (patrol deterrence, CCTV, improved lighting at night, and the
+    /// guardianship a neighbourhood watch adds). The
     /// draws come from the offender's own stream for the hour, made on first
     /// use, so that trips through cells with no added risk draw nothing.
     #[inline]
@@ -973,6 +1084,15 @@ impl City {
         if night {
             keep *= 1.0 - self.interventions.night_risk[c] as f64;
         }
+        let watch = self.interventions.guardian_factor[c] as f64;
+        if watch > 1.0 {
+            // What a watch adds to guardianship: 1 - g becomes
+            // exp(-strength * factor * guardians), (1 - g) * this.
+            let ps = &self.presence;
+            let seen = (ps.at_work[c] + ps.in_public[c]) as f64 * self.visibility(c, night);
+            let guardians = ps.at_home[c] as f64 + seen;
+            keep *= (-self.p.risk.guardian_strength * (watch - 1.0) * guardians).exp();
+        }
         let p = (1.0 - keep) * self.policing.p.give_up_share;
         p > 0.0 && {
             let g = stream
@@ -985,7 +1105,7 @@ impl City {
     /// independent of the guardianship draw.
     pub(super) fn caught_by_police(&mut self, t: u64, offender: u32, cell: u32) -> bool {
         let c = cell as usize;
-        let near = (self.policing.near_minutes[c] as f64 / 60.0).min(1.0);
+        let near = (self.minutes_near(cell) / 60.0).min(1.0);
         let p_patrol = self.policing.p.capture_probability * near;
         let p_cctv = self.interventions.cctv_detection[c] as f64;
         if p_patrol <= 0.0 && p_cctv <= 0.0 {
@@ -1002,7 +1122,7 @@ impl City {
 
     /// An unreported crime recorded because units were near.
     pub(super) fn discovered_by_police(&self, t: u64, offender: u32, cell: u32) -> bool {
-        let near = (self.policing.near_minutes[cell as usize] as f64 / 60.0).min(1.0);
+        let near = (self.minutes_near(cell) / 60.0).min(1.0);
         let p = self.policing.p.discovery_probability * near;
         p > 0.0 && {
             let mut g = rng::stream(self.seed, t, offender as u64, Purpose::Discovery);
@@ -1108,6 +1228,9 @@ impl City {
         &self.policing.total_hours
     }
 }
+
+/// Rows of the deterrence field updated together (one parallel task).
+const BAND_ROWS: usize = 16;
 
 /// exp(x) for x <= 0: a cubic Taylor polynomial near 0 (error below 3e-7
 /// for |x| < 0.05, most marks of a passing patrol), else `exp`.
