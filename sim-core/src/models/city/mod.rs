@@ -252,6 +252,43 @@ impl City {
         &self.b[kind]
     }
 
+    /// The day and hour the next tick falls in.
+    pub fn clock(&self) -> (u64, u32) {
+        self.day_and_hour(self.tick)
+    }
+
+    /// Whether offenders treat `hour` as night (`city.offending.night_*`).
+    pub fn is_night_hour(&self, hour: u32) -> bool {
+        self.is_night(hour)
+    }
+
+    /// Free offenders, by resident index.
+    pub fn free_offenders(&self) -> &[u32] {
+        &self.offenders
+    }
+
+    /// Arrests so far, in the act, on response and after investigation.
+    pub fn arrests(&self) -> u64 {
+        self.arrests_total
+    }
+
+    /// The cells of the police units on duty in the last tick.
+    pub fn patrol_unit_cells(&self) -> Vec<u32> {
+        let (day, hour) = self.day_and_hour(self.tick.saturating_sub(1));
+        self.policing.unit_cells_on_duty(day, hour)
+    }
+
+    /// Each intervention with the cells of its area (empty until the area
+    /// is chosen, e.g. hot spots on the start day).
+    pub fn intervention_areas(
+        &self,
+    ) -> impl Iterator<Item = (&interventions::InterventionParams, &[u32])> {
+        self.interventions
+            .list
+            .iter()
+            .map(|v| (&v.p, v.area.as_slice()))
+    }
+
     fn day_and_hour(&self, t: u64) -> (u64, u32) {
         let tpd = self.p.ticks_per_day as u64;
         (t / tpd, ((t % tpd) * 24 / tpd) as u32)

@@ -1301,3 +1301,14 @@ impl City {
         )
     }
 }
+
+impl Policing {
+    /// The cells of the units on duty at `day` and `hour`.
+    pub(super) fn unit_cells_on_duty(&self, day: u64, hour: u32) -> Vec<u32> {
+        self.units
+            .iter()
+            .filter(|u| u.cell != NO_CELL && self.groups[u.group as usize].on_duty(day, hour))
+            .map(|u| u.cell)
+            .collect()
+    }
+}

@@ -1,0 +1,231 @@
+//! The Bevy app: plugins, resources, and the order systems run in.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bevy::app::ScheduleRunnerPlugin;
+use bevy::asset::RenderAssetUsages;
+use bevy::camera::RenderTarget;
+use bevy::prelude::*;
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat, TextureUsages};
+use bevy::time::TimeUpdateStrategy;
+use bevy::window::{ExitCondition, WindowResolution};
+use bevy::winit::WinitPlugin;
+
+use crate::capture::{self, Capture};
+use crate::controls;
+use crate::edit::Tool;
+use crate::heat::HeatLayer;
+use crate::panel;
+use crate::sim_thread::{SimHandle, Start};
+use crate::snapshot::Snapshot;
+use crate::view;
+
+/// Background of the canvas.
+pub const CLEAR: Color = Color::srgb_u8(20, 22, 27);
+
+/// How the app runs.
+pub struct Config {
+    pub start: Start,
+    pub size: (u32, u32),
+    /// No window: render into an image (screenshots, recordings).
+    pub headless: bool,
+    pub screenshot: Option<PathBuf>,
+    pub record: Option<PathBuf>,
+    pub after_ticks: u64,
+    pub save_to: PathBuf,
+    pub heat: HeatLayer,
+    pub fps: bool,
+}
+
+/// The simulation thread.
+#[derive(Resource)]
+pub struct Sim(pub SimHandle);
+
+/// The snapshot on screen, and whether it arrived this frame.
+#[derive(Resource, Default)]
+pub struct Current {
+    pub snapshot: Option<Snapshot>,
+    pub fresh: bool,
+}
+
+/// What the trainer has chosen in the view.
+#[derive(Resource)]
+pub struct ViewState {
+    pub heat: HeatLayer,
+    pub tool: Option<Tool>,
+    /// A drag in progress: the cell it started at.
+    pub drag: Option<(u32, u32)>,
+    /// The cell under the mouse on the edited map.
+    pub hover: Option<(u32, u32)>,
+    pub save_to: PathBuf,
+    pub show_fps: bool,
+    pub fps: f32,
+    /// Rendering into an image at a fixed step: no frame rate on the panel,
+    /// so the picture depends on the run only.
+    pub headless: bool,
+}
+
+/// The canvas size in logical pixels (the window's, or the image's).
+#[derive(Resource, Clone, Copy)]
+pub struct Canvas {
+    pub width: f32,
+    pub height: f32,
+}
+
+/// Where a headless app renders.
+#[derive(Resource, Clone)]
+pub struct Target(pub Handle<Image>);
+
+pub fn run(cfg: Config) -> AppExit {
+    let mut app = App::new();
+    let (w, h) = cfg.size;
+    let image = ImagePlugin::default_nearest();
+    if cfg.headless {
+        app.add_plugins(
+            DefaultPlugins
+                .set(image)
+                .set(WindowPlugin {
+                    primary_window: None,
+                    exit_condition: ExitCondition::DontExit,
+                    ..default()
+                })
+                .disable::<WinitPlugin>(),
+        )
+        .add_plugins(ScheduleRunnerPlugin::run_loop(Duration::ZERO))
+        // A fixed step: the picture does not depend on how fast frames come.
+        .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs_f64(
+            1.0 / 30.0,
+        )));
+    } else {
+        app.add_plugins(DefaultPlugins.set(image).set(WindowPlugin {
+            primary_window: Some(Window {
+                title: "crimesim-viz".into(),
+                resolution: WindowResolution::new(w, h),
+                ..default()
+            }),
+            ..default()
+        }));
+    }
+    capture::track_pipelines(&mut app);
+    app.insert_resource(ClearColor(CLEAR))
+        .insert_resource(Canvas {
+            width: w as f32,
+            height: h as f32,
+        })
+        .insert_resource(Current::default())
+        .insert_resource(ViewState {
+            heat: cfg.heat,
+            tool: None,
+            drag: None,
+            hover: None,
+            save_to: cfg.save_to,
+            show_fps: cfg.fps,
+            fps: 0.0,
+            headless: cfg.headless,
+        })
+        .insert_resource(Capture::new(
+            cfg.screenshot,
+            cfg.record,
+            cfg.after_ticks,
+            cfg.headless,
+        ))
+        .insert_resource(Sim(SimHandle::spawn(cfg.start)))
+        .add_systems(
+            Startup,
+            (
+                move |commands: Commands, images: ResMut<Assets<Image>>| {
+                    setup_camera(commands, images, cfg.headless, (w, h))
+                },
+                view::setup,
+                panel::setup,
+            )
+                .chain(),
+        )
+        .add_systems(
+            Update,
+            (
+                receive,
+                canvas_size,
+                controls::keyboard,
+                controls::mouse,
+                controls::dropped_files,
+                view::update_textures,
+                view::layout,
+                view::draw_gizmos,
+                panel::update,
+                capture::capture,
+                measure_fps,
+            )
+                .chain(),
+        );
+    app.run()
+}
+
+fn setup_camera(
+    mut commands: Commands,
+    mut images: ResMut<Assets<Image>>,
+    headless: bool,
+    (w, h): (u32, u32),
+) {
+    if headless {
+        let mut image = Image::new_fill(
+            Extent3d {
+                width: w,
+                height: h,
+                depth_or_array_layers: 1,
+            },
+            TextureDimension::D2,
+            &[0, 0, 0, 255],
+            TextureFormat::Rgba8UnormSrgb,
+            RenderAssetUsages::default(),
+        );
+        image.texture_descriptor.usage = TextureUsages::TEXTURE_BINDING
+            | TextureUsages::COPY_SRC
+            | TextureUsages::COPY_DST
+            | TextureUsages::RENDER_ATTACHMENT;
+        let handle = images.add(image);
+        commands.spawn((
+            Camera2d,
+            RenderTarget::Image(handle.clone().into()),
+            IsDefaultUiCamera,
+        ));
+        commands.insert_resource(Target(handle));
+    } else {
+        commands.spawn((Camera2d, IsDefaultUiCamera));
+    }
+}
+
+/// Takes the newest snapshot the simulation has published, if any.
+fn receive(sim: Res<Sim>, mut current: ResMut<Current>) {
+    match sim.0.take() {
+        Some(s) => {
+            current.snapshot = Some(s);
+            current.fresh = true;
+        }
+        None => current.fresh = false,
+    }
+}
+
+fn canvas_size(windows: Query<&Window>, mut canvas: ResMut<Canvas>) {
+    if let Some(w) = windows.iter().next() {
+        let (width, height) = (w.width(), w.height());
+        if width > 0.0 && height > 0.0 && (canvas.width != width || canvas.height != height) {
+            *canvas = Canvas { width, height };
+        }
+    }
+}
+
+/// Frames per second of wall-clock time (also when time is fixed-step).
+fn measure_fps(mut view: ResMut<ViewState>, mut acc: Local<Option<(std::time::Instant, u32)>>) {
+    let (since, frames) = acc.get_or_insert((std::time::Instant::now(), 0));
+    *frames += 1;
+    let secs = since.elapsed().as_secs_f32();
+    if secs >= 1.0 {
+        view.fps = *frames as f32 / secs;
+        if view.show_fps {
+            eprintln!("fps: {:.1}", view.fps);
+        }
+        *acc = None;
+    }
+}

@@ -1,0 +1,145 @@
+//! The simulation side of the visualizer, without a GPU: scrubbing back with
+//! keyframes lands on the state of a straight run, edits saved as TOML load
+//! and re-run to the same city, and the split view's arms share random
+//! numbers.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crimesim_core::Simulation;
+use crimesim_viz::arm::Arm;
+use crimesim_viz::edit::{CellRect, Edit, Tool};
+use crimesim_viz::open::{Source, open};
+use crimesim_viz::sim_thread::{Command, SimHandle, Start};
+use crimesim_viz::snapshot::Snapshot;
+
+/// A folder of its own under the system's temporary folder, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let p = std::env::temp_dir().join(format!("crimesim-viz-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn small() -> crimesim_viz::open::Opened {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/small.toml");
+    open(&Source::Scenario(path), &[]).expect("the test scenario opens")
+}
+
+#[test]
+fn seeking_back_to_a_keyframe_gives_the_state_of_a_straight_run() {
+    let o = small();
+    let mut scrubbed = Arm::new(&o.scenario);
+    scrubbed.seek(24 * 20);
+    assert!(scrubbed.keyframes() >= 3);
+    for target in [24 * 9 + 5, 3, 24 * 14, 24 * 19 + 23] {
+        scrubbed.seek(target);
+        let mut straight = Arm::new(&o.scenario);
+        straight.seek(target);
+        assert_eq!(scrubbed.tick(), target);
+        assert_eq!(scrubbed.city.save_state(), straight.city.save_state());
+        assert_eq!(scrubbed.heat, straight.heat);
+        assert_eq!(scrubbed.days, straight.days);
+    }
+}
+
+/// Waits for a snapshot that satisfies `done`.
+fn wait(sim: &SimHandle, done: impl Fn(&Snapshot) -> bool) -> Snapshot {
+    let until = Instant::now() + Duration::from_secs(120);
+    let mut last = None;
+    while Instant::now() < until {
+        if let Some(s) = sim.take() {
+            if done(&s) {
+                return s;
+            }
+            last = Some(s.message.clone());
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("timed out; last message: {last:?}");
+}
+
+#[test]
+fn an_edit_saved_as_toml_loads_and_reruns_to_the_edited_city() {
+    let dir = TempDir::new("edit");
+    let saved = dir.path().join("edited.toml");
+    let sim = SimHandle::spawn(Start {
+        opened: small(),
+        split: true,
+        playing: false,
+        speed: 0,
+        stop_at: None,
+    });
+    sim.send(Command::Step(24 * 5 + 3));
+    wait(&sim, |s| s.tick == 24 * 5 + 3);
+    let rect = CellRect::spanning((10, 10), (30, 30));
+    sim.send(Command::Edit(Edit {
+        tool: Tool::Watch,
+        rect,
+        start_day: 0,
+    }));
+    sim.send(Command::Edit(Edit {
+        tool: Tool::Lighting,
+        rect: CellRect::spanning((0, 0), (5, 5)),
+        start_day: 0,
+    }));
+    sim.send(Command::Undo);
+    sim.send(Command::Step(24 * 10));
+    sim.send(Command::Save(saved.clone()));
+    let s = wait(&sim, |s| s.message.starts_with("saved"));
+    assert_eq!(s.tick, 24 * 15 + 3);
+    assert_eq!(s.edits.len(), 1);
+    assert_eq!(
+        s.edits[0].start_day, 6,
+        "an edit starts at the next midnight"
+    );
+    let (edited, unchanged) = (&s.arms[0], &s.arms[1]);
+    assert_eq!(unchanged.label, "unchanged");
+
+    // What was saved is a scenario the loader (so `crimesim run`) accepts ...
+    let text = std::fs::read_to_string(&saved).unwrap();
+    let scenario = crimesim_core::load("edited.toml", &text, &[], &Default::default()).unwrap();
+    let list = &scenario.city().interventions;
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].start_day, 6);
+    assert_eq!(list[0].area.rect.x, 10);
+    assert_eq!(list[0].area.rect.width, 21);
+    // ... and a straight run of it is the edited city on screen.
+    let mut straight = Arm::new(&scenario);
+    straight.seek(s.tick);
+    assert_eq!(straight.days, edited.days);
+    assert_eq!(straight.heat, edited.heat);
+    let before: u32 = edited.days[..6].iter().map(|d| d.crimes).sum();
+    let base_before: u32 = unchanged.days[..6].iter().map(|d| d.crimes).sum();
+    assert_eq!(
+        before, base_before,
+        "same seed: same crimes before the edit starts"
+    );
+    let c = s.comparison.expect("split view compares");
+    let total = |a: &crimesim_viz::snapshot::ArmView| a.totals.crimes[0] + a.totals.crimes[1];
+    assert_eq!(c.prevented, total(unchanged) as i64 - total(edited) as i64);
+}
+
+#[test]
+fn a_run_folder_replays_from_its_scenario() {
+    let dir = TempDir::new("replay");
+    let o = small();
+    std::fs::write(dir.path().join("scenario.toml"), o.scenario.to_toml()).unwrap();
+    let replay = open(&Source::from_path(Some(dir.path())), &[]).unwrap();
+    assert!(replay.replay);
+    assert_eq!(replay.scenario, o.scenario);
+}
