@@ -17,27 +17,8 @@ use crimesim_viz::heat::{HEAT_WINDOW_DAYS, is_heat_pixel};
 use crimesim_viz::layout::{map_rects, panel_rect};
 use crimesim_viz::panel::TEXT_RGB;
 
-/// A folder of its own under the system's temporary folder, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let p = std::env::temp_dir().join(format!("crimesim-viz-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+mod common;
+use common::TempDir;
 
 const TICKS: u64 = 240;
 const SIZE: (u32, u32) = (960, 600);

@@ -3,7 +3,7 @@
 //! and re-run to the same city, and the split view's arms share random
 //! numbers.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crimesim_core::Simulation;
@@ -13,27 +13,8 @@ use crimesim_viz::open::{Source, open};
 use crimesim_viz::sim_thread::{Command, SimHandle, Start};
 use crimesim_viz::snapshot::Snapshot;
 
-/// A folder of its own under the system's temporary folder, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let p = std::env::temp_dir().join(format!("crimesim-viz-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+mod common;
+use common::TempDir;
 
 fn small() -> crimesim_viz::open::Opened {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/small.toml");

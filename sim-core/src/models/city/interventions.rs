@@ -1342,8 +1342,29 @@ fn count_crime(iv: &mut Intervention, c: &super::Crime, tpd: u64) {
 /// The cells within `reach` (Chebyshev distance) of the area but outside
 /// it, each with the weight 1 - d / (reach + 1) at distance d.
 fn halo(grid: Grid, area: &[u32], reach: u32) -> Vec<(u32, f32)> {
+    let mut out = Vec::new();
+    rings(grid, area, reach, |n, d| {
+        out.push((n, 1.0 - d as f32 / (reach + 1) as f32));
+    });
+    out
+}
+
+/// Each cell's zone: the area, the ring within `buffer` cells (Chebyshev
+/// distance) of it, or elsewhere.
+pub fn zones(grid: Grid, area: &[u32], buffer: u32) -> Vec<u8> {
+    let mut zone = vec![ELSEWHERE; grid.cells()];
+    for &c in area {
+        zone[c as usize] = AREA;
+    }
+    rings(grid, area, buffer, |n, _| zone[n as usize] = BUFFER);
+    zone
+}
+
+/// Calls `visit(cell, d)` once for each cell outside the area within
+/// `reach` (Chebyshev distance) of it, at its distance d, nearest first.
+fn rings(grid: Grid, area: &[u32], reach: u32, mut visit: impl FnMut(u32, u32)) {
     if reach == 0 {
-        return Vec::new();
+        return;
     }
     let mut dist = vec![u32::MAX; grid.cells()];
     let mut queue = VecDeque::new();
@@ -1353,7 +1374,6 @@ fn halo(grid: Grid, area: &[u32], reach: u32) -> Vec<(u32, f32)> {
             queue.push_back(c);
         }
     }
-    let mut out = Vec::new();
     while let Some(c) = queue.pop_front() {
         let d = dist[c as usize];
         if d >= reach {
@@ -1369,50 +1389,12 @@ fn halo(grid: Grid, area: &[u32], reach: u32) -> Vec<(u32, f32)> {
                 let n = grid.index(nx as u32, ny as u32);
                 if dist[n as usize] == u32::MAX {
                     dist[n as usize] = d + 1;
-                    out.push((n, 1.0 - (d + 1) as f32 / (reach + 1) as f32));
+                    visit(n, d + 1);
                     queue.push_back(n);
                 }
             }
         }
     }
-    out
-}
-
-/// Each cell's zone: the area, the ring within `buffer` cells (Chebyshev
-/// distance) of it, or elsewhere.
-pub fn zones(grid: Grid, area: &[u32], buffer: u32) -> Vec<u8> {
-    let mut zone = vec![ELSEWHERE; grid.cells()];
-    let mut dist = vec![u32::MAX; grid.cells()];
-    let mut queue = VecDeque::new();
-    for &c in area {
-        if zone[c as usize] != AREA {
-            zone[c as usize] = AREA;
-            dist[c as usize] = 0;
-            queue.push_back(c);
-        }
-    }
-    while let Some(c) = queue.pop_front() {
-        let d = dist[c as usize];
-        if d >= buffer {
-            continue;
-        }
-        let (x, y) = grid.xy(c);
-        for dy in -1i64..=1 {
-            for dx in -1i64..=1 {
-                let (nx, ny) = (x as i64 + dx, y as i64 + dy);
-                if nx < 0 || ny < 0 || nx >= grid.width as i64 || ny >= grid.height as i64 {
-                    continue;
-                }
-                let n = grid.index(nx as u32, ny as u32) as usize;
-                if dist[n] == u32::MAX {
-                    dist[n] = d + 1;
-                    zone[n] = BUFFER;
-                    queue.push_back(n as u32);
-                }
-            }
-        }
-    }
-    zone
 }
 
 /// A figure name made once per distinct text and kept for the process's
