@@ -143,32 +143,16 @@ fn runs_killed_at_random_ticks_resume_to_identical_bytes() {
 fn a_branch_with_no_change_reproduces_the_run() {
     let tmp = tempfile::tempdir().unwrap();
     let (base, day40) = run_with_day40_checkpoint(tmp.path(), None);
-    let branch = tmp.path().join("branch");
-    let o = crimesim(&[
-        "run",
-        base.join("scenario.toml").to_str().unwrap(),
-        "--from-checkpoint",
-        base.join(&day40).to_str().unwrap(),
-        "--out",
-        branch.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let saved = fs::read_to_string(base.join("scenario.toml")).unwrap();
+    let branched = tmp.path().join("branch");
+    let o = branch(&base, &day40, &saved, &branched, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_same_outputs(&base, &branch);
+    assert_same_outputs(&base, &branched);
 
     // A branch that changes a setting shares the history up to the branch day.
     let changed = tmp.path().join("changed");
-    let o = crimesim(&[
-        "run",
-        base.join("scenario.toml").to_str().unwrap(),
-        "--from-checkpoint",
-        base.join(&day40).to_str().unwrap(),
-        "--out",
-        changed.to_str().unwrap(),
-        "--quiet",
-        "--set",
-        "city.offending.motivation=0.5",
-    ]);
+    let motivation = ["--set", "city.offending.motivation=0.5"];
+    let o = branch(&base, &day40, &saved, &changed, &motivation);
     assert!(o.status.success(), "{}", stderr(&o));
     let events = |dir: &Path| fs::read(dir.join("summary.json")).unwrap();
     assert_ne!(
@@ -329,21 +313,28 @@ fn column(dir: &Path, table: &str, name: &str) -> Vec<f64> {
 }
 
 /// Runs a branch of `base` from `checkpoint` under `scenario` (TOML text),
-/// for as long as [`RUN`].
-fn branch(base: &Path, checkpoint: &str, scenario: &str, out: &Path) -> Output {
+/// for as long as [`RUN`], with `extra` arguments.
+fn branch(base: &Path, checkpoint: &str, scenario: &str, out: &Path, extra: &[&str]) -> Output {
     let file = out.with_extension("toml");
     fs::write(&file, scenario).unwrap();
-    crimesim(&[
+    let (file, from, out) = (
+        file.to_str().unwrap().to_string(),
+        base.join(checkpoint).to_str().unwrap().to_string(),
+        out.to_str().unwrap().to_string(),
+    );
+    let mut args = vec![
         "run",
-        file.to_str().unwrap(),
+        &file,
         "--from-checkpoint",
-        base.join(checkpoint).to_str().unwrap(),
+        &from,
         "--out",
-        out.to_str().unwrap(),
+        &out,
         "--quiet",
         "--ticks",
         "2400",
-    ])
+    ];
+    args.extend_from_slice(extra);
+    crimesim(&args)
 }
 
 #[test]
@@ -361,7 +352,7 @@ fn a_branch_adds_interventions_and_patrols_from_the_branch_day() {
 
     let added = tmp.path().join("added");
     let text = format!("{scenario}{}{patrol}", lighting(40));
-    let o = branch(&base, &day40, &text, &added);
+    let o = branch(&base, &day40, &text, &added, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     // The shared history: every hourly row up to the branch is the same.
     let (tick, branch_tick) = (column(&base, "ticks", "tick"), 40.0 * 24.0);
@@ -400,6 +391,7 @@ fn a_branch_adds_interventions_and_patrols_from_the_branch_day() {
         &day40,
         &format!("{scenario}{}", lighting(10)),
         &tmp.path().join("early"),
+        &[],
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("before the branch"), "{}", stderr(&o));
@@ -421,6 +413,7 @@ fn a_branch_may_end_a_started_intervention_but_not_change_it() {
         &day40,
         &saved.replace("start_day = 20", "start_day = 20\nend_day = 60"),
         &ended,
+        &[],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let (day, active) = (
@@ -450,6 +443,7 @@ fn a_branch_may_end_a_started_intervention_but_not_change_it() {
             &day40,
             &saved.replace(from, to),
             &tmp.path().join("refused"),
+            &[],
         );
         assert_eq!(o.status.code(), Some(2), "{what}: {}", stderr(&o));
         assert!(stderr(&o).contains("only its end_day"), "{}", stderr(&o));
