@@ -81,6 +81,18 @@ pub fn default_threads() -> usize {
 
 /// Carries out `job`. `interrupted` is polled after every tick.
 pub fn execute(job: Job, interrupted: &AtomicBool) -> Result<Ending> {
+    let threads = job.threads;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))?;
+    // The whole run goes to the pool at once: handing it each tick would cost
+    // two thread wake-ups per tick, which is most of a small model's tick.
+    pool.install(|| run_in_pool(job, interrupted))
+}
+
+/// [`execute`], on a worker of the run's thread pool.
+fn run_in_pool(job: Job, interrupted: &AtomicBool) -> Result<Ending> {
     let Job {
         scenario,
         out,
@@ -89,13 +101,9 @@ pub fn execute(job: Job, interrupted: &AtomicBool) -> Result<Ending> {
         checkpoint_every,
         from,
     } = job;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))?;
     prepare_folder(&out, from.is_none())?;
     let started = Instant::now();
-    let mut sim = pool.install(|| crimesim_core::build(&scenario));
+    let mut sim = crimesim_core::build(&scenario);
     let arrow = ArrowRecorder::create(&out, sim.tables()).map_err(|e| Error::io(&out, e))?;
     let started_from = from.as_ref().map(|c| c.path.display().to_string());
     let mut recorder = match from {
@@ -143,8 +151,7 @@ pub fn execute(job: Job, interrupted: &AtomicBool) -> Result<Ending> {
     let mut ending = Ending::Complete;
     while sim.tick() < scenario.ticks {
         counts.agent_steps += sim.active_agents();
-        pool.install(|| sim.step(&mut recorder))
-            .map_err(|e| Error::io(&out, e))?;
+        sim.step(&mut recorder).map_err(|e| Error::io(&out, e))?;
         counts.ticks += 1;
         let tick = sim.tick();
         if let Some(bar) = &bar
@@ -169,8 +176,7 @@ pub fn execute(job: Job, interrupted: &AtomicBool) -> Result<Ending> {
         }
     }
     recorder.stop_logging();
-    pool.install(|| sim.finish(&mut recorder))
-        .map_err(|e| Error::io(&out, e))?;
+    sim.finish(&mut recorder).map_err(|e| Error::io(&out, e))?;
     let tables = recorder.inner.finish().map_err(|e| Error::io(&out, e))?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
