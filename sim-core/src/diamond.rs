@@ -17,8 +17,13 @@
 //! cell counts, on small grids). [`Diamond::choose`] picks "the k-th cell in
 //! that order", so the two ways give identical results.
 
+use rand_xoshiro::SplitMix64;
+
 /// The largest radius: a row of a diamond must fit in one 64-bit word.
 pub const MAX_RADIUS: u32 = 31;
+
+/// Random draws [`Diamond::sample`] cuts into slots before it counts.
+pub const SAMPLE_DRAWS: u32 = 4;
 
 /// Rows of runs a [`View`] holds: 2r+1 rows of a diamond, or the de-duplicated
 /// list of a small grid in words of 64 cells (at most 2r(r+1) cells).
@@ -36,8 +41,23 @@ pub struct Diamond {
     /// For each row of the diamond (dy = -r..=r): where its run starts,
     /// relative to the padded x of the centre minus r, and which bits it has.
     spans: Vec<(u32, u64)>,
+    /// For [`Diamond::sample`]: each cell of the diamond in canonical order,
+    /// then the centre up to the next power of two, 2^`slot_bits` slots in
+    /// all, `slots_per_draw` to a 64-bit draw.
+    slots: Vec<Slot>,
+    slot_bits: u32,
+    slots_per_draw: u32,
     /// Explicit neighbourhoods, when the diamond does not fit on the grid.
     lists: Option<Lists>,
+}
+
+/// A cell of a diamond as its padded offset from the centre: (dx + r,
+/// dy + r), and dy + r in words of the layers.
+#[derive(Clone, Copy, Debug, Default)]
+struct Slot {
+    ox: u16,
+    oy: u16,
+    oy_words: u32,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -114,12 +134,31 @@ impl Diamond {
             })
             .collect();
         let padded_width = width as usize + 2 * radius as usize;
+        let words_per_row = padded_width.div_ceil(64) + 1;
+        let slot = |dx: i64, dy: i64| Slot {
+            ox: (dx + r) as u16,
+            oy: (dy + r) as u16,
+            oy_words: ((dy + r) as usize * words_per_row) as u32,
+        };
+        let mut slots: Vec<Slot> = (-r..=r)
+            .flat_map(|dy| {
+                let h = r - dy.abs();
+                (-h..=h)
+                    .filter(move |&dx| (dx, dy) != (0, 0))
+                    .map(move |dx| slot(dx, dy))
+            })
+            .collect();
+        let slot_bits = (slots.len() - 1).ilog2() + 1;
+        slots.resize(1 << slot_bits, slot(0, 0));
         let mut d = Diamond {
             width,
             height,
             radius,
-            words_per_row: padded_width.div_ceil(64) + 1,
+            words_per_row,
             spans,
+            slots,
+            slot_bits,
+            slots_per_draw: 64 / slot_bits,
             lists: None,
         };
         if lists {
@@ -198,38 +237,30 @@ impl Diamond {
         let (w, h, r) = (self.width, self.height, self.radius);
         let (px, py) = (x + r, y + r);
         let wpr = self.words_per_row;
-        let mut write = |px: u32, py: u32| {
-            let word = &mut layers.words[py as usize * wpr + (px as usize >> 6)];
-            for (bits, &f) in word.iter_mut().zip(&flip) {
-                *bits ^= (f as u64) << (px & 63);
-            }
-        };
-        write(px, py);
-        // With lists, only the primary bit is read.
-        if self.lists.is_some() {
-            return;
-        }
-        let ghost_x = if x < r {
-            Some(px + w)
-        } else if x + r >= w {
-            Some(px - w)
-        } else {
-            None
-        };
-        let ghost_y = if y < r {
-            Some(py + h)
-        } else if y + r >= h {
-            Some(py - h)
-        } else {
-            None
-        };
-        if let Some(gx) = ghost_x {
-            write(gx, py);
-        }
-        if let Some(gy) = ghost_y {
-            write(px, gy);
-            if let Some(gx) = ghost_x {
-                write(gx, gy);
+        let at = |px: u32, py: u32| (py as usize * wpr + (px as usize >> 6), px & 63);
+        // The wrapped copies, found without branches (whether a cell has
+        // them is unpredictable): a copy the cell does not have is written
+        // as nothing (a zero bit) at its own position. With lists, only the
+        // primary bit is read.
+        let copies = self.lists.is_none();
+        let (left, right) = (x < r, x + r >= w);
+        let (top, bottom) = (y < r, y + r >= h);
+        let gx = px + w * left as u32 - w * right as u32;
+        let gy = py + h * top as u32 - h * bottom as u32;
+        let (copy_x, copy_y) = (copies & (left | right), copies & (top | bottom));
+        let writes = [
+            (at(px, py), true),
+            (at(gx, py), copy_x),
+            (at(px, gy), copy_y),
+            (at(gx, gy), copy_x & copy_y),
+        ];
+        // Layer by layer, and only those that flip: stores are what a move
+        // spends most on.
+        for (layer, &f) in flip.iter().enumerate() {
+            if f {
+                for &((word, shift), on) in &writes {
+                    layers.words[word][layer] ^= (on as u64) << shift;
+                }
             }
         }
     }
@@ -279,6 +310,61 @@ impl Diamond {
         } else {
             self.runs::<N, false>(layers, wanted, x, y, &mut view.runs)
         };
+    }
+
+    /// How many cells of the diamond around (x, y) have their bit set, in
+    /// each layer whose bit is set in `wanted` (0 in the others): a look
+    /// that keeps only the counts.
+    #[inline(always)]
+    pub fn count<const N: usize>(
+        &self,
+        layers: &Layers<N>,
+        wanted: u32,
+        x: u32,
+        y: u32,
+        view: &mut View<N>,
+    ) -> [u32; N] {
+        if self.lists.is_some() {
+            self.look(layers, wanted, x, y, view);
+            return view.totals;
+        }
+        assert!(x < self.width && y < self.height);
+        if self.width as usize + 2 * self.radius as usize <= 64 {
+            self.counts::<N, true>(layers, wanted, x, y)
+        } else {
+            self.counts::<N, false>(layers, wanted, x, y)
+        }
+    }
+
+    /// [`Diamond::runs`] without the runs.
+    #[inline(always)]
+    fn counts<const N: usize, const ONE_WORD: bool>(
+        &self,
+        layers: &Layers<N>,
+        wanted: u32,
+        x: u32,
+        y: u32,
+    ) -> [u32; N] {
+        let words = &layers.words[..];
+        let mut totals = [0u32; N];
+        for (d, &(offset, mask)) in self.spans.iter().enumerate() {
+            let start = (x + offset) as usize;
+            let word = (y as usize + d) * self.words_per_row + (start >> 6);
+            let shift = start & 63;
+            // SAFETY: as in `runs`.
+            let (lo, hi) = unsafe { (words.get_unchecked(word), words.get_unchecked(word + 1)) };
+            for layer in 0..N {
+                if wanted >> layer & 1 == 1 {
+                    let bits = if ONE_WORD {
+                        lo[layer] >> shift
+                    } else {
+                        (lo[layer] >> shift) | ((hi[layer] << 1) << (63 - shift))
+                    } & mask;
+                    totals[layer] += bits.count_ones();
+                }
+            }
+        }
+        totals
     }
 
     /// The runs of the diamond around (x, y) in the `wanted` layers, and
@@ -357,17 +443,92 @@ impl Diamond {
         Some((self.unpad(px, self.width), self.unpad(py, self.height)))
     }
 
+    /// A cell of the diamond around (x, y) whose bit is set in `layer`,
+    /// uniformly at random; `None` when there is none. The bit of (x, y)
+    /// itself must be clear (as "empty" is under an agent).
+    ///
+    /// Each 64-bit draw from `rng` is cut into slots (7 bits for radius 7:
+    /// the 112 cells and 16 slots that stand for the centre, 9 slots per
+    /// draw); the first slot that is a cell with its bit set wins. As every
+    /// slot is equally likely, so is every set cell. When most cells are
+    /// clear (after [`SAMPLE_DRAWS`] draws without a hit) or on a grid with
+    /// explicit lists, it looks at the whole diamond (into `view`) and draws
+    /// among the set cells instead. On a crowded lattice this reads a few
+    /// bits where a look reads every row.
+    #[inline]
+    pub fn sample<const N: usize>(
+        &self,
+        layers: &Layers<N>,
+        layer: usize,
+        x: u32,
+        y: u32,
+        view: &mut View<N>,
+        rng: &mut SplitMix64,
+    ) -> Option<(u32, u32)> {
+        assert!(x < self.width && y < self.height);
+        debug_assert!(!self.get(layers, layer, x, y), "the centre's bit is set");
+        let found = if self.lists.is_some() {
+            None
+        } else if self.width as usize + 2 * self.radius as usize <= 64 {
+            self.sample_slots::<N, true>(layers, layer, x, y, rng)
+        } else {
+            self.sample_slots::<N, false>(layers, layer, x, y, rng)
+        };
+        found.or_else(|| {
+            self.look(layers, 1 << layer, x, y, view);
+            self.choose(view, layer, |n| crate::rng::below(rng, n))
+        })
+    }
+
+    /// The draws of [`Diamond::sample`]; `None` if none hit.
+    #[inline(always)]
+    fn sample_slots<const N: usize, const ONE_WORD: bool>(
+        &self,
+        layers: &Layers<N>,
+        layer: usize,
+        x: u32,
+        y: u32,
+        rng: &mut SplitMix64,
+    ) -> Option<(u32, u32)> {
+        let bits = self.slot_bits;
+        let mask = (1usize << bits) - 1;
+        let row = y as usize * self.words_per_row;
+        for _ in 0..SAMPLE_DRAWS {
+            let draw = crate::rng::bits(rng);
+            // Bit t of `hits`: slot t of the draw is a set cell (tested
+            // without branches, as hits are rare and unpredictable).
+            let mut hits = 0u64;
+            for t in 0..self.slots_per_draw {
+                let slot = (draw >> (bits * t)) as usize & mask;
+                // SAFETY: there are mask + 1 slots; and a slot's cell is at
+                // most r rows and columns from (x, y), in the padding at
+                // worst (as in `runs`).
+                let s = unsafe { *self.slots.get_unchecked(slot) };
+                let px = x + s.ox as u32;
+                let mut word = row + s.oy_words as usize;
+                if !ONE_WORD {
+                    word += px as usize >> 6;
+                }
+                let bits = unsafe { layers.words.get_unchecked(word)[layer] };
+                hits |= (bits >> (px & 63) & 1) << t;
+            }
+            if hits != 0 {
+                let s = self.slots[(draw >> (bits * hits.trailing_zeros())) as usize & mask];
+                return Some((
+                    self.unpad(x + s.ox as u32, self.width),
+                    self.unpad(y + s.oy as u32, self.height),
+                ));
+            }
+        }
+        None
+    }
+
     /// The coordinate of padded coordinate `p` on an axis of length `n`.
     #[inline(always)]
     fn unpad(&self, p: u32, n: u32) -> u32 {
+        // Without branches: which case applies is unpredictable.
         let r = self.radius;
-        if p < r {
-            p + n - r
-        } else if p >= n + r {
-            p - r - n
-        } else {
-            p - r
-        }
+        p + n * (p < r) as u32 - n * (p >= n + r) as u32 - r
     }
 
     fn list<'a>(&self, l: &'a Lists, x: u32, y: u32) -> &'a [u32] {
@@ -587,5 +748,71 @@ mod tests {
         let v = look(&d, &layers, 0, 0);
         assert_eq!(d.choose(&v, 0, |_| 0), Some((0, 38)));
         assert_eq!(d.choose(&v, 0, |_| 4), Some((38, 0)));
+    }
+
+    /// Every set cell of the diamond around (x, y), in canonical order.
+    fn set_cells(d: &Diamond, layers: &Layers<2>, x: u32, y: u32) -> Vec<(u32, u32)> {
+        let v = look(d, layers, x, y);
+        (0..v.count(0))
+            .map(|k| d.choose(&v, 0, |_| k).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn sample_draws_every_set_cell_equally_often() {
+        // Fast grids with one word and two words per row, and a small grid
+        // with explicit lists; about a quarter of the cells set, the centre
+        // clear, as around an agent on a crowded lattice.
+        for (w, h, r, x, y) in [(40, 40, 7, 3, 38), (130, 20, 9, 64, 10), (10, 12, 7, 4, 5)] {
+            let d = Diamond::new(w, h, r);
+            let mut on = pattern(7, (w * h) as usize, 25);
+            on[(y * w + x) as usize] = false;
+            let layers = fill(&d, w, h, &on, &vec![false; on.len()]);
+            let cells = set_cells(&d, &layers, x, y);
+            let mut seen = std::collections::HashMap::<(u32, u32), u64>::new();
+            let mut view = View::default();
+            let draws = 300 * cells.len() as u64;
+            for i in 0..draws {
+                let mut rng = crate::rng::stream(1, 0, i, crate::rng::Purpose::Init);
+                let c = d.sample(&layers, 0, x, y, &mut view, &mut rng).unwrap();
+                *seen.entry(c).or_default() += 1;
+            }
+            let mut keys: Vec<_> = seen.keys().copied().collect();
+            keys.sort();
+            let mut expected = cells.clone();
+            expected.sort();
+            assert_eq!(keys, expected, "{w}x{h}: only set cells, and all of them");
+            // Chi-square with k - 1 degrees of freedom, against a bound
+            // about 5 standard deviations above its mean.
+            let k = cells.len() as f64;
+            let mean = draws as f64 / k;
+            let chi2: f64 = seen
+                .values()
+                .map(|&n| (n as f64 - mean).powi(2) / mean)
+                .sum();
+            assert!(
+                chi2 < k + 5.0 * (2.0 * k).sqrt(),
+                "{w}x{h}: chi2 {chi2} over {k} cells"
+            );
+        }
+    }
+
+    #[test]
+    fn sample_finds_a_lone_set_cell_and_nothing_in_an_empty_vision() {
+        // One set cell: the draws mostly miss it, so both the draws and the
+        // look that follows them are exercised, and both must find it.
+        let d = Diamond::new(40, 40, 7);
+        let mut on = vec![false; 1600];
+        on[(21 * 40 + 39) as usize] = true; // (39, 21): 3 cells away across the edge
+        let layers = fill(&d, 40, 40, &on, &vec![false; 1600]);
+        let mut view = View::default();
+        for i in 0..500 {
+            let mut rng = crate::rng::stream(2, 0, i, crate::rng::Purpose::Init);
+            assert_eq!(
+                d.sample(&layers, 0, 1, 20, &mut view, &mut rng),
+                Some((39, 21))
+            );
+            assert_eq!(d.sample(&layers, 0, 20, 20, &mut view, &mut rng), None);
+        }
     }
 }

@@ -117,6 +117,13 @@ pub fn uniform(rng: &mut SplitMix64) -> f64 {
     rng.random::<f64>()
 }
 
+/// 64 uniformly random bits.
+#[inline]
+pub fn bits(rng: &mut SplitMix64) -> u64 {
+    use rand::Rng;
+    rng.next_u64()
+}
+
 /// A uniform draw from `0..n` (`n` > 0), without bias.
 #[inline]
 pub fn below(rng: &mut SplitMix64, n: u32) -> u32 {

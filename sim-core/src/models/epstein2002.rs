@@ -26,6 +26,7 @@ use crate::rng::{self, Purpose};
 use crate::scenario::params::{Default, Param, Section, Ty};
 use crate::scenario::{Epstein2002Params, Scenario};
 use crate::sim::{Figure, Simulation, StateError};
+use rand_xoshiro::SplitMix64;
 use serde::{Deserialize, Serialize};
 
 /// `[epstein2002]`.
@@ -335,8 +336,25 @@ struct ArrestRows {
 /// `actives_counting_self` active citizens, herself included:
 /// 1 - exp(-k round(C / A)), with Python's round (half to even), as Mesa.
 pub fn arrest_probability(k: f64, cops: u32, actives_counting_self: u32) -> f64 {
-    let ratio = (cops as f64 / actives_counting_self as f64).round_ties_even();
-    1.0 - (-k * ratio).exp()
+    let ratio = rounded_ratio(cops, actives_counting_self);
+    1.0 - (-k * ratio as f64).exp()
+}
+
+/// round(c / d) with Python's round (half to even), in integers. It equals
+/// Python's round of the float quotient while c and d are below 2^20 (a
+/// vision holds at most 1,984 cells): then c / d is either a half exactly or
+/// further than 1 / 2d from one, far more than the quotient's rounding error.
+#[inline]
+pub fn rounded_ratio(c: u32, d: u32) -> u32 {
+    if d == 1 {
+        return c;
+    }
+    let (q, rest) = (c / d, c % d);
+    match (2 * rest).cmp(&d) {
+        std::cmp::Ordering::Less => q,
+        std::cmp::Ordering::Equal => q + (q & 1),
+        std::cmp::Ordering::Greater => q + 1,
+    }
 }
 
 /// Legitimacy in step `tick` (from 1): the initial value until
@@ -547,11 +565,10 @@ impl Epstein2002 {
         }
     }
 
-    /// One agent's turn. It looks once: neither a citizen's decision nor an
-    /// arrest changes which cells are empty, so the empty cells it moves
-    /// among are those it saw at the start of its turn, as in Mesa.
-    fn activate(&mut self, a: u32, keys: rng::TickKey) {
-        let mut rng = keys.stream(a as u64 + 1, Purpose::EpsteinAgent);
+    /// One agent's turn. Neither a citizen's decision nor an arrest changes
+    /// which cells are empty, so the cells it moves among are those that
+    /// were empty at the start of its turn, as in Mesa.
+    fn activate(&mut self, a: u32, mut rng: SplitMix64) {
         let agent = self.agents[a as usize];
         match agent.kind {
             Kind::Citizen => {
@@ -560,20 +577,27 @@ impl Epstein2002 {
                 }
                 // Net risk is never negative, so a citizen whose grievance is
                 // at most the threshold stays quiescent whatever she sees:
-                // she need only look for empty cells.
+                // she need not count anyone.
                 let p = if agent.grievance > self.params.active_threshold {
-                    self.look_around(a, 1 << EMPTY | 1 << COPS | self.actives_layer());
-                    self.estimate_arrest_probability()
+                    let seen = self.vision.count(
+                        &self.seen,
+                        1 << COPS | self.actives_layer(),
+                        agent.x,
+                        agent.y,
+                        &mut self.view,
+                    );
+                    self.estimate_arrest_probability(seen[COPS], seen[ACTIVES])
                 } else {
-                    self.look_around(a, 1 << EMPTY);
                     0.0
                 };
                 self.decide_active(a, p);
                 self.move_to_empty_cell(a, &mut rng);
             }
             Kind::Cop => {
-                self.look_around(a, 1 << EMPTY | self.actives_layer());
-                self.arrest_one_active(a, &mut rng);
+                if self.counts.active > 0 {
+                    self.look_around(a, 1 << ACTIVES);
+                    self.arrest_one_active(a, &mut rng);
+                }
                 self.move_to_empty_cell(a, &mut rng);
             }
         }
@@ -609,10 +633,8 @@ impl Epstein2002 {
 
     /// Rule 2: cops C and active citizens in vision, herself counted in A
     /// whatever her own state.
-    fn estimate_arrest_probability(&self) -> f64 {
-        let (cops, actives) = (self.view.count(COPS), self.view.count(ACTIVES));
-        let ratio = (cops as f64 / (actives + 1) as f64).round_ties_even();
-        self.arrest_probability_by_ratio[ratio as usize]
+    fn estimate_arrest_probability(&self, cops: u32, actives: u32) -> f64 {
+        self.arrest_probability_by_ratio[rounded_ratio(cops, actives + 1) as usize]
     }
 
     /// Rule 3: active if grievance - risk aversion * P exceeds the
@@ -640,7 +662,7 @@ impl Epstein2002 {
     /// Rule 4: the cop arrests one active citizen in its vision, chosen at
     /// random, for a term uniform on 0..=max_jail_term. She stays on her
     /// cell.
-    fn arrest_one_active(&mut self, cop: u32, rng: &mut rand_xoshiro::SplitMix64) {
+    fn arrest_one_active(&mut self, cop: u32, rng: &mut SplitMix64) {
         let Some((cx, cy)) = self
             .vision
             .choose(&self.view, ACTIVES, |n| rng::below(rng, n))
@@ -667,13 +689,12 @@ impl Epstein2002 {
         rows.sentence.push(sentence as u64);
     }
 
-    /// Rule 5: a jump to a random cell of the vision that was empty when
-    /// the agent looked, if there is one.
-    fn move_to_empty_cell(&mut self, a: u32, rng: &mut rand_xoshiro::SplitMix64) {
+    /// Rule 5: a jump to a random empty cell of the vision, if there is one.
+    fn move_to_empty_cell(&mut self, a: u32, rng: &mut SplitMix64) {
         let agent = self.agents[a as usize];
-        let Some((nx, ny)) = self
-            .vision
-            .choose(&self.view, EMPTY, |n| rng::below(rng, n))
+        let Some((nx, ny)) =
+            self.vision
+                .sample(&self.seen, EMPTY, agent.x, agent.y, &mut self.view, rng)
         else {
             return;
         };
@@ -835,7 +856,7 @@ impl Simulation for Epstein2002 {
                 prefetch(&self.agents[next as usize]);
             }
             let a = self.order[i];
-            self.activate(a, keys);
+            self.activate(a, keys.stream(a as u64 + 1, Purpose::EpsteinAgent));
         }
         self.track_outbursts();
         if self.tick.is_multiple_of(self.record_every) {
@@ -1000,15 +1021,26 @@ mod tests {
 
     #[test]
     fn rounding_is_half_to_even() {
-        for (v, r) in [
-            (0.5, 0.0),
-            (1.5, 2.0),
-            (2.5, 2.0),
-            (3.5, 4.0),
-            (0.49, 0.0),
-            (0.51, 1.0),
+        // Python's round(0.5), round(1.5), round(2.5), round(7 / 2),
+        // round(0.49) and round(0.51), in integers.
+        for (c, d, r) in [
+            (1, 2, 0),
+            (3, 2, 2),
+            (5, 2, 2),
+            (7, 2, 4),
+            (49, 100, 0),
+            (51, 100, 1),
         ] {
-            assert_eq!(f64::round_ties_even(v), r, "{v}");
+            assert_eq!(rounded_ratio(c, d), r, "{c}/{d}");
+        }
+        // The integer rounding is the float quotient's, rounded half to even
+        // as Python does, for every count a vision of radius 7 can hold
+        // (and more).
+        for c in 0..=300 {
+            for d in 1..=300 {
+                let float = (c as f64 / d as f64).round_ties_even();
+                assert_eq!(rounded_ratio(c, d) as f64, float, "{c}/{d}");
+            }
         }
         // The rule itself: C = 1, A = 2 is a tie at 0.5 and rounds to 0;
         // f64::round would have given 1.
