@@ -248,6 +248,19 @@ impl Diamond {
         let gx = px + w * left as u32 - w * right as u32;
         let gy = py + h * top as u32 - h * bottom as u32;
         let (copy_x, copy_y) = (copies & (left | right), copies & (top | bottom));
+        if copies && self.one_word() {
+            // The cell and its copy across the left or right edge share their
+            // row's word: one write per row.
+            let bits = 1u64 << px | (copy_x as u64) << gx;
+            let (row, copy_row) = (py as usize * wpr, gy as usize * wpr);
+            for (layer, &f) in flip.iter().enumerate() {
+                if f {
+                    layers.words[row][layer] ^= bits;
+                    layers.words[copy_row][layer] ^= bits * copy_y as u64;
+                }
+            }
+            return;
+        }
         let writes = [
             (at(px, py), true),
             (at(gx, py), copy_x),
@@ -263,6 +276,12 @@ impl Diamond {
                 }
             }
         }
+    }
+
+    /// Whether a padded row fits in one word (grids up to 64 - 2r wide).
+    #[inline(always)]
+    fn one_word(&self) -> bool {
+        self.width as usize + 2 * self.radius as usize <= 64
     }
 
     /// The bit of cell (x, y) in `layer`.
@@ -305,7 +324,7 @@ impl Diamond {
         view.rows = self.spans.len();
         // A padded row in one word (grids up to 64 - 2r wide): one load and
         // one shift per run.
-        view.totals = if self.width as usize + 2 * self.radius as usize <= 64 {
+        view.totals = if self.one_word() {
             self.runs::<N, true>(layers, wanted, x, y, &mut view.runs)
         } else {
             self.runs::<N, false>(layers, wanted, x, y, &mut view.runs)
@@ -329,7 +348,7 @@ impl Diamond {
             return view.totals;
         }
         assert!(x < self.width && y < self.height);
-        if self.width as usize + 2 * self.radius as usize <= 64 {
+        if self.one_word() {
             self.counts::<N, true>(layers, wanted, x, y)
         } else {
             self.counts::<N, false>(layers, wanted, x, y)
@@ -469,7 +488,7 @@ impl Diamond {
         debug_assert!(!self.get(layers, layer, x, y), "the centre's bit is set");
         let found = if self.lists.is_some() {
             None
-        } else if self.width as usize + 2 * self.radius as usize <= 64 {
+        } else if self.one_word() {
             self.sample_slots::<N, true>(layers, layer, x, y, rng)
         } else {
             self.sample_slots::<N, false>(layers, layer, x, y, rng)
