@@ -41,6 +41,9 @@ pub struct Diamond {
     /// For each row of the diamond (dy = -r..=r): where its run starts,
     /// relative to the padded x of the centre minus r, and which bits it has.
     spans: Vec<(u32, u64)>,
+    /// The same rows as masks of a padded row shifted right by the centre's
+    /// x (for grids whose padded rows fit in one word).
+    row_masks: Vec<u64>,
     /// For [`Diamond::sample`]: each cell of the diamond in canonical order,
     /// then the centre up to the next power of two, 2^`slot_bits` slots in
     /// all, `slots_per_draw` to a 64-bit draw.
@@ -123,7 +126,7 @@ impl Diamond {
         assert!((1..=MAX_RADIUS).contains(&radius), "radius {radius}");
         assert!(width >= 1 && height >= 1);
         let r = radius as i64;
-        let spans = (-r..=r)
+        let spans: Vec<(u32, u64)> = (-r..=r)
             .map(|dy| {
                 let h = r - dy.abs();
                 let mut mask = (1u64 << (2 * h + 1)) - 1;
@@ -150,12 +153,17 @@ impl Diamond {
             .collect();
         let slot_bits = (slots.len() - 1).ilog2() + 1;
         slots.resize(1 << slot_bits, slot(0, 0));
+        let row_masks = spans
+            .iter()
+            .map(|&(offset, mask)| mask << offset)
+            .collect();
         let mut d = Diamond {
             width,
             height,
             radius,
             words_per_row,
             spans,
+            row_masks,
             slots,
             slot_bits,
             slots_per_draw: 64 / slot_bits,
@@ -366,6 +374,20 @@ impl Diamond {
     ) -> [u32; N] {
         let words = &layers.words[..];
         let mut totals = [0u32; N];
+        if ONE_WORD {
+            // One shift for every row: the padded row starts at word 0.
+            let first = y as usize * self.words_per_row;
+            for (layer, total) in totals.iter_mut().enumerate() {
+                if wanted >> layer & 1 == 1 {
+                    for (d, &mask) in self.row_masks.iter().enumerate() {
+                        // SAFETY: as in `runs`.
+                        let word = unsafe { words.get_unchecked(first + d * self.words_per_row) };
+                        *total += (word[layer] >> x & mask).count_ones();
+                    }
+                }
+            }
+            return totals;
+        }
         for (d, &(offset, mask)) in self.spans.iter().enumerate() {
             let start = (x + offset) as usize;
             let word = (y as usize + d) * self.words_per_row + (start >> 6);
@@ -374,11 +396,7 @@ impl Diamond {
             let (lo, hi) = unsafe { (words.get_unchecked(word), words.get_unchecked(word + 1)) };
             for layer in 0..N {
                 if wanted >> layer & 1 == 1 {
-                    let bits = if ONE_WORD {
-                        lo[layer] >> shift
-                    } else {
-                        (lo[layer] >> shift) | ((hi[layer] << 1) << (63 - shift))
-                    } & mask;
+                    let bits = ((lo[layer] >> shift) | ((hi[layer] << 1) << (63 - shift))) & mask;
                     totals[layer] += bits.count_ones();
                 }
             }
