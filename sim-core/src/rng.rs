@@ -79,28 +79,24 @@ pub fn key(seed: u64, tick: u64, entity: u64, purpose: Purpose) -> u64 {
     mix(k ^ purpose as u64)
 }
 
-/// The first half of the keys of one tick: `key(seed, tick, e, p)` is
-/// `TickKey::new(seed, tick).key(e, p)`, for a model that opens a stream for
-/// each of many entities in a tick.
+/// The streams of one tick and purpose, for a model that opens one for each
+/// of many entities in a tick and does little with it: one round of mixing
+/// per entity, where [`stream`] takes two. Entity e's key is
+/// mix(k ^ e * M), k the tick and purpose's own key and M odd: distinct
+/// entities get distinct keys. These are not [`stream`]'s streams.
 #[derive(Clone, Copy, Debug)]
 pub struct TickKey(u64);
 
 impl TickKey {
     #[inline]
-    pub fn new(seed: u64, tick: u64) -> TickKey {
-        TickKey(mix(mix(seed ^ 0x9e37_79b9_7f4a_7c15) ^ tick))
+    pub fn new(seed: u64, tick: u64, purpose: Purpose) -> TickKey {
+        TickKey(mix(mix(mix(seed ^ 0x9e37_79b9_7f4a_7c15) ^ tick) ^ purpose as u64))
     }
 
+    /// The stream of `entity` in this tick, for this purpose.
     #[inline]
-    pub fn key(self, entity: u64, purpose: Purpose) -> u64 {
-        let k = mix(self.0 ^ entity.wrapping_mul(0xd6e8_feb8_6659_fd93));
-        mix(k ^ purpose as u64)
-    }
-
-    /// The same stream as [`stream`]`(seed, tick, entity, purpose)`.
-    #[inline]
-    pub fn stream(self, entity: u64, purpose: Purpose) -> SplitMix64 {
-        SplitMix64::seed_from_u64(self.key(entity, purpose))
+    pub fn stream(self, entity: u64) -> SplitMix64 {
+        SplitMix64::seed_from_u64(mix(self.0 ^ entity.wrapping_mul(0xd6e8_feb8_6659_fd93)))
     }
 }
 
@@ -143,7 +139,13 @@ mod tests {
         assert_ne!(base, key(1, 2, 4, Purpose::Init));
         assert_ne!(base, key(1, 2, 3, Purpose::Spawn));
         assert_eq!(base, key(1, 2, 3, Purpose::Init));
-        assert_eq!(base, TickKey::new(1, 2).key(3, Purpose::Init));
+        let first = |s, t, e, p| bits(&mut TickKey::new(s, t, p).stream(e));
+        let base = first(1, 2, 3, Purpose::Init);
+        assert_ne!(base, first(2, 2, 3, Purpose::Init));
+        assert_ne!(base, first(1, 3, 3, Purpose::Init));
+        assert_ne!(base, first(1, 2, 4, Purpose::Init));
+        assert_ne!(base, first(1, 2, 3, Purpose::Spawn));
+        assert_eq!(base, first(1, 2, 3, Purpose::Init));
     }
 
     #[test]
@@ -151,9 +153,19 @@ mod tests {
         // Mean of 1/2 and variance of 1/12 over first draws of many streams:
         // streams keyed by consecutive entities must not be correlated.
         let n = 100_000;
-        let xs: Vec<f64> = (0..n)
-            .map(|i| uniform(&mut stream(7, 0, i, Purpose::Init)))
-            .collect();
+        let tick = TickKey::new(7, 0, Purpose::Init);
+        for xs in [
+            (0..n)
+                .map(|i| uniform(&mut stream(7, 0, i, Purpose::Init)))
+                .collect::<Vec<f64>>(),
+            (0..n).map(|i| uniform(&mut tick.stream(i))).collect(),
+        ] {
+            assert_uniform(&xs);
+        }
+    }
+
+    fn assert_uniform(xs: &[f64]) {
+        let n = xs.len();
         let mean = xs.iter().sum::<f64>() / n as f64;
         let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
         assert!((mean - 0.5).abs() < 0.005, "mean {mean}");

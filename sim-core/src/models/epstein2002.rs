@@ -848,7 +848,7 @@ impl Simulation for Epstein2002 {
         self.tick += 1;
         self.update_legitimacy();
         self.shuffle_activation_order();
-        let keys = rng::TickKey::new(self.seed, self.tick);
+        let keys = rng::TickKey::new(self.seed, self.tick, Purpose::EpsteinAgent);
         for i in 0..self.order.len() {
             // On large grids the agents do not fit in cache and the order is
             // random: fetch the agent that acts a few turns from now.
@@ -856,7 +856,7 @@ impl Simulation for Epstein2002 {
                 prefetch(&self.agents[next as usize]);
             }
             let a = self.order[i];
-            self.activate(a, keys.stream(a as u64 + 1, Purpose::EpsteinAgent));
+            self.activate(a, keys.stream(a as u64 + 1));
         }
         self.track_outbursts();
         if self.tick.is_multiple_of(self.record_every) {
