@@ -153,10 +153,7 @@ impl Diamond {
             .collect();
         let slot_bits = (slots.len() - 1).ilog2() + 1;
         slots.resize(1 << slot_bits, slot(0, 0));
-        let row_masks = spans
-            .iter()
-            .map(|&(offset, mask)| mask << offset)
-            .collect();
+        let row_masks = spans.iter().map(|&(offset, mask)| mask << offset).collect();
         let mut d = Diamond {
             width,
             height,
@@ -492,7 +489,7 @@ impl Diamond {
     /// explicit lists, it looks at the whole diamond (into `view`) and draws
     /// among the set cells instead. On a crowded lattice this reads a few
     /// bits where a look reads every row.
-    #[inline]
+    #[inline(always)]
     pub fn sample<const N: usize>(
         &self,
         layers: &Layers<N>,
@@ -511,10 +508,23 @@ impl Diamond {
         } else {
             self.sample_slots::<N, false>(layers, layer, x, y, rng)
         };
-        found.or_else(|| {
-            self.look(layers, 1 << layer, x, y, view);
-            self.choose(view, layer, |n| crate::rng::below(rng, n))
-        })
+        found.or_else(|| self.sample_by_look(layers, layer, x, y, view, rng))
+    }
+
+    /// What [`Diamond::sample`] does when its draws miss: look, then draw
+    /// among the set cells. Rare, so kept out of line.
+    #[inline(never)]
+    fn sample_by_look<const N: usize>(
+        &self,
+        layers: &Layers<N>,
+        layer: usize,
+        x: u32,
+        y: u32,
+        view: &mut View<N>,
+        rng: &mut SplitMix64,
+    ) -> Option<(u32, u32)> {
+        self.look(layers, 1 << layer, x, y, view);
+        self.choose(view, layer, |n| crate::rng::below(rng, n))
     }
 
     /// The draws of [`Diamond::sample`]; `None` if none hit.

@@ -90,7 +90,9 @@ pub struct TickKey(u64);
 impl TickKey {
     #[inline]
     pub fn new(seed: u64, tick: u64, purpose: Purpose) -> TickKey {
-        TickKey(mix(mix(mix(seed ^ 0x9e37_79b9_7f4a_7c15) ^ tick) ^ purpose as u64))
+        TickKey(mix(
+            mix(mix(seed ^ 0x9e37_79b9_7f4a_7c15) ^ tick) ^ purpose as u64
+        ))
     }
 
     /// The stream of `entity` in this tick, for this purpose.

@@ -408,6 +408,10 @@ pub struct Epstein2002 {
     /// This step's order of activation.
     #[serde(skip)]
     order: Vec<u32>,
+    /// Take turns with the code for any x86-64 CPU even on one with BMI2
+    /// (for the test that the two give the same run).
+    #[serde(skip)]
+    any_cpu: bool,
     /// P for each value of round(C / A).
     #[serde(skip)]
     arrest_probability_by_ratio: Vec<f64>,
@@ -449,6 +453,7 @@ impl Epstein2002 {
             agents: Vec::new(),
             hardship: Vec::new(),
             order: Vec::new(),
+            any_cpu: false,
             arrest_probability_by_ratio: Vec::new(),
             legitimacy: params.legitimacy,
             counts: Counts::default(),
@@ -568,6 +573,7 @@ impl Epstein2002 {
     /// One agent's turn. Neither a citizen's decision nor an arrest changes
     /// which cells are empty, so the cells it moves among are those that
     /// were empty at the start of its turn, as in Mesa.
+    #[inline(always)]
     fn activate(&mut self, a: u32, mut rng: SplitMix64) {
         let agent = self.agents[a as usize];
         match agent.kind {
@@ -621,6 +627,7 @@ impl Epstein2002 {
 
     /// Rule 1: a jailed citizen with time left serves one tick of it. One
     /// whose time is up (or whose sentence was 0) acts as a free citizen.
+    #[inline(always)]
     fn serve_jail_time(&mut self, a: u32) -> bool {
         let agent = &mut self.agents[a as usize];
         if agent.jail_ticks > 0 {
@@ -633,12 +640,14 @@ impl Epstein2002 {
 
     /// Rule 2: cops C and active citizens in vision, herself counted in A
     /// whatever her own state.
+    #[inline(always)]
     fn estimate_arrest_probability(&self, cops: u32, actives: u32) -> f64 {
         self.arrest_probability_by_ratio[rounded_ratio(cops, actives + 1) as usize]
     }
 
     /// Rule 3: active if grievance - risk aversion * P exceeds the
     /// threshold, quiescent otherwise (this also ends a jail term).
+    #[inline(always)]
     fn decide_active(&mut self, a: u32, arrest_probability: f64) {
         let agent = self.agents[a as usize];
         let net_risk = agent.risk_aversion * arrest_probability;
@@ -662,6 +671,7 @@ impl Epstein2002 {
     /// Rule 4: the cop arrests one active citizen in its vision, chosen at
     /// random, for a term uniform on 0..=max_jail_term. She stays on her
     /// cell.
+    #[inline(always)]
     fn arrest_one_active(&mut self, cop: u32, rng: &mut SplitMix64) {
         let Some((cx, cy)) = self
             .vision
@@ -690,6 +700,7 @@ impl Epstein2002 {
     }
 
     /// Rule 5: a jump to a random empty cell of the vision, if there is one.
+    #[inline(always)]
     fn move_to_empty_cell(&mut self, a: u32, rng: &mut SplitMix64) {
         let agent = self.agents[a as usize];
         let Some((nx, ny)) =
@@ -713,6 +724,39 @@ impl Epstein2002 {
         let agent = &mut self.agents[a as usize];
         agent.x = nx;
         agent.y = ny;
+    }
+
+    /// Every agent's turn, in this step's order. Compiled twice: for any
+    /// x86-64 CPU, and for those with BMI2 (2013 on), whose shifts by a
+    /// variable amount are single instructions; the results are the same.
+    fn take_turns(&mut self) {
+        #[cfg(target_arch = "x86_64")]
+        if !self.any_cpu && std::arch::is_x86_feature_detected!("bmi2") {
+            // SAFETY: the CPU has BMI1 and BMI2: BMI2 came with BMI1 in
+            // every x86-64 CPU, and is detected just now.
+            return unsafe { self.take_turns_bmi2() };
+        }
+        self.take_turns_anywhere();
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "bmi1,bmi2")]
+    fn take_turns_bmi2(&mut self) {
+        self.take_turns_anywhere();
+    }
+
+    #[inline(always)]
+    fn take_turns_anywhere(&mut self) {
+        let keys = rng::TickKey::new(self.seed, self.tick, Purpose::EpsteinAgent);
+        for i in 0..self.order.len() {
+            // On large grids the agents do not fit in cache and the order is
+            // random: fetch the agent that acts a few turns from now.
+            if let Some(&next) = self.order.get(i + PREFETCH_AHEAD) {
+                prefetch(&self.agents[next as usize]);
+            }
+            let a = self.order[i];
+            self.activate(a, keys.stream(a as u64 + 1));
+        }
     }
 
     fn track_outbursts(&mut self) {
@@ -848,16 +892,7 @@ impl Simulation for Epstein2002 {
         self.tick += 1;
         self.update_legitimacy();
         self.shuffle_activation_order();
-        let keys = rng::TickKey::new(self.seed, self.tick, Purpose::EpsteinAgent);
-        for i in 0..self.order.len() {
-            // On large grids the agents do not fit in cache and the order is
-            // random: fetch the agent that acts a few turns from now.
-            if let Some(&next) = self.order.get(i + PREFETCH_AHEAD) {
-                prefetch(&self.agents[next as usize]);
-            }
-            let a = self.order[i];
-            self.activate(a, keys.stream(a as u64 + 1));
-        }
+        self.take_turns();
         self.track_outbursts();
         if self.tick.is_multiple_of(self.record_every) {
             self.record_row(recorder)?;
@@ -988,6 +1023,34 @@ mod tests {
              [grid]\nwidth = 40\nheight = 40\n[epstein2002]\n{extra}"
         );
         load("test.toml", &text, &[], &LoadOptions::default()).expect("valid scenario")
+    }
+
+    #[test]
+    fn the_code_for_any_cpu_runs_as_the_code_for_bmi2() {
+        // Wrapping vision (10x12), narrow grids (one word per padded row)
+        // and a wide one (several), with outbursts (run 2's parameters).
+        for (w, h) in [(40, 40), (10, 12), (90, 30)] {
+            let text = format!(
+                "model = \"epstein2002\"\nseed = 3\nticks = 300\n[grid]\nwidth = {w}\n\
+                 height = {h}\n[epstein2002]\nlegitimacy = 0.82\nmax_jail_term = 30\n\
+                 cop_density = 0.04\n"
+            );
+            let s = load("test.toml", &text, &[], &LoadOptions::default()).unwrap();
+            let run = |any_cpu: bool| {
+                let mut sim = Epstein2002::new(&s);
+                sim.any_cpu = any_cpu;
+                let mut rec = MemoryRecorder::default();
+                crate::sim::run(&mut sim, 300, &mut rec, |_| {}).unwrap();
+                sim.finish(&mut rec).unwrap();
+                rec.tables
+            };
+            let (anywhere, fastest) = (run(true), run(false));
+            assert!(
+                anywhere[&EVENTS].rows() > 0,
+                "{w}x{h}: no arrests to compare"
+            );
+            assert_eq!(anywhere, fastest, "{w}x{h}");
+        }
     }
 
     fn run_counts(s: &Scenario) -> (Vec<u64>, Vec<u64>, MemoryRecorder) {
