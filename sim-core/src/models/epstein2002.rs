@@ -547,6 +547,7 @@ impl Epstein2002 {
 
     /// A fresh random order of all agents, cops, citizens and jailed alike
     /// (Fisher-Yates from id order, as Mesa's `shuffle_do`).
+    #[inline(always)]
     fn shuffle_activation_order(&mut self) {
         let order = &mut self.order;
         order.clear();
@@ -726,7 +727,7 @@ impl Epstein2002 {
         agent.y = ny;
     }
 
-    /// Every agent's turn, in this step's order. Compiled twice: for any
+    /// A fresh order, then every agent's turn in it. Compiled twice: for any
     /// x86-64 CPU, and for those with BMI2 (2013 on), whose shifts by a
     /// variable amount are single instructions; the results are the same.
     fn take_turns(&mut self) {
@@ -747,6 +748,7 @@ impl Epstein2002 {
 
     #[inline(always)]
     fn take_turns_anywhere(&mut self) {
+        self.shuffle_activation_order();
         let keys = rng::TickKey::new(self.seed, self.tick, Purpose::EpsteinAgent);
         for i in 0..self.order.len() {
             // On large grids the agents do not fit in cache and the order is
@@ -891,7 +893,6 @@ impl Simulation for Epstein2002 {
         }
         self.tick += 1;
         self.update_legitimacy();
-        self.shuffle_activation_order();
         self.take_turns();
         self.track_outbursts();
         if self.tick.is_multiple_of(self.record_every) {
