@@ -135,19 +135,17 @@ mod tests {
 
     #[test]
     fn streams_differ_in_every_component() {
-        let base = key(1, 2, 3, Purpose::Init);
-        assert_ne!(base, key(2, 2, 3, Purpose::Init));
-        assert_ne!(base, key(1, 3, 3, Purpose::Init));
-        assert_ne!(base, key(1, 2, 4, Purpose::Init));
-        assert_ne!(base, key(1, 2, 3, Purpose::Spawn));
-        assert_eq!(base, key(1, 2, 3, Purpose::Init));
-        let first = |s, t, e, p| bits(&mut TickKey::new(s, t, p).stream(e));
-        let base = first(1, 2, 3, Purpose::Init);
-        assert_ne!(base, first(2, 2, 3, Purpose::Init));
-        assert_ne!(base, first(1, 3, 3, Purpose::Init));
-        assert_ne!(base, first(1, 2, 4, Purpose::Init));
-        assert_ne!(base, first(1, 2, 3, Purpose::Spawn));
-        assert_eq!(base, first(1, 2, 3, Purpose::Init));
+        // Keys of `stream`, and first draws of `TickKey`'s streams.
+        let tick_key = |s, t, e, p| bits(&mut TickKey::new(s, t, p).stream(e));
+        let ways: [&dyn Fn(u64, u64, u64, Purpose) -> u64; 2] = [&key, &tick_key];
+        for f in ways {
+            let base = f(1, 2, 3, Purpose::Init);
+            assert_ne!(base, f(2, 2, 3, Purpose::Init));
+            assert_ne!(base, f(1, 3, 3, Purpose::Init));
+            assert_ne!(base, f(1, 2, 4, Purpose::Init));
+            assert_ne!(base, f(1, 2, 3, Purpose::Spawn));
+            assert_eq!(base, f(1, 2, 3, Purpose::Init));
+        }
     }
 
     #[test]
