@@ -747,6 +747,16 @@ mod tests {
                     let n = vf.count(0);
                     assert_eq!(n, vs.count(0), "{w}x{h} r{r} ({x},{y})");
                     assert_eq!(vf.count(1), vs.count(1), "{w}x{h} r{r} ({x},{y})");
+                    // Counting without a look agrees, layer by layer.
+                    let mut view = View::default();
+                    for (wanted, expected) in [
+                        (0b11, [n, vs.count(1)]),
+                        (0b10, [0, vs.count(1)]),
+                        (0b01, [n, 0]),
+                    ] {
+                        assert_eq!(fast.count(&lf, wanted, x, y, &mut view), expected);
+                        assert_eq!(slow.count(&ls, wanted, x, y, &mut view), expected);
+                    }
                     for k in 0..n {
                         let a = fast.choose(&vf, 0, |m| {
                             assert_eq!(m, n);
