@@ -411,6 +411,7 @@ pub struct Epstein2002 {
     /// Take turns with the code for any x86-64 CPU even on one with BMI2
     /// (for the test that the two give the same run).
     #[serde(skip)]
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     any_cpu: bool,
     /// P for each value of round(C / A).
     #[serde(skip)]
@@ -732,9 +733,11 @@ impl Epstein2002 {
     /// variable amount are single instructions; the results are the same.
     fn take_turns(&mut self) {
         #[cfg(target_arch = "x86_64")]
-        if !self.any_cpu && std::arch::is_x86_feature_detected!("bmi2") {
-            // SAFETY: the CPU has BMI1 and BMI2: BMI2 came with BMI1 in
-            // every x86-64 CPU, and is detected just now.
+        if !self.any_cpu
+            && std::arch::is_x86_feature_detected!("bmi1")
+            && std::arch::is_x86_feature_detected!("bmi2")
+        {
+            // SAFETY: the CPU has BMI1 and BMI2, detected just now.
             return unsafe { self.take_turns_bmi2() };
         }
         self.take_turns_anywhere();
