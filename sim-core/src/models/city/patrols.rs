@@ -771,40 +771,33 @@ impl City {
                 0b1100 if u.prev == here + w as u32 => here - w as u32,
                 _ => NO_CELL,
             };
-            if ahead != NO_CELL && (!restricted || ok(ahead)) {
-                u.prev = here;
-                u.cell = ahead;
-                pending += per_cell;
-                until_mark -= 1;
-                if until_mark == 0 || step + 1 == steps {
-                    marks.push((ahead, pending));
-                    pending = 0.0;
-                    until_mark = stride;
-                }
-                continue;
-            }
-            let mut options = [0u32; 4];
-            let mut n = 0;
-            while bits != 0 {
-                let c = (here as i64 + offsets[bits.trailing_zeros() as usize & 3]) as u32;
-                bits &= bits - 1;
-                if c != u.prev && (!restricted || ok(c)) {
-                    options[n] = c;
-                    n += 1;
-                }
-            }
-            // A draw only where there is a choice (most street cells lie
-            // between two others).
-            let next = if n == 1 {
-                options[0]
-            } else if n > 1 {
-                options[(rng::uniform(r) * n as f64) as usize]
-            } else if u.prev != NO_CELL && ok(u.prev) {
-                u.prev
+            let next = if ahead != NO_CELL && (!restricted || ok(ahead)) {
+                ahead
             } else {
-                // Off the network (or boxed in): back to a street of the group.
-                let s = &g.streets;
-                s[(rng::uniform(r) * s.len() as f64) as usize]
+                let mut options = [0u32; 4];
+                let mut n = 0;
+                while bits != 0 {
+                    let c = (here as i64 + offsets[bits.trailing_zeros() as usize & 3]) as u32;
+                    bits &= bits - 1;
+                    if c != u.prev && (!restricted || ok(c)) {
+                        options[n] = c;
+                        n += 1;
+                    }
+                }
+                // A draw only where there is a choice (most street cells lie
+                // between two others).
+                if n == 1 {
+                    options[0]
+                } else if n > 1 {
+                    options[(rng::uniform(r) * n as f64) as usize]
+                } else if u.prev != NO_CELL && ok(u.prev) {
+                    u.prev
+                } else {
+                    // Off the network (or boxed in): back to a street of the
+                    // group.
+                    let s = &g.streets;
+                    s[(rng::uniform(r) * s.len() as f64) as usize]
+                }
             };
             u.prev = u.cell;
             u.cell = next;
