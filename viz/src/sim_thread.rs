@@ -440,7 +440,7 @@ impl Worker {
         ArmView {
             label: label.into(),
             heat: arm.heat.clone(),
-            lighting: city.map().lighting.clone(),
+            lighting: city.lighting().to_vec(),
             offenders: city
                 .free_offenders()
                 .iter()

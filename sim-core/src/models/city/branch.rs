@@ -21,13 +21,13 @@ use crate::sim::StateError;
 impl City {
     /// The first day no tick of has run: interventions can start from it.
     pub(super) fn branch_day(&self) -> u64 {
-        self.tick.div_ceil(self.p.ticks_per_day as u64)
+        self.tick.div_ceil(self.base.p.ticks_per_day as u64)
     }
 
     /// Brings the restored state's patrols and interventions in line with
-    /// this scenario (`self.p`), as the module documentation says.
+    /// this scenario (`self.base.p`), as the module documentation says.
     pub(super) fn adopt_branch(&mut self) -> Result<(), StateError> {
-        self.policing.p = self.p.policing;
+        self.policing.p = self.base.p.policing;
         self.adopt_interventions()?;
         self.adopt_patrol_groups();
         Ok(())
@@ -35,7 +35,7 @@ impl City {
 
     fn adopt_interventions(&mut self) -> Result<(), StateError> {
         let day = self.branch_day();
-        let wanted = self.p.interventions.clone();
+        let wanted = self.base.p.interventions.clone();
         let saved = self.interventions.list.len();
         if wanted.len() < saved {
             return Err(StateError(format!(
@@ -90,10 +90,6 @@ impl City {
                 self.policing.groups[g].until_day = v.end_day.map(u64::from);
             }
         }
-        let notifies = wanted.iter().any(|v| v.kind == Kind::FocusedDeterrence);
-        if notifies && self.interventions.swift.is_empty() {
-            self.interventions.swift = vec![0.0; self.residents.len()];
-        }
         Ok(())
     }
 
@@ -111,7 +107,7 @@ impl City {
 
     fn adopt_patrol_groups(&mut self) {
         let day = self.branch_day();
-        let wanted = self.p.patrols.clone();
+        let wanted = self.base.p.patrols.clone();
         let mut kept = Vec::with_capacity(wanted.len());
         for k in 0..wanted.len().max(self.scenario_groups.len()) {
             let old = self.scenario_groups.get(k).copied();

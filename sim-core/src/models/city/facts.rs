@@ -37,20 +37,20 @@ pub struct StylizedFacts {
 
 impl StylizedFacts {
     pub fn measure(city: &City) -> StylizedFacts {
-        let m = &city.map;
+        let m = &city.base.map;
         let cells = m.grid.cells();
         let counts: Vec<u64> = (0..cells)
             .map(|c| (city.crimes_per_cell[BURGLARY][c] + city.crimes_per_cell[ROBBERY][c]) as u64)
             .collect();
         // A cell offers a target if someone lives there or it is public.
         let opportunity: Vec<bool> = (0..cells)
-            .map(|c| city.homes[c] > 0 || m.land_use[c].is_public())
+            .map(|c| city.base.homes[c] > 0 || m.land_use[c].is_public())
             .collect();
         let mut per_offender = vec![0u64; city.residents.len()];
         for c in &city.crimes {
             per_offender[c.offender as usize] += 1;
         }
-        let tpd = city.p.ticks_per_day as u64;
+        let tpd = city.base.p.ticks_per_day as u64;
         let events: Vec<KnoxEvent> = city
             .crimes
             .iter()

@@ -32,7 +32,6 @@ use std::sync::{Mutex, OnceLock};
 use serde::{Deserialize, Serialize};
 
 use super::City;
-use super::map::LandUse;
 use super::params::CityParams;
 use super::patrols::{PatrolGroupParams, Strategy};
 use super::residents::EMPLOYED;
@@ -869,28 +868,11 @@ impl Intervention {
     }
 }
 
-/// Interventions and the per-cell effects of those active.
+/// Interventions as the world holds them (what a checkpoint saves); their
+/// effects on the city are in `Modifiers`.
 #[derive(Serialize, Deserialize)]
 pub(super) struct Interventions {
     pub list: Vec<Intervention>,
-    pub cctv_deterrence: Vec<f32>,
-    pub cctv_detection: Vec<f32>,
-    pub guardian_factor: Vec<f32>,
-    pub report_rise: Vec<f32>,
-    /// Risk added at night by improved lighting: the rise in lighting times
-    /// `city.risk.lighting_deterrence` (it feeds trips given up).
-    pub night_risk: Vec<f32>,
-    /// Programme factors on the onset and desistance hazards, for everyone
-    /// ([0]) and for the unemployed ([1]), by home cell.
-    pub onset_factor: [Vec<f32>; 2],
-    pub desistance_factor: [Vec<f32>; 2],
-    pub programmes: bool,
-    pub release_rise: Vec<f32>,
-    base_lighting: Vec<f32>,
-    base_hardening: Vec<f32>,
-    base_propensity: Vec<f32>,
-    /// Notified offenders (focused deterrence), by resident.
-    pub swift: Vec<f32>,
     /// Arrests of each resident so far (police records).
     pub arrests_of: Vec<u16>,
     /// Crimes counted into the day rows.
@@ -900,32 +882,13 @@ pub(super) struct Interventions {
 }
 
 impl Interventions {
-    pub fn new(p: &CityParams, cells: usize, residents: usize, districts: usize) -> Self {
-        let neutral = || vec![1f32; cells];
-        let any = |k: Kind| p.interventions.iter().any(|v| v.kind == k);
+    pub fn new(p: &CityParams, residents: usize, districts: usize) -> Self {
         Interventions {
             list: p
                 .interventions
                 .iter()
                 .map(|v| Intervention::planned(v.clone()))
                 .collect(),
-            cctv_deterrence: vec![0.0; cells],
-            cctv_detection: vec![0.0; cells],
-            guardian_factor: neutral(),
-            report_rise: vec![0.0; cells],
-            night_risk: vec![0.0; cells],
-            onset_factor: [neutral(), neutral()],
-            desistance_factor: [neutral(), neutral()],
-            programmes: false,
-            release_rise: vec![0.0; cells],
-            base_lighting: Vec::new(),
-            base_hardening: Vec::new(),
-            base_propensity: Vec::new(),
-            swift: if any(Kind::FocusedDeterrence) {
-                vec![0.0; residents]
-            } else {
-                Vec::new()
-            },
             arrests_of: vec![0; residents],
             counted_upto: 0,
             interval_cost: 0.0,
@@ -937,8 +900,6 @@ impl Interventions {
 impl City {
     /// Adds the unit groups of policing interventions (placed when they start).
     pub(super) fn plan_interventions(&mut self) {
-        self.interventions.base_lighting = self.map.lighting.clone();
-        self.interventions.base_hardening = self.hardening.clone();
         for i in 0..self.interventions.list.len() {
             let v = &self.interventions.list[i].p;
             if let Some(strategy) = v.strategy() {
@@ -995,8 +956,8 @@ impl City {
                 let area = &iv.area;
                 let share = cost / area.len().max(1) as f64;
                 for &c in area {
-                    self.interventions.district_cost[self.map.district[c as usize] as usize] +=
-                        share;
+                    self.interventions.district_cost
+                        [self.base.map.district[c as usize] as usize] += share;
                 }
             }
         }
@@ -1009,13 +970,13 @@ impl City {
     /// buffer, and places added units.
     fn start_intervention(&mut self, i: usize, day: u64) {
         let v = self.interventions.list[i].p.clone();
-        let grid = self.map.grid;
+        let grid = self.base.map.grid;
         let area: Vec<u32> = if !v.area.districts.is_empty() {
             (0..grid.cells() as u32)
                 .filter(|&c| {
                     v.area
                         .districts
-                        .contains(&(self.map.district[c as usize] as u32))
+                        .contains(&(self.base.map.district[c as usize] as u32))
                 })
                 .collect()
         } else if v.area.rect.width > 0 {
@@ -1041,7 +1002,7 @@ impl City {
         iv.zone = Some(zone);
         // Days already past are counted now that the area is known.
         let upto = self.interventions.counted_upto;
-        let tpd = self.p.ticks_per_day as u64;
+        let tpd = self.base.p.ticks_per_day as u64;
         let iv = &mut self.interventions.list[i];
         for c in &self.crimes[..upto] {
             count_crime(iv, c, tpd);
@@ -1075,7 +1036,7 @@ impl City {
                     && already.binary_search(&k).is_err()
             })
             .collect();
-        let seed = self.seed;
+        let seed = self.base.seed;
         known.sort_by_cached_key(|&k| {
             (
                 std::cmp::Reverse(arrests[k as usize]),
@@ -1094,7 +1055,7 @@ impl City {
     /// network: Kennedy 1997; Braga & Weisburd 2012).
     fn warn_group(&mut self, i: usize) {
         let iv = &self.interventions.list[i];
-        let (grid, r) = (self.map.grid, iv.p.group_radius_cells);
+        let (grid, r) = (self.base.map.grid, iv.p.group_radius_cells);
         let res = &self.residents;
         let free = |k: usize| res.state[k] & super::JAILED == 0;
         let mut near = vec![false; grid.cells()];
@@ -1121,7 +1082,7 @@ impl City {
 
     /// The `top` cells by recorded crime over the `window_days` before `day`.
     fn top_recorded_cells(&self, day: u64, window_days: u32, top: u32) -> Vec<u32> {
-        let tpd = self.p.ticks_per_day as u64;
+        let tpd = self.base.p.ticks_per_day as u64;
         let from_tick = day.saturating_sub(window_days as u64) * tpd;
         let start = self.crimes.partition_point(|c| c.tick <= from_tick);
         let mut counts = std::collections::BTreeMap::<u32, u32>::new();
@@ -1134,125 +1095,14 @@ impl City {
         ranked.into_iter().map(|(c, _)| c).collect()
     }
 
-    /// Recomputes every per-cell effect from the base city and the
-    /// interventions active on `day`, in scenario order.
+    /// Recomputes the modifiers from the base city and the interventions
+    /// active on `day` (see `modifiers.rs`).
     pub(super) fn rebuild_intervention_effects(&mut self, day: u64) {
-        let ins = &mut self.interventions;
-        self.map.lighting.copy_from_slice(&ins.base_lighting);
-        self.hardening.copy_from_slice(&ins.base_hardening);
-        for f in [
-            &mut ins.cctv_deterrence,
-            &mut ins.cctv_detection,
-            &mut ins.report_rise,
-            &mut ins.release_rise,
-            &mut ins.night_risk,
-        ] {
-            f.fill(0.0);
-        }
-        ins.guardian_factor.fill(1.0);
-        for f in ins
-            .onset_factor
-            .iter_mut()
-            .chain(ins.desistance_factor.iter_mut())
-        {
-            f.fill(1.0);
-        }
-        if !ins.swift.is_empty() {
-            if ins.base_propensity.is_empty() {
-                ins.base_propensity = self.residents.propensity.clone();
-            }
-            self.residents
-                .propensity
-                .copy_from_slice(&ins.base_propensity);
-            ins.swift.fill(0.0);
-        }
-        ins.programmes = false;
-        let mut deterring = false;
-        for iv in ins.list.iter().filter(|iv| iv.p.active(day)) {
-            let v = &iv.p;
-            for &c in &iv.area {
-                let c = c as usize;
-                match v.kind {
-                    Kind::StreetLighting => {
-                        let before = self.map.lighting[c];
-                        self.map.lighting[c] = (before + v.lighting_rise as f32).min(1.0);
-                        let added = (self.map.lighting[c] - before)
-                            * self.p.risk.lighting_deterrence as f32;
-                        let r = &mut ins.night_risk[c];
-                        *r = 1.0 - (1.0 - *r) * (1.0 - added);
-                        deterring = true;
-                    }
-                    Kind::TargetHardening => {
-                        if self.map.land_use[c] == LandUse::Residential {
-                            self.hardening[c] =
-                                (self.hardening[c] + v.hardening_rise as f32).min(1.0)
-                        }
-                    }
-                    Kind::Cctv => {
-                        let (det, detect) = if v.monitored {
-                            (v.cctv_deterrence, v.cctv_detection)
-                        } else {
-                            (v.cctv_deterrence / 2.0, v.cctv_detection / 4.0)
-                        };
-                        let d = &mut ins.cctv_deterrence[c];
-                        *d = 1.0 - (1.0 - *d) * (1.0 - det as f32);
-                        let d = &mut ins.cctv_detection[c];
-                        *d = 1.0 - (1.0 - *d) * (1.0 - detect as f32);
-                        deterring = true;
-                    }
-                    Kind::NeighbourhoodWatch => {
-                        ins.guardian_factor[c] *= v.guardianship_factor as f32;
-                        ins.report_rise[c] += v.reporting_rise as f32;
-                        deterring = true;
-                    }
-                    Kind::YouthProgramme | Kind::EmploymentProgramme => {
-                        let who = (v.kind == Kind::EmploymentProgramme) as usize;
-                        ins.onset_factor[who][c] *= (1.0 - v.onset_reduction) as f32;
-                        ins.desistance_factor[who][c] *= v.desistance_factor as f32;
-                        ins.programmes = true;
-                    }
-                    Kind::RestorativeJustice => {
-                        let r = &mut ins.release_rise[c];
-                        *r = 1.0 - (1.0 - *r) * (1.0 - v.release_desistance_rise as f32);
-                    }
-                    Kind::FocusedDeterrence
-                    | Kind::HotspotPolicing
-                    | Kind::PredictivePolicing
-                    | Kind::CommunityPolicing => {}
-                }
-            }
-            for &(c, w) in &iv.halo {
-                let c = c as usize;
-                match v.kind {
-                    Kind::NeighbourhoodWatch => {
-                        ins.guardian_factor[c] *= 1.0 + (v.guardianship_factor as f32 - 1.0) * w;
-                    }
-                    Kind::Cctv => {
-                        let det = if v.monitored {
-                            v.cctv_deterrence
-                        } else {
-                            v.cctv_deterrence / 2.0
-                        };
-                        let d = &mut ins.cctv_deterrence[c];
-                        *d = 1.0 - (1.0 - *d) * (1.0 - det as f32 * w);
-                    }
-                    _ => {}
-                }
-            }
-            if v.kind == Kind::FocusedDeterrence {
-                for &k in &iv.notified {
-                    let k = k as usize;
-                    self.residents.propensity[k] *= (1.0 - v.motivation_reduction) as f32;
-                    let s = &mut ins.swift[k];
-                    *s = 1.0 - (1.0 - *s) * (1.0 - v.swift_arrest_probability as f32);
-                }
-                let spill = (1.0 - v.motivation_reduction * v.group_share) as f32;
-                for &k in &iv.warned {
-                    self.residents.propensity[k as usize] *= spill;
-                }
-            }
-        }
-        if deterring {
+        let list = &self.interventions.list;
+        let base = &self.base;
+        let propensity = &self.residents.propensity;
+        self.mods.rebuild(&base.map, &base.p, propensity, list, day);
+        if self.mods.deterring {
             self.policing.deterring = true;
         }
     }
@@ -1260,16 +1110,16 @@ impl City {
     /// Phase 4c: a recorded crime of a notified offender not solved on the
     /// spot leads to arrest at once with the swift-arrest probability.
     pub(super) fn sanction_notified_offenders(&mut self, t: u64, day: u64, start: usize) {
-        if self.interventions.swift.is_empty() {
+        if self.mods.swift.is_empty() {
             return;
         }
         for index in start..self.crimes.len() {
             let c = self.crimes[index];
-            let p = self.interventions.swift[c.offender as usize] as f64;
+            let p = self.mods.swift[c.offender as usize] as f64;
             if p <= 0.0 || !c.reported || c.arrested {
                 continue;
             }
-            let mut g = rng::stream(self.seed, t, index as u64, Purpose::Sanction);
+            let mut g = rng::stream(self.base.seed, t, index as u64, Purpose::Sanction);
             if rng::uniform(&mut g) < p
                 && self.residents.state[c.offender as usize] & super::JAILED == 0
             {
@@ -1280,7 +1130,7 @@ impl City {
 
     /// At the end of a day: its crimes into each intervention's row.
     pub(super) fn count_intervention_crimes(&mut self, day: u64) {
-        let tpd = self.p.ticks_per_day as u64;
+        let tpd = self.base.p.ticks_per_day as u64;
         let end = self.crimes.partition_point(|c| c.tick <= (day + 1) * tpd);
         let from = self.interventions.counted_upto;
         self.interventions.counted_upto = end;

@@ -25,6 +25,7 @@ mod branch;
 pub mod facts;
 pub mod interventions;
 pub mod map;
+mod modifiers;
 mod output;
 pub mod params;
 pub mod patrols;
@@ -33,6 +34,7 @@ pub mod residents;
 
 use std::collections::VecDeque;
 use std::io;
+use std::sync::Arc;
 
 use rand_distr::{Distribution, Exp};
 use rayon::prelude::*;
@@ -44,6 +46,7 @@ use crate::rng::{self, Purpose};
 use crate::scenario::{LoadOptions, Location, Scenario, ScenarioError};
 use crate::sim::{Figure, Simulation, StateError};
 use map::CityMap;
+use modifiers::Modifiers;
 use params::{CityParams, CrimeTypeParams};
 use residents::{Activity, EMPLOYED, JAILED, NIGHT_SHIFT, NO_CELL, OFFENDER, Residents};
 
@@ -123,23 +126,36 @@ struct Interval {
     arrests: u64,
 }
 
-/// The state of a city run. What a checkpoint saves is serialised; the
-/// rest (`#[serde(skip)]`) comes from the scenario or is rebuilt each tick.
+/// What the scenario builds and nothing writes afterwards: the map, the
+/// parameters, the seed. Shared and immutable, so that no phase can change it.
+#[derive(Default)]
+struct Base {
+    map: CityMap,
+    p: CityParams,
+    seed: u64,
+    record_every: u64,
+    /// Residents whose home is each cell.
+    homes: Vec<u32>,
+}
+
+/// The state of a city run, in four parts:
+/// - `base`: built from the scenario, never written afterwards;
+/// - the world: every serialised field, which the phases change and a
+///   checkpoint saves (residents, attractiveness fields, crimes,
+///   investigations, police and interventions);
+/// - `mods` (`modifiers.rs`): the effects of the active interventions,
+///   which phases only read, rebuilt from base and world on the days an
+///   intervention starts, ends or calls in, and on restore;
+/// - scratch that each tick rebuilds (`presence`, `location`, `activity`,
+///   `b_next`).
 #[derive(Serialize, Deserialize)]
 pub struct City {
     #[serde(skip)]
-    map: CityMap,
+    base: Arc<Base>,
     #[serde(skip)]
-    p: CityParams,
-    #[serde(skip)]
-    seed: u64,
-    #[serde(skip)]
-    record_every: u64,
+    mods: Modifiers,
     tick: u64,
     residents: Residents,
-    /// Residents whose home is each cell.
-    #[serde(skip)]
-    homes: Vec<u32>,
     #[serde(skip)]
     presence: Presence,
     /// Where each resident is this tick, and doing what.
@@ -152,8 +168,6 @@ pub struct City {
     #[serde(skip)]
     b_next: Vec<f64>,
     crimes_now: [Vec<u32>; 2],
-    /// Target hardening per cell, from 0 (none) to 1.
-    hardening: Vec<f32>,
     crimes_per_cell: [Vec<u32>; 2],
     recorded_per_cell: [Vec<u32>; 2],
     arrests_per_cell: Vec<u32>,
@@ -189,23 +203,21 @@ impl City {
         }
         let n = residents.len();
         let districts = map.districts as usize;
+        let interventions = interventions::Interventions::new(&p, n, districts);
+        let mods = Modifiers::new(&map, &p, &residents.propensity, &interventions.list, 0);
         let mut city = City {
             policing: patrols::Policing::new(p.policing, &p.patrols, cells, districts),
             scenario_groups: (0..p.patrols.len()).collect(),
-            interventions: interventions::Interventions::new(&p, cells, n, districts),
+            interventions,
+            mods,
             closed_days: 0,
-            p,
-            seed: scenario.seed,
-            record_every: scenario.record_every,
             tick: 0,
-            homes,
             presence: Presence::zeros(cells),
             location: vec![NO_CELL; n],
             activity: vec![Activity::Home; n],
             b: [vec![0.0; cells], vec![0.0; cells]],
             b_next: vec![0.0; cells],
             crimes_now: [vec![0; cells], vec![0; cells]],
-            hardening: vec![0.0; cells],
             crimes_per_cell: [vec![0; cells], vec![0; cells]],
             recorded_per_cell: [vec![0; cells], vec![0; cells]],
             arrests_per_cell: vec![0; cells],
@@ -213,12 +225,18 @@ impl City {
             crimes_written: 0,
             investigations: VecDeque::new(),
             offenders: Vec::new(),
-            district_offender_share: vec![0.0; map.districts as usize],
+            district_offender_share: vec![0.0; districts],
             interval: Interval::default(),
             arrests_total: 0,
             last_row_tick: 0,
             residents,
-            map,
+            base: Arc::new(Base {
+                map,
+                p,
+                seed: scenario.seed,
+                record_every: scenario.record_every,
+                homes,
+            }),
         };
         city.seed_offenders();
         city.count_offenders();
@@ -229,8 +247,22 @@ impl City {
         city
     }
 
+    /// A resident's propensity to offend now (focused deterrence lowers it).
+    #[inline]
+    fn propensity(&self, i: usize) -> f64 {
+        match self.mods.propensity.get(i) {
+            Some(&p) => p as f64,
+            None => self.residents.propensity[i] as f64,
+        }
+    }
+
     pub fn map(&self) -> &CityMap {
-        &self.map
+        &self.base.map
+    }
+
+    /// Lighting of each cell now: the map's, raised by active street lighting.
+    pub fn lighting(&self) -> &[f32] {
+        &self.mods.lighting
     }
 
     pub fn residents(&self) -> &Residents {
@@ -290,14 +322,14 @@ impl City {
     }
 
     fn day_and_hour(&self, t: u64) -> (u64, u32) {
-        let tpd = self.p.ticks_per_day as u64;
+        let tpd = self.base.p.ticks_per_day as u64;
         (t / tpd, ((t % tpd) * 24 / tpd) as u32)
     }
 
     fn is_night(&self, hour: u32) -> bool {
         let (start, end) = (
-            self.p.offending.night_start_hour,
-            self.p.offending.night_end_hour,
+            self.base.p.offending.night_start_hour,
+            self.base.p.offending.night_end_hour,
         );
         if start <= end {
             (start..end).contains(&hour)
@@ -309,8 +341,8 @@ impl City {
     /// The onset hazard's weight for a resident who is not offending:
     /// deprivation and unemployment (peers are applied per district).
     fn onset_weight(&self, i: usize) -> f64 {
-        let o = &self.p.offending;
-        let dep = self.map.deprivation[self.residents.home[i] as usize] as f64;
+        let o = &self.base.p.offending;
+        let dep = self.base.map.deprivation[self.residents.home[i] as usize] as f64;
         let unemployed = self.residents.flags[i] & EMPLOYED == 0;
         (1.0 + o.onset_deprivation_factor * dep)
             * if unemployed {
@@ -326,9 +358,9 @@ impl City {
         let n = self.residents.len();
         let weights: Vec<f64> = (0..n).map(|i| self.onset_weight(i)).collect();
         let mean = weights.iter().sum::<f64>() / n.max(1) as f64;
-        let share = self.p.offending.initial_offender_share;
+        let share = self.base.p.offending.initial_offender_share;
         for (i, w) in weights.iter().enumerate() {
-            let mut r = rng::stream(self.seed, 2, i as u64, Purpose::Init);
+            let mut r = rng::stream(self.base.seed, 2, i as u64, Purpose::Init);
             if rng::uniform(&mut r) < share * w / mean {
                 self.residents.state[i] |= OFFENDER;
             }
@@ -341,10 +373,10 @@ impl City {
         self.offenders = (0..r.len() as u32)
             .filter(|&i| r.state[i as usize] == OFFENDER)
             .collect();
-        let mut offenders = vec![0u64; self.map.districts as usize];
-        let mut residents = vec![0u64; self.map.districts as usize];
+        let mut offenders = vec![0u64; self.base.map.districts as usize];
+        let mut residents = vec![0u64; self.base.map.districts as usize];
         for i in 0..r.len() {
-            let d = self.map.district[r.home[i] as usize] as usize;
+            let d = self.base.map.district[r.home[i] as usize] as usize;
             residents[d] += 1;
             if r.state[i] & OFFENDER != 0 {
                 offenders[d] += 1;
@@ -368,8 +400,8 @@ impl City {
     }
 
     fn release_from_jail(&mut self, day: u64) {
-        let (seed, desist) = (self.seed, self.p.justice.desistance_on_release);
-        let rise = &self.interventions.release_rise;
+        let (seed, desist) = (self.base.seed, self.base.p.justice.desistance_on_release);
+        let rise = &self.mods.release_rise;
         let r = &mut self.residents;
         let homes = &r.home;
         r.state
@@ -399,7 +431,12 @@ impl City {
                 continue; // already solved (response, focused deterrence)
             }
             let kind = &self.crime_type(crime.kind as usize);
-            let mut g = rng::stream(self.seed, day, inv.crime as u64, Purpose::Investigation);
+            let mut g = rng::stream(
+                self.base.seed,
+                day,
+                inv.crime as u64,
+                Purpose::Investigation,
+            );
             let solved = rng::uniform(&mut g) < kind.clearance_probability;
             if solved {
                 self.crimes[inv.crime].arrested = true;
@@ -418,14 +455,14 @@ impl City {
     }
 
     fn onset_and_desistance(&mut self, day: u64) {
-        let o = self.p.offending.clone();
-        let seed = self.seed;
+        let o = self.base.p.offending.clone();
+        let seed = self.base.seed;
         let weights: Vec<f64> = (0..self.residents.len())
             .map(|i| self.onset_weight(i))
             .collect();
-        let map = &self.map;
+        let map = &self.base.map;
         let shares = &self.district_offender_share;
-        let ins = &self.interventions;
+        let ins = &self.mods;
         let r = &mut self.residents;
         let (homes, flags) = (&r.home, &r.flags);
         r.state.par_iter_mut().enumerate().for_each(|(i, state)| {
@@ -458,8 +495,8 @@ impl City {
     }
 
     fn revert_trust(&mut self) {
-        let t = self.p.trust;
-        let map = &self.map;
+        let t = self.base.p.trust;
+        let map = &self.base.map;
         let r = &mut self.residents;
         let homes = &r.home;
         r.trust.par_iter_mut().enumerate().for_each(|(i, trust)| {
@@ -470,7 +507,7 @@ impl City {
     }
 
     fn change_trust(&mut self, victim: u32, solved: bool) {
-        let t = &self.p.trust;
+        let t = &self.base.p.trust;
         let trust = &mut self.residents.trust[victim as usize];
         let change = if solved {
             t.solved_rise
@@ -514,20 +551,20 @@ impl City {
 
     fn crime_type(&self, kind: usize) -> CrimeTypeParams {
         if kind == BURGLARY {
-            self.p.burglary
+            self.base.p.burglary
         } else {
-            self.p.robbery
+            self.base.p.robbery
         }
     }
 
     /// Phase 2: where every resident is this hour, and the people present
     /// in each cell.
     fn locate_residents(&mut self, day: u64, hour: u32) {
-        let (seed, rp) = (self.seed, &self.p.residents);
+        let (seed, rp) = (self.base.seed, &self.base.p.residents);
         let (leisure_p, outing_p) = (rp.leisure_probability, rp.outing_probability);
         let r = &self.residents;
         let needs_draw = (10..=15).contains(&hour) || (19..=22).contains(&hour);
-        let cells = self.map.grid.cells();
+        let cells = self.base.map.grid.cells();
         let threads = rayon::current_num_threads().max(1);
         let min_len = r.len().div_ceil(threads * CHUNK).max(1);
         self.presence = self
@@ -576,8 +613,8 @@ impl City {
     #[inline]
     fn visibility(&self, cell: usize, night: bool) -> f64 {
         if night {
-            let unlit = self.p.risk.night_visibility_unlit;
-            unlit + (1.0 - unlit) * self.map.lighting[cell] as f64
+            let unlit = self.base.p.risk.night_visibility_unlit;
+            unlit + (1.0 - unlit) * self.mods.lighting[cell] as f64
         } else {
             1.0
         }
@@ -591,8 +628,7 @@ impl City {
         let ps = &self.presence;
         let seen = (ps.at_work[cell] + ps.in_public[cell]) as f64 * self.visibility(cell, night);
         let guardians = ps.at_home[cell] as f64 + seen;
-        let strength =
-            self.p.risk.guardian_strength * self.interventions.guardian_factor[cell] as f64;
+        let strength = self.base.p.risk.guardian_strength * self.mods.guardian_factor[cell] as f64;
         -(-strength * guardians).exp_m1()
     }
 
@@ -605,15 +641,15 @@ impl City {
         let ps = &self.presence;
         let g = self.guardianship(cell, night);
         let light = if night {
-            self.map.lighting[cell] as f64 * self.p.risk.lighting_deterrence
+            self.mods.lighting[cell] as f64 * self.base.p.risk.lighting_deterrence
         } else {
             0.0
         };
         let keep = (1.0 - g) * (1.0 - light) * self.police_keep(cell);
-        let away = self.homes[cell].saturating_sub(ps.at_home[cell]) as f64;
-        let (bp, rp) = (&self.p.burglary, &self.p.robbery);
+        let away = self.base.homes[cell].saturating_sub(ps.at_home[cell]) as f64;
+        let (bp, rp) = (&self.base.p.burglary, &self.base.p.robbery);
         let opp_burglary =
-            away / (away + bp.targets_half_saturation) * (1.0 - self.hardening[cell] as f64);
+            away / (away + bp.targets_half_saturation) * (1.0 - self.mods.hardening[cell] as f64);
         let public = ps.in_public[cell] as f64;
         let opp_robbery = public / (public + rp.targets_half_saturation);
         [
@@ -642,12 +678,12 @@ impl City {
     /// search_steps), the crime type in proportion to its A_eff.
     fn choose_targets(&self, t: u64, hour: u32) -> Vec<Attempt> {
         let night = self.is_night(hour);
-        let o = &self.p.offending;
+        let o = &self.base.p.offending;
         let steps = o.search_steps;
         let evening = !(2..18).contains(&hour);
         let trip_p = o.trip_probability * if evening { o.evening_trip_factor } else { 1.0 };
-        let base = 0.1 * (self.p.burglary.a0 + self.p.robbery.a0).max(1e-9);
-        let grid = self.map.grid;
+        let base = 0.1 * (self.base.p.burglary.a0 + self.base.p.robbery.a0).max(1e-9);
+        let grid = self.base.map.grid;
         self.offenders
             .par_chunks(256)
             .flat_map_iter(|chunk| {
@@ -655,8 +691,8 @@ impl City {
                     if !self.can_search(i as usize, hour) {
                         return None;
                     }
-                    let propensity = self.residents.propensity[i as usize] as f64;
-                    let mut g = rng::stream(self.seed, t, i as u64, Purpose::Trip);
+                    let propensity = self.propensity(i as usize);
+                    let mut g = rng::stream(self.base.seed, t, i as u64, Purpose::Trip);
                     if rng::uniform(&mut g) >= (trip_p * propensity).min(1.0) {
                         return None;
                     }
@@ -746,7 +782,7 @@ impl City {
             }
             let kind = a.kind as usize;
             let ct = self.crime_type(kind);
-            let mut g = rng::stream(self.seed, t, a.offender as u64, Purpose::Crime);
+            let mut g = rng::stream(self.base.seed, t, a.offender as u64, Purpose::Crime);
             let candidates: Vec<u32> = if kind == BURGLARY {
                 self.residents
                     .living_in(a.cell)
@@ -774,7 +810,7 @@ impl City {
                     ct.report_probability
                         + ct.report_trust_slope * (self.residents.trust[v as usize] as f64 - 0.5)
                 }
-            } + self.interventions.report_rise[a.cell as usize] as f64;
+            } + self.mods.report_rise[a.cell as usize] as f64;
             let reported = caught
                 || rng::uniform(&mut g) < report_p.clamp(0.0, 1.0)
                 || self.discovered_by_police(t, a.offender, a.cell);
@@ -803,7 +839,7 @@ impl City {
                 }
             } else if reported {
                 self.investigations.push_back(Investigation {
-                    due_day: day + self.p.justice.investigation_days as u64,
+                    due_day: day + self.base.p.justice.investigation_days as u64,
                     crime: index,
                 });
             } else if victim != NO_CELL {
@@ -839,9 +875,9 @@ impl City {
     /// the city's edges reflecting (a missing neighbour counts as the cell
     /// itself).
     fn update_attractiveness(&mut self) {
-        let grid = self.map.grid;
+        let grid = self.base.map.grid;
         let (width, height) = (grid.width as usize, grid.height as usize);
-        let dt = self.p.dt_days();
+        let dt = self.base.p.dt_days();
         for kind in [BURGLARY, ROBBERY] {
             let ct = self.crime_type(kind);
             let keep = 1.0 - ct.omega_per_day * dt;
@@ -917,7 +953,7 @@ impl Simulation for City {
     fn step(&mut self, recorder: &mut dyn Recorder) -> io::Result<()> {
         let t = self.tick;
         let (day, hour) = self.day_and_hour(t);
-        if t.is_multiple_of(self.p.ticks_per_day as u64) {
+        if t.is_multiple_of(self.base.p.ticks_per_day as u64) {
             if day > 0 {
                 self.close_day(day - 1);
             }
@@ -933,14 +969,14 @@ impl Simulation for City {
         self.sanction_notified_offenders(t, day, first_new);
         self.update_attractiveness();
         self.tick += 1;
-        if self.tick.is_multiple_of(self.record_every) {
+        if self.tick.is_multiple_of(self.base.record_every) {
             self.record_row(recorder)?;
         }
         Ok(())
     }
 
     fn finish(&mut self, recorder: &mut dyn Recorder) -> io::Result<()> {
-        if self.tick > self.closed_days * self.p.ticks_per_day as u64 {
+        if self.tick > self.closed_days * self.base.p.ticks_per_day as u64 {
             self.close_day(self.closed_days);
         }
         if self.last_row_tick != self.tick {
@@ -958,7 +994,7 @@ impl Simulation for City {
     }
 
     fn ticks_per_day(&self) -> f64 {
-        self.p.ticks_per_day as f64
+        self.base.p.ticks_per_day as f64
     }
 
     fn save_state(&self) -> Vec<u8> {
@@ -968,7 +1004,7 @@ impl Simulation for City {
     fn restore_state(&mut self, bytes: &[u8]) -> Result<(), StateError> {
         let mut saved: City = postcard::from_bytes(bytes)
             .map_err(|e| StateError(format!("unreadable city state: {e}")))?;
-        let (cells, population) = (self.map.grid.cells(), self.residents.len());
+        let (cells, population) = (self.base.map.grid.cells(), self.residents.len());
         if saved.residents.len() != population || saved.b[0].len() != cells {
             return Err(StateError(format!(
                 "the saved city has {} residents on {} cells; this scenario has {population} on {cells}",
@@ -976,12 +1012,8 @@ impl Simulation for City {
                 saved.b[0].len()
             )));
         }
-        // What the scenario gives, and the buffers each tick rebuilds.
-        saved.map = std::mem::take(&mut self.map);
-        saved.p = std::mem::take(&mut self.p);
-        saved.seed = self.seed;
-        saved.record_every = self.record_every;
-        saved.homes = std::mem::take(&mut self.homes);
+        // The base is this scenario's; the scratch is rebuilt each tick.
+        saved.base = Arc::clone(&self.base);
         saved.presence = Presence::zeros(cells);
         saved.location = std::mem::take(&mut self.location);
         saved.activity = std::mem::take(&mut self.activity);
@@ -990,6 +1022,9 @@ impl Simulation for City {
         // street, areas chosen, costs so far); a branch may add or change
         // them from here on (see `branch.rs`).
         saved.adopt_branch()?;
+        // The modifiers of the day of the last tick, as the run had them.
+        let tpd = saved.base.p.ticks_per_day as u64;
+        saved.rebuild_intervention_effects(saved.tick.saturating_sub(1) / tpd);
         *self = saved;
         Ok(())
     }

@@ -175,7 +175,7 @@ impl City {
         self.last_row_tick = self.tick;
         // Crimes whose investigation has concluded can no longer change.
         let settled_ticks =
-            (self.p.justice.investigation_days as u64 + 1) * self.p.ticks_per_day as u64;
+            (self.base.p.justice.investigation_days as u64 + 1) * self.base.p.ticks_per_day as u64;
         let settled = self.crimes[self.crimes_written..]
             .partition_point(|c| c.tick + settled_ticks <= self.tick);
         self.write_crimes(recorder, self.crimes_written + settled)
@@ -187,7 +187,7 @@ impl City {
         if batch.is_empty() {
             return Ok(());
         }
-        let grid = self.map.grid;
+        let grid = self.base.map.grid;
         recorder.record(
             EVENTS,
             Batch {
@@ -208,7 +208,7 @@ impl City {
     pub(super) fn record_final(&mut self, recorder: &mut dyn Recorder) -> io::Result<()> {
         self.write_crimes(recorder, self.crimes.len())?;
         // In slices, so the table never sits in memory whole beside the city.
-        let m = &self.map;
+        let m = &self.base.map;
         let cells = m.grid.cells();
         for start in (0..cells).step_by(CELLS_PER_BATCH) {
             let r = start..(start + CELLS_PER_BATCH).min(cells);
@@ -222,9 +222,14 @@ impl City {
                         Column::U32(ids.map(|c| m.grid.xy(c).1).collect()),
                         Column::U8(m.land_use[r.clone()].iter().map(|&u| u as u8).collect()),
                         Column::U32(m.district[r.clone()].iter().map(|&d| d as u32).collect()),
-                        Column::F64(m.lighting[r.clone()].iter().map(|&l| l as f64).collect()),
+                        Column::F64(
+                            self.mods.lighting[r.clone()]
+                                .iter()
+                                .map(|&l| l as f64)
+                                .collect(),
+                        ),
                         Column::F64(m.deprivation[r.clone()].iter().map(|&d| d as f64).collect()),
-                        Column::U32(self.homes[r.clone()].to_vec()),
+                        Column::U32(self.base.homes[r.clone()].to_vec()),
                         widen(&self.crimes_per_cell[BURGLARY]),
                         widen(&self.recorded_per_cell[BURGLARY]),
                         widen(&self.crimes_per_cell[ROBBERY]),
@@ -274,12 +279,12 @@ impl City {
 
     /// Totals per district.
     pub fn district_totals(&self) -> Vec<DistrictTotals> {
-        let m = &self.map;
+        let m = &self.base.map;
         let mut d = vec![DistrictTotals::default(); m.districts as usize];
         for c in 0..m.grid.cells() {
             let t = &mut d[m.district[c] as usize];
-            t.residents += self.homes[c] as u64;
-            t.deprivation += self.homes[c] as f64 * m.deprivation[c] as f64;
+            t.residents += self.base.homes[c] as u64;
+            t.deprivation += self.base.homes[c] as f64 * m.deprivation[c] as f64;
             for k in [BURGLARY, ROBBERY] {
                 t.crimes[k] += self.crimes_per_cell[k][c] as u64;
                 t.recorded[k] += self.recorded_per_cell[k][c] as u64;
@@ -329,7 +334,7 @@ pub fn summary(city: &City) -> Vec<Figure> {
             .sum::<u64>()
     };
     let n = city.residents.len().max(1) as f64;
-    let days = (city.tick as f64 / city.p.ticks_per_day as f64).max(1e-9);
+    let days = (city.tick as f64 / city.base.p.ticks_per_day as f64).max(1e-9);
     let per_1000_year = |c: u64| c as f64 * 1000.0 / n * 365.0 / days;
     let mut figures = vec![
         Figure {

@@ -589,7 +589,7 @@ impl City {
     /// Sets the cells of group `g` (`mask`: `None` for the whole city or the
     /// group's districts) and places its units on its streets.
     pub(super) fn place_group(&mut self, g: usize, mask: Option<Vec<bool>>) {
-        let map = &self.map;
+        let map = &self.base.map;
         let group = &mut self.policing.groups[g];
         let mask = mask.or_else(|| {
             (!group.p.districts.is_empty()).then(|| {
@@ -613,7 +613,7 @@ impl City {
         group.ready = !streets.is_empty();
         group.streets = streets;
         let n = group.p.units as usize;
-        let seed = self.seed;
+        let seed = self.base.seed;
         let streets = &group.streets;
         for (k, u) in self
             .policing
@@ -643,9 +643,9 @@ impl City {
             return;
         }
         self.review_hotspots(t, day, hour);
-        let grid = self.map.grid;
+        let grid = self.base.map.grid;
         if self.policing.street_links.is_empty() {
-            self.policing.street_links = street_links(grid, &self.map.land_use);
+            self.policing.street_links = street_links(grid, &self.base.map.land_use);
         }
         let mut units = std::mem::take(&mut self.policing.units);
         // Units move in parallel, each from its own stream, leaving marks
@@ -661,7 +661,7 @@ impl City {
                     return None;
                 }
                 let speed = g.p.speed_cells_per_hour;
-                let mut r = rng::stream(this.seed, t, k as u64, Purpose::Patrol);
+                let mut r = rng::stream(this.base.seed, t, k as u64, Purpose::Patrol);
                 // A mark every few cells walked (see `walk_streets`).
                 let mut marks = Vec::with_capacity(speed as usize / 3 + 4);
                 match g.p.strategy {
@@ -697,7 +697,7 @@ impl City {
             let g = &self.policing.groups[u.group as usize];
             let (strategy, cost) = (g.p.strategy, g.p.cost_per_unit_hour);
             // The hour is counted in the district where the unit started it.
-            let d = self.map.district[starts[k] as usize] as usize;
+            let d = self.base.map.district[starts[k] as usize] as usize;
             self.policing.day_hours[d] += 1.0;
             self.policing.interval_hours += 1.0;
             if cost > 0.0 {
@@ -713,7 +713,7 @@ impl City {
             }
             if strategy == Strategy::Community {
                 let visited: Vec<u32> = marks.iter().map(|m| m.0).collect();
-                let mut r = rng::stream(self.seed, t, k as u64, Purpose::Contact);
+                let mut r = rng::stream(self.base.seed, t, k as u64, Purpose::Contact);
                 self.talk_to_residents(&visited, d, &mut r);
             }
         }
@@ -741,7 +741,7 @@ impl City {
         // presence deters a quarter as much.
         let weight = if beat.is_some() { 0.25 } else { 1.0 };
         let per_cell = (weight * minutes / steps as f64) as f32;
-        let land = &self.map.land_use;
+        let land = &self.base.map.land_use;
         let ok = |c: u32| {
             land[c as usize] == LandUse::Street
                 && g.allows(c)
@@ -823,7 +823,7 @@ impl City {
         if visited.is_empty() {
             return;
         }
-        let grid = self.map.grid;
+        let grid = self.base.map.grid;
         let rise = self.policing.p.contact_trust_rise;
         for _ in 0..self.policing.p.contacts_per_hour {
             let street = visited[(rng::uniform(r) * visited.len() as f64) as usize];
@@ -914,13 +914,13 @@ impl City {
     /// (`predictive`). Ties go to the lower cell index.
     fn rank_recorded_crime(&self, g: usize, t: u64) -> Vec<u32> {
         let group = &self.policing.groups[g];
-        let tpd = self.p.ticks_per_day as u64;
+        let tpd = self.base.p.ticks_per_day as u64;
         let window = group.p.window_days as u64 * tpd;
         let from = self.crimes.partition_point(|c| c.tick + window <= t);
         let recent = self.crimes[from..].iter().filter(|c| c.reported);
         // Scores in a dense array, with the cells that have one: each
         // cell's sum runs in crime order, as it would in a map.
-        let mut score = vec![0f64; self.map.grid.cells()];
+        let mut score = vec![0f64; self.base.map.grid.cells()];
         let mut scored: Vec<u32> = Vec::new();
         let mut add = |c: u32, v: f64| {
             let s = &mut score[c as usize];
@@ -932,7 +932,7 @@ impl City {
         match group.p.strategy {
             Strategy::Predictive => {
                 let pp = &self.policing.p;
-                let grid = self.map.grid;
+                let grid = self.base.map.grid;
                 let radius = pp.predictive_radius_cells as i64;
                 for c in recent {
                     let age_days = (t + 1).saturating_sub(c.tick) as f64 / tpd as f64;
@@ -980,8 +980,8 @@ impl City {
     /// not depend on the thread count. Nothing is done while the field is
     /// zero everywhere and no unit is out.
     fn apply_deterrence(&mut self) {
-        let grid = self.map.grid;
-        let dt_hours = self.p.dt_days() * 24.0;
+        let grid = self.base.map.grid;
+        let dt_hours = self.base.p.dt_days() * 24.0;
         let pol = &mut self.policing;
         if pol.touched.is_empty() && !pol.live {
             return;
@@ -1037,7 +1037,7 @@ impl City {
         if pol.touched.is_empty() {
             return 0.0;
         }
-        let grid = self.map.grid;
+        let grid = self.base.map.grid;
         let r = pol.p.deterrence_radius_cells;
         let (x, y) = grid.xy(cell);
         let mut sum = 0.0;
@@ -1054,7 +1054,7 @@ impl City {
     #[inline]
     pub(super) fn police_keep(&self, cell: usize) -> f64 {
         (1.0 - self.policing.deterrence[cell] as f64)
-            * (1.0 - self.interventions.cctv_deterrence[cell] as f64)
+            * (1.0 - self.mods.cctv_deterrence[cell] as f64)
     }
 
     /// Whether an offender on a search trip gives it up in `cell`: with
@@ -1075,21 +1075,22 @@ impl City {
         let c = cell as usize;
         let mut keep = self.police_keep(c);
         if night {
-            keep *= 1.0 - self.interventions.night_risk[c] as f64;
+            keep *= 1.0 - self.mods.night_risk[c] as f64;
         }
-        let watch = self.interventions.guardian_factor[c] as f64;
+        let watch = self.mods.guardian_factor[c] as f64;
         if watch > 1.0 {
             // What a watch adds to guardianship: 1 - g becomes
             // exp(-strength * factor * guardians), (1 - g) * this.
             let ps = &self.presence;
             let seen = (ps.at_work[c] + ps.in_public[c]) as f64 * self.visibility(c, night);
             let guardians = ps.at_home[c] as f64 + seen;
-            keep *= (-self.p.risk.guardian_strength * (watch - 1.0) * guardians).exp();
+            keep *= (-self.base.p.risk.guardian_strength * (watch - 1.0) * guardians).exp();
         }
         let p = (1.0 - keep) * self.policing.p.give_up_share;
         p > 0.0 && {
-            let g = stream
-                .get_or_insert_with(|| rng::stream(self.seed, t, offender as u64, Purpose::GiveUp));
+            let g = stream.get_or_insert_with(|| {
+                rng::stream(self.base.seed, t, offender as u64, Purpose::GiveUp)
+            });
             rng::uniform(g) < p
         }
     }
@@ -1100,12 +1101,12 @@ impl City {
         let c = cell as usize;
         let near = (self.minutes_near(cell) / 60.0).min(1.0);
         let p_patrol = self.policing.p.capture_probability * near;
-        let p_cctv = self.interventions.cctv_detection[c] as f64;
+        let p_cctv = self.mods.cctv_detection[c] as f64;
         if p_patrol <= 0.0 && p_cctv <= 0.0 {
             return false;
         }
         let p = 1.0 - (1.0 - p_patrol) * (1.0 - p_cctv);
-        let mut g = rng::stream(self.seed, t, offender as u64, Purpose::PatrolArrest);
+        let mut g = rng::stream(self.base.seed, t, offender as u64, Purpose::PatrolArrest);
         let caught = rng::uniform(&mut g) < p;
         if caught {
             self.count_police_arrest(cell);
@@ -1118,13 +1119,13 @@ impl City {
         let near = (self.minutes_near(cell) / 60.0).min(1.0);
         let p = self.policing.p.discovery_probability * near;
         p > 0.0 && {
-            let mut g = rng::stream(self.seed, t, offender as u64, Purpose::Discovery);
+            let mut g = rng::stream(self.base.seed, t, offender as u64, Purpose::Discovery);
             rng::uniform(&mut g) < p
         }
     }
 
     fn count_police_arrest(&mut self, cell: u32) {
-        let d = self.map.district[cell as usize] as usize;
+        let d = self.base.map.district[cell as usize] as usize;
         self.policing.day_arrests[d] += 1;
         self.policing.interval_arrests += 1;
     }
@@ -1142,7 +1143,7 @@ impl City {
         if responders.is_empty() {
             return;
         }
-        let grid = self.map.grid;
+        let grid = self.base.map.grid;
         let pp = self.policing.p;
         for index in start..self.crimes.len() {
             let crime: Crime = self.crimes[index];
@@ -1168,7 +1169,7 @@ impl City {
             u.dwell_min = pp.on_scene_minutes;
             let p =
                 pp.response_capture_probability * (-minutes / pp.response_time_scale_minutes).exp();
-            let mut g = rng::stream(self.seed, t, index as u64, Purpose::Dispatch);
+            let mut g = rng::stream(self.base.seed, t, index as u64, Purpose::Dispatch);
             if rng::uniform(&mut g) < p
                 && self.residents.state[crime.offender as usize] & super::JAILED == 0
             {
