@@ -1,0 +1,93 @@
+//! A run branched from a checkpoint taken while an intervention or a patrol
+//! strategy is active writes the same files as the run it continues: every
+//! shipped scenario with interventions or patrols, through the binary.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_crimesim");
+
+/// Shipped scenarios whose interventions start on day 180, or whose patrols
+/// are on duty from day 0.
+const SCENARIOS: &[&str] = &[
+    "cctv-hotspots",
+    "city-policed",
+    "community-policing",
+    "employment-programme",
+    "focused-deterrence",
+    "hotspot-patrols",
+    "lighting-upgrade",
+    "neighbourhood-watch",
+    "patrol-strategies",
+    "predictive-feedback",
+    "restorative-justice",
+    "target-hardening",
+    "youth-programme",
+];
+
+/// 196 days, a checkpoint on day 185 (the interventions active since 180).
+const SHAPE: &[&str] = &[
+    "--ticks",
+    "4704",
+    "--seed",
+    "23",
+    "--set",
+    "city.population=1500",
+    "--quiet",
+];
+
+fn run(scenario: &str, out: &Path, extra: &[&str]) {
+    let o = Command::new(BIN)
+        .arg("run")
+        .arg(format!("scenarios/{scenario}.toml"))
+        .arg("--out")
+        .arg(out)
+        .args(SHAPE)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{scenario}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn arrow_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".arrow"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_branch_from_a_checkpoint_while_interventions_are_active_writes_the_same_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    for scenario in SCENARIOS {
+        let whole = tmp.path().join(format!("{scenario}-whole"));
+        let branch = tmp.path().join(format!("{scenario}-branch"));
+        run(scenario, &whole, &["--checkpoint-every", "185"]);
+        let checkpoint = whole.join("checkpoint-day00185-tick4440");
+        assert!(checkpoint.exists(), "{scenario}: no day-185 checkpoint");
+        run(
+            scenario,
+            &branch,
+            &["--from-checkpoint", checkpoint.to_str().unwrap()],
+        );
+        let files = arrow_files(&whole);
+        assert!(files.len() >= 4, "{scenario}: {files:?}");
+        assert_eq!(files, arrow_files(&branch), "{scenario}");
+        for f in &files {
+            let (a, b) = (
+                fs::read(whole.join(f)).unwrap(),
+                fs::read(branch.join(f)).unwrap(),
+            );
+            assert!(a == b, "{scenario}: {f} differs after the branch");
+        }
+    }
+}
