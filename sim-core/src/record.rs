@@ -103,6 +103,43 @@ pub struct TableSpec {
     pub columns: &'static [ColumnSpec],
 }
 
+impl TableSpec {
+    /// A batch of this table from columns named as the spec names them, in
+    /// the spec's order. Every column must be given once, with its type and
+    /// as many rows as the others: anything else is a bug in the model,
+    /// which this reports by name rather than writing a shifted table.
+    pub fn batch(&self, named: Vec<(&str, Column)>) -> Batch {
+        assert_eq!(
+            named.len(),
+            self.columns.len(),
+            "table {}: {} columns given for {}",
+            self.name,
+            named.len(),
+            self.columns.len()
+        );
+        let rows = named.first().map_or(0, |(_, c)| c.len());
+        let mut slots: Vec<Option<Column>> = vec![None; self.columns.len()];
+        for (name, column) in named {
+            let Some(k) = self.columns.iter().position(|c| c.name == name) else {
+                panic!("table {}: no column named {name}", self.name);
+            };
+            let spec = &self.columns[k];
+            assert!(
+                spec.ty == column.ty() && column.len() == rows && slots[k].is_none(),
+                "table {}: column {name} given twice, as {:?} for {:?}, or with {} rows for {rows}",
+                self.name,
+                column.ty(),
+                spec.ty,
+                column.len()
+            );
+            slots[k] = Some(column);
+        }
+        Batch {
+            columns: slots.into_iter().map(|c| c.expect("counted")).collect(),
+        }
+    }
+}
+
 /// Rows for one table, column by column, in the table's column order.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Batch {
@@ -146,5 +183,66 @@ impl Recorder for MemoryRecorder {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: TableSpec = TableSpec {
+        name: "t",
+        row: "a row",
+        columns: &[
+            ColumnSpec {
+                name: "a",
+                ty: ColumnType::U64,
+                doc: "",
+            },
+            ColumnSpec {
+                name: "b",
+                ty: ColumnType::F64,
+                doc: "",
+            },
+        ],
+    };
+
+    #[test]
+    fn a_batch_by_name_takes_the_spec_order() {
+        let batch = SPEC.batch(vec![
+            ("b", Column::F64(vec![0.5])),
+            ("a", Column::U64(vec![7])),
+        ]);
+        assert_eq!(
+            batch.columns,
+            vec![Column::U64(vec![7]), Column::F64(vec![0.5])]
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "no column named c")]
+    fn a_batch_with_an_unknown_column_name_is_refused() {
+        SPEC.batch(vec![
+            ("a", Column::U64(vec![7])),
+            ("c", Column::F64(vec![0.5])),
+        ]);
+    }
+
+    #[test]
+    #[should_panic(expected = "column b")]
+    fn a_batch_with_a_column_of_the_wrong_type_is_refused() {
+        SPEC.batch(vec![
+            ("a", Column::U64(vec![7])),
+            ("b", Column::U64(vec![5])),
+        ]);
+    }
+
+    #[test]
+    #[should_panic(expected = "column b")]
+    fn a_batch_with_columns_of_unequal_length_is_refused() {
+        SPEC.batch(vec![
+            ("a", Column::U64(vec![7])),
+            ("b", Column::F64(vec![])),
+        ]);
     }
 }

@@ -21,7 +21,7 @@
 use std::io;
 
 use crate::diamond::{Diamond, Layers, MAX_RADIUS, View};
-use crate::record::{Batch, Column, ColumnSpec, ColumnType, Recorder, TableSpec};
+use crate::record::{Column, ColumnSpec, ColumnType, Recorder, TableSpec};
 use crate::rng::{self, Purpose};
 use crate::scenario::params::{Default, Param, Section, Ty};
 use crate::scenario::{Epstein2002Params, Scenario};
@@ -785,32 +785,28 @@ impl Epstein2002 {
         let c = self.counts;
         recorder.record(
             TICKS,
-            Batch {
-                columns: vec![
-                    Column::U64(vec![self.tick]),
-                    Column::U64(vec![c.quiescent]),
-                    Column::U64(vec![c.active]),
-                    Column::U64(vec![c.jailed]),
-                    Column::F64(vec![self.legitimacy]),
-                    Column::U64(vec![self.arrests_since_row]),
-                ],
-            },
+            TABLES[TICKS].batch(vec![
+                ("tick", Column::U64(vec![self.tick])),
+                ("quiescent", Column::U64(vec![c.quiescent])),
+                ("active", Column::U64(vec![c.active])),
+                ("jailed", Column::U64(vec![c.jailed])),
+                ("legitimacy", Column::F64(vec![self.legitimacy])),
+                ("arrests", Column::U64(vec![self.arrests_since_row])),
+            ]),
         )?;
         self.arrests_since_row = 0;
         self.last_row_tick = Some(self.tick);
         let e = std::mem::take(&mut self.pending);
         recorder.record(
             EVENTS,
-            Batch {
-                columns: vec![
-                    Column::U64(e.tick),
-                    Column::U32(e.x),
-                    Column::U32(e.y),
-                    Column::U64(e.citizen),
-                    Column::U64(e.cop),
-                    Column::U64(e.sentence),
-                ],
-            },
+            TABLES[EVENTS].batch(vec![
+                ("tick", Column::U64(e.tick)),
+                ("x", Column::U32(e.x)),
+                ("y", Column::U32(e.y)),
+                ("citizen_id", Column::U64(e.citizen)),
+                ("cop_id", Column::U64(e.cop)),
+                ("sentence", Column::U64(e.sentence)),
+            ]),
         )
     }
 }
@@ -938,15 +934,13 @@ impl Simulation for Epstein2002 {
         }
         recorder.record(
             CELLS,
-            Batch {
-                columns: vec![
-                    Column::U32(columns.0),
-                    Column::U32(columns.1),
-                    Column::U8(columns.2),
-                    Column::U64(columns.3),
-                    Column::U32(columns.4),
-                ],
-            },
+            TABLES[CELLS].batch(vec![
+                ("x", Column::U32(columns.0)),
+                ("y", Column::U32(columns.1)),
+                ("occupant", Column::U8(columns.2)),
+                ("agent_id", Column::U64(columns.3)),
+                ("jail_ticks", Column::U32(columns.4)),
+            ]),
         )
     }
 

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::grid::Grid;
-use crate::record::{Batch, Column, ColumnSpec, ColumnType, Recorder, TableSpec};
+use crate::record::{Column, ColumnSpec, ColumnType, Recorder, TableSpec};
 use crate::rng::{self, Purpose};
 use crate::scenario::params::{Default, Param, Section, Ty};
 use crate::scenario::{Scenario, Short2008Initial, Short2008Params};
@@ -558,31 +558,30 @@ impl Short2008 {
         let (mean_a, cv_a) = self.attractiveness_stats();
         recorder.record(
             TICKS,
-            Batch {
-                columns: vec![
-                    Column::U64(vec![self.tick]),
-                    Column::F64(vec![self.tick as f64 * self.params.dt]),
-                    Column::U64(vec![self.events_since_row]),
+            TABLES[TICKS].batch(vec![
+                ("tick", Column::U64(vec![self.tick])),
+                ("time", Column::F64(vec![self.tick as f64 * self.params.dt])),
+                ("events", Column::U64(vec![self.events_since_row])),
+                (
+                    "offenders",
                     Column::U64(vec![self.burglars.id.len() as u64]),
-                    Column::F64(vec![mean_a]),
-                    Column::F64(vec![mean_a - self.params.a0]),
-                    Column::F64(vec![cv_a]),
-                ],
-            },
+                ),
+                ("mean_attractiveness", Column::F64(vec![mean_a])),
+                ("mean_b", Column::F64(vec![mean_a - self.params.a0])),
+                ("cv_attractiveness", Column::F64(vec![cv_a])),
+            ]),
         )?;
         self.events_since_row = 0;
         self.last_row_tick = self.tick;
         let e = std::mem::take(&mut self.pending);
         recorder.record(
             EVENTS,
-            Batch {
-                columns: vec![
-                    Column::U64(e.tick),
-                    Column::U32(e.x),
-                    Column::U32(e.y),
-                    Column::U64(e.offender),
-                ],
-            },
+            TABLES[EVENTS].batch(vec![
+                ("tick", Column::U64(e.tick)),
+                ("x", Column::U32(e.x)),
+                ("y", Column::U32(e.y)),
+                ("offender_id", Column::U64(e.offender)),
+            ]),
         )
     }
 }
@@ -644,15 +643,16 @@ impl Simulation for Short2008 {
         let (xs, ys): (Vec<u32>, Vec<u32>) = (0..cells as u32).map(|i| self.grid.xy(i)).unzip();
         recorder.record(
             CELLS,
-            Batch {
-                columns: vec![
-                    Column::U32(xs),
-                    Column::U32(ys),
+            TABLES[CELLS].batch(vec![
+                ("x", Column::U32(xs)),
+                ("y", Column::U32(ys)),
+                (
+                    "a",
                     Column::F64(self.b.iter().map(|b| self.params.a0 + b).collect()),
-                    Column::F64(self.b.clone()),
-                    Column::U64(self.burglaries_total.clone()),
-                ],
-            },
+                ),
+                ("b", Column::F64(self.b.clone())),
+                ("events", Column::U64(self.burglaries_total.clone())),
+            ]),
         )
     }
 

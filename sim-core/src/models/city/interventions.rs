@@ -36,7 +36,7 @@ use super::params::CityParams;
 use super::patrols::{PatrolGroupParams, Strategy};
 use super::residents::EMPLOYED;
 use crate::grid::Grid;
-use crate::record::{Batch, Column, ColumnSpec, ColumnType, Recorder, TableSpec};
+use crate::record::{Column, ColumnSpec, ColumnType, Recorder, TableSpec};
 use crate::rng::{self, Purpose};
 use crate::scenario::Scenario;
 use crate::scenario::params::{AppliesWhen, Default, Param, Section, Ty};
@@ -1292,13 +1292,22 @@ impl City {
             }
         }
         let mut columns = vec![
-            Column::U32(cols.0),
-            Column::U64(cols.1),
-            Column::Bool(cols.2),
-            Column::F64(cols.3),
+            ("intervention", Column::U32(cols.0)),
+            ("day", Column::U64(cols.1)),
+            ("active", Column::Bool(cols.2)),
+            ("cost", Column::F64(cols.3)),
         ];
-        columns.extend(counts.into_iter().map(Column::U64));
-        recorder.record(super::output::INTERVENTIONS, Batch { columns })
+        let zones = [
+            "crimes_area",
+            "crimes_buffer",
+            "crimes_elsewhere",
+            "recorded_area",
+            "recorded_buffer",
+            "recorded_elsewhere",
+        ];
+        columns.extend(zones.into_iter().zip(counts.map(Column::U64)));
+        let batch = INTERVENTIONS_TABLE.batch(columns);
+        recorder.record(super::output::INTERVENTIONS, batch)
     }
 
     /// Each intervention's rows so far (for tests and the visualizer).

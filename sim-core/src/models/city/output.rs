@@ -4,7 +4,7 @@ use std::io;
 
 use super::facts::StylizedFacts;
 use super::{BURGLARY, City, ROBBERY};
-use crate::record::{Batch, Column, ColumnSpec, ColumnType, Recorder, TableSpec};
+use crate::record::{Column, ColumnSpec, ColumnType, Recorder, TableSpec};
 use crate::sim::Figure;
 
 pub const TICKS: usize = 0;
@@ -150,27 +150,37 @@ impl City {
         let iv = std::mem::take(&mut self.interval);
         recorder.record(
             TICKS,
-            Batch {
-                columns: vec![
-                    Column::U64(vec![self.tick]),
-                    Column::U64(vec![day]),
-                    Column::U8(vec![hour as u8]),
-                    Column::U64(vec![iv.crimes[BURGLARY]]),
+            TABLES[TICKS].batch(vec![
+                ("tick", Column::U64(vec![self.tick])),
+                ("day", Column::U64(vec![day])),
+                ("hour", Column::U8(vec![hour as u8])),
+                ("burglary", Column::U64(vec![iv.crimes[BURGLARY]])),
+                (
+                    "burglary_recorded",
                     Column::U64(vec![iv.recorded[BURGLARY]]),
-                    Column::U64(vec![iv.crimes[ROBBERY]]),
-                    Column::U64(vec![iv.recorded[ROBBERY]]),
-                    Column::U64(vec![iv.arrests]),
-                    Column::U64(vec![self.offenders.len() as u64]),
-                    Column::U64(vec![self.jailed()]),
-                    Column::F64(vec![self.mean_trust()]),
+                ),
+                ("robbery", Column::U64(vec![iv.crimes[ROBBERY]])),
+                ("robbery_recorded", Column::U64(vec![iv.recorded[ROBBERY]])),
+                ("arrests", Column::U64(vec![iv.arrests])),
+                ("offenders", Column::U64(vec![self.offenders.len() as u64])),
+                ("jailed", Column::U64(vec![self.jailed()])),
+                ("mean_trust", Column::F64(vec![self.mean_trust()])),
+                (
+                    "patrol_hours",
                     Column::F64(vec![std::mem::take(&mut self.policing.interval_hours)]),
+                ),
+                (
+                    "police_arrests",
                     Column::U64(vec![std::mem::take(&mut self.policing.interval_arrests)]),
+                ),
+                (
+                    "cost",
                     Column::F64(vec![
                         std::mem::take(&mut self.policing.interval_cost)
                             + std::mem::take(&mut self.interventions.interval_cost),
                     ]),
-                ],
-            },
+                ),
+            ]),
         )?;
         self.last_row_tick = self.tick;
         // Crimes whose investigation has concluded can no longer change.
@@ -190,18 +200,34 @@ impl City {
         let grid = self.base.map.grid;
         recorder.record(
             EVENTS,
-            Batch {
-                columns: vec![
-                    Column::U64(batch.iter().map(|c| c.tick).collect()),
+            TABLES[EVENTS].batch(vec![
+                ("tick", Column::U64(batch.iter().map(|c| c.tick).collect())),
+                (
+                    "x",
                     Column::U32(batch.iter().map(|c| grid.xy(c.cell).0).collect()),
+                ),
+                (
+                    "y",
                     Column::U32(batch.iter().map(|c| grid.xy(c.cell).1).collect()),
-                    Column::U8(batch.iter().map(|c| c.kind).collect()),
+                ),
+                ("type", Column::U8(batch.iter().map(|c| c.kind).collect())),
+                (
+                    "offender_id",
                     Column::U64(batch.iter().map(|c| c.offender as u64).collect()),
+                ),
+                (
+                    "victim_id",
                     Column::U64(batch.iter().map(|c| c.victim as u64).collect()),
+                ),
+                (
+                    "reported",
                     Column::Bool(batch.iter().map(|c| c.reported).collect()),
+                ),
+                (
+                    "arrested",
                     Column::Bool(batch.iter().map(|c| c.arrested).collect()),
-                ],
-            },
+                ),
+            ]),
         )
     }
 
@@ -216,54 +242,107 @@ impl City {
             let widen = |v: &[u32]| Column::U64(v[r.clone()].iter().map(|&x| x as u64).collect());
             recorder.record(
                 CELLS,
-                Batch {
-                    columns: vec![
+                TABLES[CELLS].batch(vec![
+                    (
+                        "x",
                         Column::U32(ids.clone().map(|c| m.grid.xy(c).0).collect()),
-                        Column::U32(ids.map(|c| m.grid.xy(c).1).collect()),
+                    ),
+                    ("y", Column::U32(ids.map(|c| m.grid.xy(c).1).collect())),
+                    (
+                        "land_use",
                         Column::U8(m.land_use[r.clone()].iter().map(|&u| u as u8).collect()),
+                    ),
+                    (
+                        "district",
                         Column::U32(m.district[r.clone()].iter().map(|&d| d as u32).collect()),
+                    ),
+                    (
+                        "lighting",
                         Column::F64(
                             self.mods.lighting[r.clone()]
                                 .iter()
                                 .map(|&l| l as f64)
                                 .collect(),
                         ),
+                    ),
+                    (
+                        "deprivation",
                         Column::F64(m.deprivation[r.clone()].iter().map(|&d| d as f64).collect()),
+                    ),
+                    (
+                        "residents",
                         Column::U32(self.base.homes[r.clone()].to_vec()),
-                        widen(&self.crimes_per_cell[BURGLARY]),
+                    ),
+                    ("burglary", widen(&self.crimes_per_cell[BURGLARY])),
+                    (
+                        "burglary_recorded",
                         widen(&self.recorded_per_cell[BURGLARY]),
-                        widen(&self.crimes_per_cell[ROBBERY]),
-                        widen(&self.recorded_per_cell[ROBBERY]),
-                        widen(&self.arrests_per_cell),
-                    ],
-                },
+                    ),
+                    ("robbery", widen(&self.crimes_per_cell[ROBBERY])),
+                    ("robbery_recorded", widen(&self.recorded_per_cell[ROBBERY])),
+                    ("arrests", widen(&self.arrests_per_cell)),
+                ]),
             )?;
         }
         let d = self.district_totals();
         recorder.record(
             DISTRICTS,
-            Batch {
-                columns: vec![
-                    Column::U32((0..d.len() as u32).collect()),
+            TABLES[DISTRICTS].batch(vec![
+                ("district", Column::U32((0..d.len() as u32).collect())),
+                (
+                    "residents",
                     Column::U64(d.iter().map(|t| t.residents).collect()),
+                ),
+                (
+                    "deprivation",
                     Column::F64(d.iter().map(|t| t.deprivation).collect()),
+                ),
+                (
+                    "burglary",
                     Column::U64(d.iter().map(|t| t.crimes[BURGLARY]).collect()),
+                ),
+                (
+                    "burglary_recorded",
                     Column::U64(d.iter().map(|t| t.recorded[BURGLARY]).collect()),
+                ),
+                (
+                    "robbery",
                     Column::U64(d.iter().map(|t| t.crimes[ROBBERY]).collect()),
+                ),
+                (
+                    "robbery_recorded",
                     Column::U64(d.iter().map(|t| t.recorded[ROBBERY]).collect()),
+                ),
+                (
+                    "arrests",
                     Column::U64(d.iter().map(|t| t.arrests).collect()),
+                ),
+                (
+                    "crime_per_1000",
                     Column::F64(
                         d.iter()
                             .map(|t| t.per_1000(t.crimes[0] + t.crimes[1]))
                             .collect(),
                     ),
+                ),
+                (
+                    "recorded_per_1000",
                     Column::F64(
                         d.iter()
                             .map(|t| t.per_1000(t.recorded[0] + t.recorded[1]))
                             .collect(),
                     ),
+                ),
+                (
+                    "patrol_hours",
                     Column::F64(self.policing.total_hours.clone()),
+                ),
+                (
+                    "contacts",
                     Column::U64(self.policing.total_contacts.clone()),
+                ),
+                (
+                    "cost",
                     Column::F64(
                         self.policing
                             .total_cost
@@ -272,8 +351,8 @@ impl City {
                             .map(|(a, b)| a + b)
                             .collect(),
                     ),
-                ],
-            },
+                ),
+            ]),
         )
     }
 

@@ -42,7 +42,7 @@ use super::map::LandUse;
 use super::residents::{Activity, NO_CELL};
 use super::{City, Crime};
 use crate::grid::Grid;
-use crate::record::{Batch, Column, ColumnSpec, ColumnType, Recorder, TableSpec};
+use crate::record::{Column, ColumnSpec, ColumnType, Recorder, TableSpec};
 use crate::rng::{self, Purpose};
 use crate::scenario::params::{Default, Param, Section, Ty};
 
@@ -1283,15 +1283,13 @@ impl City {
         }
         recorder.record(
             super::output::PATROLS,
-            Batch {
-                columns: vec![
-                    Column::U64(day),
-                    Column::U32(district),
-                    Column::F64(hours),
-                    Column::U64(contacts),
-                    Column::U64(arrests),
-                ],
-            },
+            PATROLS_TABLE.batch(vec![
+                ("day", Column::U64(day)),
+                ("district", Column::U32(district)),
+                ("patrol_hours", Column::F64(hours)),
+                ("contacts", Column::U64(contacts)),
+                ("arrests", Column::U64(arrests)),
+            ]),
         )
     }
 }
