@@ -38,6 +38,9 @@ pub enum Command {
     Merge(MergeArgs),
     /// Turn a run, comparison or sweep folder into one self-contained HTML page of maps and charts.
     Report(ReportArgs),
+    /// The stylized facts of recorded crime in a CSV file (concentration, near repeats, hour
+    /// of day, stability of places), computed as for a run's summary.json.
+    Observe(ObserveArgs),
     /// Time every model at its small and large sizes on 1 and 2 threads: agent-steps per
     /// second, ticks per second, peak memory per agent.
     Bench(BenchArgs),
@@ -184,6 +187,58 @@ pub struct ReportArgs {
     /// Do not print where the page went.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ObserveArgs {
+    /// A CSV file of crimes, one per row, with a header row.
+    pub events: PathBuf,
+    /// Column of the easting in metres (with --y).
+    #[arg(long, value_name = "COLUMN")]
+    pub x: Option<String>,
+    /// Column of the northing in metres (with --x).
+    #[arg(long, value_name = "COLUMN")]
+    pub y: Option<String>,
+    /// Column of the longitude in degrees (with --lat).
+    #[arg(long, value_name = "COLUMN")]
+    pub lon: Option<String>,
+    /// Column of the latitude in degrees (with --lon).
+    #[arg(long, value_name = "COLUMN")]
+    pub lat: Option<String>,
+    /// Column of the date (YYYY-MM-DD or YYYY/MM/DD; a time after it is ignored).
+    #[arg(long, value_name = "COLUMN")]
+    pub date: String,
+    /// Column of the hour of the day, 0 to 23 (without it there is no hour profile).
+    #[arg(long, value_name = "COLUMN")]
+    pub hour: Option<String>,
+    /// Column of the crime type (with --types).
+    #[arg(long = "type", value_name = "COLUMN")]
+    pub r#type: Option<String>,
+    /// Keep only these crime types (comma-separated values of --type).
+    #[arg(long, value_delimiter = ',', value_name = "TYPE,...")]
+    pub types: Vec<String>,
+    /// Keep crimes on or after this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Keep crimes on or before this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Cell size in metres (the city model's cells are 50 m).
+    #[arg(long, default_value_t = 50.0, value_parser = positive_metres)]
+    pub cell_size: f64,
+    /// Days in each window of the stability of places (a run's summary uses 182).
+    #[arg(long, default_value_t = 182, value_parser = clap::value_parser!(u64).range(1..))]
+    pub window_days: u64,
+    /// Write the facts here as JSON (default: print them).
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+}
+
+fn positive_metres(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 1.0 => Ok(v),
+        _ => Err(format!("{text}: expected metres, at least 1")),
+    }
 }
 
 #[derive(Debug, Args)]

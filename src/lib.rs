@@ -27,6 +27,7 @@ pub fn run(cli: Cli) -> error::Result<()> {
         Command::Sweep(args) => commands::sweep::sweep(args),
         Command::Merge(args) => commands::merge::merge(args),
         Command::Report(args) => commands::report::report(args),
+        Command::Observe(args) => commands::observe::observe(args),
         Command::Bench(args) => commands::bench::bench(args),
     }
 }

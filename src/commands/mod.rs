@@ -1,6 +1,7 @@
 pub mod bench;
 pub mod compare;
 pub mod merge;
+pub mod observe;
 pub mod report;
 pub mod run;
 pub mod sweep;

@@ -10,6 +10,7 @@
 //! | share of offences by the top 10% of offenders | [`share_of_offences_by_top_offenders`] | Wolfgang, Figlio & Sellin (1972) |
 //! | all cell concentration figures at once | [`cell_concentration`] | |
 //! | Knox near-repeat table and ratios | [`knox_test`] | Knox (1964); Johnson & Bowers (2004) |
+//! | concentration, near repeats, hour of day and stability of places, from a crime list | [`places::place_facts`] | Weisburd (2015); Knox (1964); Weisburd et al. (2004) |
 //! | Knox Monte Carlo p-values | [`knox_monte_carlo`] | Johnson & Bowers (2004); Besag & Diggle (1977) |
 //! | weighted displacement quotient, success and buffer measures, total net effect | [`weighted_displacement_quotient`] | Bowers & Johnson (2003) |
 //! | mean, sample sd | [`mean`], [`sample_sd`] | |
@@ -27,6 +28,7 @@ pub mod concentration;
 pub mod displacement;
 pub mod fairness;
 pub mod knox;
+pub mod places;
 pub mod stats;
 
 pub use concentration::{

@@ -4,12 +4,14 @@
 //! gradient.
 
 use super::{BURGLARY, City, ROBBERY};
-use crate::metrics::{self, KnoxBands, KnoxEvent};
+use crate::metrics;
+/// Knox space bands, upper edges in cells (about 100 m, 250 m, 500 m, 1 km),
+/// and time bands, upper edges in days: the same for runs and recorded crime.
+pub use crate::metrics::places::{KNOX_SPACE_CELLS, KNOX_TIME_DAYS};
+use crate::metrics::places::{PlaceEvent, PlaceFacts, place_facts};
 
-/// Knox space bands, upper edges in cells (about 100 m, 250 m, 500 m, 1 km).
-pub const KNOX_SPACE_CELLS: [f64; 4] = [2.0, 5.0, 10.0, 20.0];
-/// Knox time bands, upper edges in days.
-pub const KNOX_TIME_DAYS: [u64; 4] = [7, 14, 28, 56];
+/// Days in each window of the stability of places (half a year).
+pub const STABILITY_WINDOW_DAYS: u64 = 182;
 
 /// What a run shows of the stylized facts. `None` where the run has too
 /// little crime to say.
@@ -33,6 +35,9 @@ pub struct StylizedFacts {
     /// Crime per 1,000 residents in the most deprived third of districts
     /// over the least deprived third.
     pub deprived_rate_ratio: Option<f64>,
+    /// The facts of crime at places, as `crimesim observe` computes them for
+    /// recorded crime.
+    pub places: PlaceFacts,
 }
 
 impl StylizedFacts {
@@ -50,21 +55,7 @@ impl StylizedFacts {
         for c in &city.crimes {
             per_offender[c.offender as usize] += 1;
         }
-        let tpd = city.base.p.ticks_per_day as u64;
-        let events: Vec<KnoxEvent> = city
-            .crimes
-            .iter()
-            .map(|c| {
-                let (x, y) = m.grid.xy(c.cell);
-                KnoxEvent { x, y, tick: c.tick }
-            })
-            .collect();
-        let bands = KnoxBands {
-            space_edges_cells: KNOX_SPACE_CELLS.to_vec(),
-            time_edges_ticks: KNOX_TIME_DAYS.iter().map(|d| d * tpd).collect(),
-        };
-        let knox = metrics::knox_test(&events, &bands);
-        let last = KNOX_SPACE_CELLS.len();
+        let places = places_of(city);
         let dark_hours = (0..24).filter(|&h| city.is_night(h)).count();
         let night_share = [BURGLARY, ROBBERY].map(|k| {
             let of_kind: Vec<_> = city
@@ -90,13 +81,42 @@ impl StylizedFacts {
                 0.25,
             ),
             offences_by_top_tenth: metrics::share_of_offences_by_top_offenders(&per_offender, 0.1),
-            knox_near: knox.knox_ratio(0, 0),
-            knox_far: knox.knox_ratio(last, last),
+            knox_near: places.knox_near,
+            knox_far: places.knox_far,
             night_share,
             night_hours_share: dark_hours as f64 / 24.0,
             deprived_rate_ratio: deprived_rate_ratio(city),
+            places,
         }
     }
+}
+
+/// The run's crimes as places: every crime, true or recorded, at the hour
+/// it happened.
+fn places_of(city: &City) -> PlaceFacts {
+    let grid = city.base.map.grid;
+    let tpd = city.base.p.ticks_per_day as u64;
+    let events: Vec<PlaceEvent> = city
+        .crimes
+        .iter()
+        .map(|c| {
+            let (x, y) = grid.xy(c.cell);
+            PlaceEvent {
+                x,
+                y,
+                hour: (c.tick - 1) * 24 / tpd,
+                hour_known: true,
+            }
+        })
+        .collect();
+    let days = city.tick / tpd;
+    place_facts(
+        &events,
+        grid.width,
+        grid.height,
+        days,
+        STABILITY_WINDOW_DAYS,
+    )
 }
 
 /// Crime per 1,000 residents in the most deprived third of districts

@@ -505,6 +505,31 @@ pub fn summary(city: &City) -> Vec<Figure> {
             "share of the day's hours that are dark",
         ),
         (
+            "cells_with_crime_for_half",
+            f.places.cells_for_half,
+            "share of the cells with any crime holding 50% of it (as `crimesim observe` computes it)",
+        ),
+        (
+            "cells_with_crime_for_quarter",
+            f.places.cells_for_quarter,
+            "share of the cells with any crime holding 25% of it",
+        ),
+        (
+            "stability_correlation",
+            f.places.stability_correlation,
+            "correlation of per-cell crime counts between consecutive half-years (recorded crime in cities: high, e.g. 0.8 year to year)",
+        ),
+        (
+            "top_cells_share_then",
+            f.places.top_cells_share_then,
+            "share of a half-year's crime in its own hottest 1% of cells",
+        ),
+        (
+            "top_cells_share_next",
+            f.places.top_cells_share_next,
+            "share of the next half-year's crime in those same cells (persistent hot spots: close to the share then)",
+        ),
+        (
             "deprived_rate_ratio",
             f.deprived_rate_ratio,
             "crime rate of the most deprived third of districts over the least deprived third",
