@@ -205,3 +205,34 @@ fn unknown_districts_of_a_city_from_layers_exit_2_at_the_key() {
     let o = crimesim(&["validate", &file]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn an_intervention_that_starts_after_the_run_ends_is_refused_by_validate_run_and_compare() {
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().to_str().unwrap();
+    let short = ["--set", "ticks=2160"];
+    let file = "scenarios/lighting-upgrade.toml";
+    for args in [
+        vec!["validate", file],
+        vec!["run", file, "--out", o, "--quiet"],
+        vec![
+            "compare",
+            "scenarios/city-small.toml",
+            file,
+            "--out",
+            o,
+            "--quiet",
+        ],
+    ] {
+        let o = crimesim(&[&args[..], &short[..]].concat());
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(
+            e.contains("lighting-upgrade.toml:23:13: the intervention starts on day 180")
+                && e.contains("it would change nothing"),
+            "{args:?}: {e}"
+        );
+    }
+    let ok = crimesim(&["validate", file, "--set", "ticks=4344"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+}

@@ -675,8 +675,26 @@ pub fn inconsistency(s: &Scenario) -> Option<(String, String, String)> {
     {
         return Some(e);
     }
+    let tpd = p.ticks_per_day.max(1) as u64;
+    let days = s.ticks.div_ceil(tpd);
     for (i, v) in p.interventions.iter().enumerate() {
         let at = |key: &str| format!("city.interventions[{i}].{key}");
+        if v.start_day as u64 >= days {
+            return Some((
+                at("start_day"),
+                format!(
+                    "the intervention starts on day {}, after the run's last day ({} with ticks = {}): \
+                     it would change nothing",
+                    v.start_day,
+                    days.saturating_sub(1),
+                    s.ticks
+                ),
+                format!(
+                    "a start_day before day {days}, or ticks = {} or more",
+                    (v.start_day as u64 + 1) * tpd
+                ),
+            ));
+        }
         if let Some(end) = v.end_day
             && end <= v.start_day
         {
