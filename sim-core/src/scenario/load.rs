@@ -233,6 +233,19 @@ fn apply_override(index: usize, set: &str, doc: &mut Document) -> Result<(), Sce
         ));
     };
     let path = path.trim();
+    if let Some((key, element)) = element_key(path, doc) {
+        let element =
+            element.map_err(|(what, expected)| ScenarioError::new(loc(1), what, expected))?;
+        let value_col = set.find('=').map_or(1, |i| i + 2);
+        element.values.insert(
+            key,
+            Given {
+                val: override_value(raw),
+                loc: loc(value_col),
+            },
+        );
+        return Ok(());
+    }
     if let Some(array) = params::array_of(path) {
         return Err(ScenarioError::new(
             loc(1),
@@ -251,19 +264,89 @@ fn apply_override(index: usize, set: &str, doc: &mut Document) -> Result<(), Sce
         ));
     }
     let value_col = path.len() + 2 + (raw.len() - raw.trim_start().len());
-    let raw = raw.trim();
-    let val = match DeValue::parse(raw) {
-        Ok(v) => convert(v.get_ref()),
-        Err(_) => Val::Str(raw.to_string()),
-    };
     doc.values.insert(
         path.to_string(),
         Given {
-            val,
+            val: override_value(raw),
             loc: loc(value_col),
         },
     );
     Ok(())
+}
+
+fn override_value(raw: &str) -> Val {
+    let raw = raw.trim();
+    match DeValue::parse(raw) {
+        Ok(v) => convert(v.get_ref()),
+        Err(_) => Val::Str(raw.to_string()),
+    }
+}
+
+/// What is wrong, and what was expected.
+type Refusal = (String, String);
+
+/// An override of one element of an array of tables, by position or by its
+/// `name`: `city.interventions[0].lighting_rise`,
+/// `city.interventions.0.lighting_rise` or
+/// `city.interventions.NAME.lighting_rise`. `None` if `path` is not of that
+/// form; else the element's key (`city.interventions[].lighting_rise`) and
+/// the element, or what is wrong.
+fn element_key<'d>(
+    path: &str,
+    doc: &'d mut Document,
+) -> Option<(String, Result<&'d mut Document, Refusal>)> {
+    let (array, which, rest) = split_element_path(path)?;
+    let key = format!("{array}[].{rest}");
+    let elements = doc.arrays.get_mut(&format!("{array}[]"));
+    let count = elements.as_ref().map_or(0, |e| e.len());
+    if params::param(&key).is_none() {
+        let what = format!("unknown parameter `{rest}` in [[{array}]]");
+        let expected = format!("a key of [[{array}]]; `crimesim reference` lists them");
+        return Some((key, Err((what, expected))));
+    }
+    let name_key = format!("{array}[].name");
+    let found = elements.and_then(|e| {
+        let at = match which.parse::<usize>() {
+            Ok(i) => (i < e.len()).then_some(i),
+            Err(_) => e.iter().position(|(_, d)| {
+                d.values
+                    .get(&name_key)
+                    .is_some_and(|g| matches!(&g.val, Val::Str(n) if *n == which))
+            }),
+        };
+        at.map(|i| &mut e[i].1)
+    });
+    let result = found.ok_or_else(|| {
+        (
+            format!("no [[{array}]] table `{which}`: the scenario has {count}"),
+            format!(
+                "an index from 0 to {} or the `name` of one",
+                count.max(1) - 1
+            ),
+        )
+    });
+    Some((key, result))
+}
+
+/// `a.b[3].c.d` or `a.b.x.c.d` where `a.b[]` is an array of tables:
+/// (`a.b`, `3` or `x`, `c.d`).
+fn split_element_path(path: &str) -> Option<(String, String, String)> {
+    let arrays = params::sections().filter_map(|s| s.name.strip_suffix("[]"));
+    for array in arrays {
+        let Some(tail) = path.strip_prefix(array) else {
+            continue;
+        };
+        let (which, rest) = if let Some(t) = tail.strip_prefix('[') {
+            let (i, rest) = t.split_once("].")?;
+            (i, rest)
+        } else {
+            tail.strip_prefix('.')?.split_once('.')?
+        };
+        if !which.is_empty() && !rest.is_empty() {
+            return Some((array.to_string(), which.to_string(), rest.to_string()));
+        }
+    }
+    None
 }
 
 /// Checks each value against its parameter, fills in defaults and builds the

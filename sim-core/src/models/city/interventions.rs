@@ -126,6 +126,15 @@ const fn int(
 
 pub const PARAMS: &[Param] = &[
     Param {
+        path: "city.interventions[].name",
+        ty: Ty::Text,
+        default: Default::Absent,
+        unit: "",
+        doc: "A name, unique among the interventions, by which `--set`, `[[vary]]` and \
+              calibration files address it: `city.interventions.NAME.KEY` (or by position, \
+              `city.interventions[0].KEY`).",
+    },
+    Param {
         path: "city.interventions[].kind",
         ty: Ty::Choice(KINDS),
         default: Default::Str("street_lighting"),
@@ -497,6 +506,8 @@ pub enum Kind {
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InterventionParams {
+    #[serde(default)]
+    pub name: Option<String>,
     pub kind: Kind,
     pub start_day: u32,
     #[serde(default)]
@@ -578,7 +589,7 @@ impl Serialize for InterventionParams {
                 .find(|c| c.path.rsplit_once("[].").is_some_and(|(_, k)| k == key))
                 .is_none_or(|c| c.values.contains(&kind))
         };
-        let mut st = s.serialize_struct("InterventionParams", 32)?;
+        let mut st = s.serialize_struct("InterventionParams", 33)?;
         macro_rules! fields {
             ($($name:ident),*) => {$(
                 if applies(stringify!($name)) {
@@ -587,6 +598,11 @@ impl Serialize for InterventionParams {
                     st.skip_field(stringify!($name))?;
                 }
             )*};
+        }
+        match &self.name {
+            Some(n) => st.serialize_field("name", &Some(n))?,
+            None if all => st.serialize_field("name", &None::<String>)?,
+            None => st.skip_field("name")?,
         }
         st.serialize_field("kind", &self.kind)?;
         st.serialize_field("start_day", &self.start_day)?;
@@ -644,6 +660,7 @@ impl InterventionParams {
     /// The unit group a policing intervention adds.
     pub(super) fn patrol_group(&self, strategy: Strategy) -> PatrolGroupParams {
         PatrolGroupParams {
+            name: None,
             strategy,
             units: self.units,
             speed_cells_per_hour: if strategy == Strategy::Community {
@@ -672,6 +689,14 @@ pub fn inconsistency(s: &Scenario) -> Option<(String, String, String)> {
     // (`unknown_districts`, called from `attach_layers`).
     if p.map == super::params::MapSource::Generated
         && let Some(e) = unknown_districts(p, p.generate.districts_x * p.generate.districts_y)
+    {
+        return Some(e);
+    }
+    if let Some(e) = duplicate_name(
+        "city.interventions",
+        p.interventions.iter().map(|v| &v.name),
+    )
+    .or_else(|| duplicate_name("city.patrols", p.patrols.iter().map(|g| &g.name)))
     {
         return Some(e);
     }
@@ -756,6 +781,33 @@ pub fn inconsistency(s: &Scenario) -> Option<(String, String, String)> {
 
 /// A district named by a patrol group or an intervention's area that the
 /// city, with `districts` districts, does not have.
+/// The second entry of `array` that takes a name already taken, or a name
+/// that reads as a position.
+fn duplicate_name<'a>(
+    array: &str,
+    names: impl Iterator<Item = &'a Option<String>>,
+) -> Option<(String, String, String)> {
+    let mut seen = BTreeSet::new();
+    for (i, name) in names.enumerate() {
+        let Some(name) = name else { continue };
+        let bad = if name.is_empty() || name.contains(['.', '[', ']', '=']) {
+            "is empty or holds `.`, `[`, `]` or `=`"
+        } else if name.parse::<usize>().is_ok() {
+            "reads as a position"
+        } else if !seen.insert(name.as_str()) {
+            "is taken by an earlier entry"
+        } else {
+            continue;
+        };
+        return Some((
+            format!("{array}[{i}].name"),
+            format!("the name `{name}` {bad}"),
+            "a name of its own, e.g. \"lights-north\"".into(),
+        ));
+    }
+    None
+}
+
 pub fn unknown_districts(p: &CityParams, districts: u32) -> Option<(String, String, String)> {
     let unknown = |list: &[u32]| list.iter().copied().find(|&d| d >= districts);
     let lists = p

@@ -202,6 +202,14 @@ pub const PARAMS: &[Param] = &[
               beside the triggered part.",
     },
     Param {
+        path: "city.patrols[].name",
+        ty: Ty::Text,
+        default: Default::Absent,
+        unit: "",
+        doc: "A name, unique among the patrol groups, by which `--set` and `[[vary]]` address \
+              it: `city.patrols.NAME.KEY` (or by position, `city.patrols[0].KEY`).",
+    },
+    Param {
         path: "city.patrols[].strategy",
         ty: Ty::Choice(&["random", "hotspot", "predictive", "community", "response"]),
         default: Default::Str("random"),
@@ -334,6 +342,8 @@ pub enum Strategy {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PatrolGroupParams {
+    #[serde(default)]
+    pub name: Option<String>,
     pub strategy: Strategy,
     pub units: u32,
     pub speed_cells_per_hour: f64,
