@@ -11,6 +11,7 @@ pub mod models;
 pub mod record;
 pub mod rng;
 pub mod scenario;
+pub mod schema;
 pub mod sim;
 
 pub use models::build;
