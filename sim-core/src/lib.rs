@@ -16,4 +16,4 @@ pub mod sim;
 
 pub use models::build;
 pub use scenario::{LoadOptions, Scenario, ScenarioError, load};
-pub use sim::{RunCounts, Simulation, StateError, run};
+pub use sim::{RunCounts, Simulation, StateError, run, run_with};

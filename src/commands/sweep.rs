@@ -13,6 +13,7 @@ use crate::batch::{self, Job, Status};
 use crate::cli::SweepArgs;
 use crate::error::{Error, Result};
 use crate::experiment::{self, Experiment};
+use crate::lock;
 use crate::table;
 
 use super::compare::progress_bar;
@@ -63,6 +64,12 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         (None, None) => (0..total).collect(),
     };
     let out = &args.out;
+    // The whole plan locks the folder; part of it (an array task) locks
+    // only its runs, so that tasks run side by side.
+    let _lock = match (args.run_index, &args.runs) {
+        (None, None) => Some(lock::folder(out)?),
+        _ => None,
+    };
     std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))?;
     ensure_plan(out, &exp)?;
     if args.slurm {
@@ -98,6 +105,24 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             failed.len(),
             out.display()
         ))?;
+    }
+    let locked: Vec<String> = jobs
+        .iter()
+        .zip(&statuses)
+        .filter_map(|(j, s)| match s {
+            Status::Locked(holder) => Some(format!("{}: {holder}", j.dir.display())),
+            _ => None,
+        })
+        .collect();
+    if !locked.is_empty() {
+        return Err(Error::Locked {
+            path: out.clone(),
+            holder: format!(
+                "{} of its runs are being written by another process: {}",
+                locked.len(),
+                locked.join("; ")
+            ),
+        });
     }
     if !failed.is_empty() {
         return Err(Error::Other(format!(
