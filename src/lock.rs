@@ -20,8 +20,16 @@ pub const LOCK_FILE: &str = ".crimesim.lock";
 /// A held lock; dropping it releases the lock.
 #[derive(Debug)]
 pub struct Lock {
-    _file: File,
+    file: File,
     pub path: PathBuf,
+}
+
+impl Drop for Lock {
+    /// Clears the holder's name, so that a lock file names only a live
+    /// holder, or one that was killed.
+    fn drop(&mut self) {
+        let _ = self.file.set_len(0);
+    }
 }
 
 /// Locks the folder `dir` (creating it) for writing.
@@ -68,7 +76,7 @@ pub fn acquire(path: &Path, what: &Path) -> Result<Lock> {
         .and_then(|_| file.write_all(me.as_bytes()));
     wrote.map_err(|e| Error::io(path, e))?;
     Ok(Lock {
-        _file: file,
+        file,
         path: path.to_path_buf(),
     })
 }

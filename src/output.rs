@@ -39,6 +39,9 @@ pub const ROWS_PER_BATCH: usize = 65_536;
 pub struct WrittenTable {
     pub file: String,
     pub rows: u64,
+    /// Its size and SHA-256, counted as it was written (no second read).
+    pub bytes: u64,
+    pub sha256: [u8; 32],
 }
 
 enum Message {
@@ -287,18 +290,22 @@ impl TableWriter {
             self.write_batch(last)?;
         }
         self.writer.finish().map_err(|e| arrow_io(&self.temp, e))?;
-        let file = self
+        let hashed = self
             .writer
             .into_inner()
             .map_err(|e| arrow_io(&self.temp, e))?
             .into_inner()
-            .map_err(|e| with_path(&self.temp, e.into_error()))?
-            .file;
-        file.sync_all().map_err(|e| with_path(&self.temp, e))?;
+            .map_err(|e| with_path(&self.temp, e.into_error()))?;
+        hashed
+            .file
+            .sync_all()
+            .map_err(|e| with_path(&self.temp, e))?;
         fs::rename(&self.temp, &self.target).map_err(|e| with_path(&self.target, e))?;
         Ok(WrittenTable {
             file: format!("{}.arrow", self.spec.name),
             rows: self.rows,
+            bytes: hashed.bytes,
+            sha256: hashed.sha256.finalize().into(),
         })
     }
 }

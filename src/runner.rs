@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::checkpoint::{self, Body, Checkpoint, Header};
 use crate::error::{Error, Result};
 use crate::output::resume::ResumeError;
-use crate::output::{ArrowRecorder, WrittenTable, write_atomic};
+use crate::output::{ArrowRecorder, write_atomic};
 
 /// One run to carry out.
 pub struct Job {
@@ -179,8 +179,13 @@ fn run_in_pool(job: Job, interrupted: &AtomicBool) -> Result<Ending> {
         .collect();
     write_json(&out.join("summary.json"), &summary)?;
     let mut files = Vec::new();
-    for WrittenTable { file, rows } in &tables {
-        files.push(file_entry(&out, file, Some(*rows))?);
+    for t in &tables {
+        files.push(FileEntry {
+            file: t.file.clone(),
+            rows: Some(t.rows),
+            bytes: t.bytes,
+            sha256: t.sha256.iter().map(|b| format!("{b:02x}")).collect(),
+        });
     }
     for file in ["scenario.toml", "summary.json"] {
         files.push(file_entry(&out, file, None)?);

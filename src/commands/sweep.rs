@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::batch::{self, Job, Status};
+use crate::checkpoint;
 use crate::cli::SweepArgs;
 use crate::error::{Error, Result};
 use crate::experiment::{self, Experiment};
@@ -137,10 +138,17 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
 /// Writes `plan.arrow`, or checks that the folder's plan is this one.
 fn ensure_plan(out: &Path, exp: &Experiment) -> Result<()> {
     let path = out.join("plan.arrow");
-    let batch = exp
-        .plan_table()
-        .into_batch()
-        .map_err(|e| Error::io(&path, e))?;
+    let mut plan = exp.plan_table();
+    // What `merge` checks each run's scenario.toml against.
+    let hashes = (0..exp.runs())
+        .map(|i| Some(checkpoint::scenario_hash(&exp.scenario(i))))
+        .collect();
+    plan.push(
+        "scenario_sha256",
+        "SHA-256 of the run's resolved scenario.toml",
+        table::Values::Str(hashes),
+    );
+    let batch = plan.into_batch().map_err(|e| Error::io(&path, e))?;
     let bytes = table::ipc_bytes(&batch).map_err(|e| Error::io(&path, e))?;
     match std::fs::read(&path) {
         Ok(existing) if existing == bytes => Ok(()),
