@@ -5,8 +5,10 @@
 //! file in the folder (or beside a run of a sweep), released when the
 //! process ends however it ends. The holder writes its pid, host and command
 //! line into the file, so that a second writer is refused at once with a
-//! message naming it. The file stays: removing it would let a third process
-//! lock a new file while the second still holds the old one.
+//! message naming it. The holder removes the file before it lets go of the
+//! lock; one that locked a file already removed (it opened the file just
+//! before) sees that the path no longer names its file and tries again, so
+//! two processes never hold two files of one name.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -20,15 +22,15 @@ pub const LOCK_FILE: &str = ".crimesim.lock";
 /// A held lock; dropping it releases the lock.
 #[derive(Debug)]
 pub struct Lock {
-    file: File,
+    _file: File,
     pub path: PathBuf,
 }
 
 impl Drop for Lock {
-    /// Clears the holder's name, so that a lock file names only a live
-    /// holder, or one that was killed.
+    /// Removes the lock file, then (closing it) releases the lock. A killed
+    /// holder leaves its file, which the next writer takes over.
     fn drop(&mut self) {
-        let _ = self.file.set_len(0);
+        let _ = std::fs::remove_file(&self.path);
     }
 }
 
@@ -40,6 +42,19 @@ pub fn folder(dir: &Path) -> Result<Lock> {
 
 /// Locks `what` through the lock file `path`, or says who holds it.
 pub fn acquire(path: &Path, what: &Path) -> Result<Lock> {
+    for _ in 0..100 {
+        if let Some(lock) = try_acquire(path, what)? {
+            return Ok(lock);
+        }
+    }
+    Err(Error::Other(format!(
+        "{}: the lock file keeps being replaced; cannot lock the folder",
+        path.display()
+    )))
+}
+
+/// One attempt: `None` if the file locked was removed meanwhile.
+fn try_acquire(path: &Path, what: &Path) -> Result<Option<Lock>> {
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -64,6 +79,9 @@ pub fn acquire(path: &Path, what: &Path) -> Result<Lock> {
         }
         Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(path, e)),
     }
+    if !still_named(&file, path) {
+        return Ok(None);
+    }
     let me = format!(
         "pid {} on {}: {}\n",
         std::process::id(),
@@ -75,10 +93,25 @@ pub fn acquire(path: &Path, what: &Path) -> Result<Lock> {
         .and_then(|()| file.seek(SeekFrom::Start(0)))
         .and_then(|_| file.write_all(me.as_bytes()));
     wrote.map_err(|e| Error::io(path, e))?;
-    Ok(Lock {
-        file,
+    Ok(Some(Lock {
+        _file: file,
         path: path.to_path_buf(),
-    })
+    }))
+}
+
+/// Whether `path` still names the open `file`.
+#[cfg(unix)]
+fn still_named(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn still_named(_file: &File, path: &Path) -> bool {
+    path.exists()
 }
 
 fn host() -> String {
@@ -106,6 +139,7 @@ mod tests {
             "{text}"
         );
         drop(first);
+        assert!(!dir.path().join(LOCK_FILE).exists());
         folder(dir.path()).unwrap();
     }
 }

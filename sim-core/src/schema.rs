@@ -95,6 +95,30 @@ mod tests {
         assert!(city.contains("residents"), "{city}");
     }
 
+    /// The traced type must be the one `save_state` writes: a state decodes
+    /// as it, to its last byte.
+    #[test]
+    fn the_traced_type_of_each_model_is_the_one_its_state_is_saved_as() {
+        use crate::sim::Simulation;
+        fn decodes_whole<T: DeserializeOwned>(sim: &dyn Simulation) -> bool {
+            let bytes = sim.save_state();
+            postcard::take_from_bytes::<T>(&bytes).is_ok_and(|(_, rest)| rest.is_empty())
+        }
+        let load =
+            |text: &str| crate::load("s", text, &[], &crate::LoadOptions::default()).unwrap();
+        let city = crate::build(&load("model = \"city\"\n[city]\npopulation = 200\n"));
+        assert!(decodes_whole::<City>(city.as_ref()));
+        let short = crate::build(&load(
+            "model = \"short2008\"\n[grid]\nwidth = 16\nheight = 16\n",
+        ));
+        assert!(decodes_whole::<Short2008>(short.as_ref()));
+        let epstein = crate::build(&load(
+            "model = \"epstein2002\"\n[grid]\nwidth = 16\nheight = 16\n",
+        ));
+        assert!(decodes_whole::<Epstein2002>(epstein.as_ref()));
+        assert!(!decodes_whole::<Short2008>(epstein.as_ref()));
+    }
+
     #[test]
     fn different_models_have_different_layouts_and_tracing_is_repeatable() {
         let a = state_schema("short2008").unwrap();
