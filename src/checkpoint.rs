@@ -113,12 +113,12 @@ pub fn file_name(tick: u64, ticks_per_day: f64) -> String {
 /// Writes a checkpoint into `dir` atomically and returns its path.
 pub fn write(dir: &Path, header: &Header, body: &Body, ticks_per_day: f64) -> Result<PathBuf> {
     let json = serde_json::to_vec(header).expect("a header serialises");
-    let payload = postcard::to_stdvec(body).expect("a checkpoint body serialises");
-    let mut bytes = Vec::with_capacity(12 + json.len() + payload.len() + CHECKSUM);
+    let mut bytes = Vec::with_capacity(12 + json.len() + body.state.len() + CHECKSUM);
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&(json.len() as u32).to_le_bytes());
     bytes.extend_from_slice(&json);
-    bytes.extend_from_slice(&payload);
+    // Appended in place: no second copy of the state.
+    let mut bytes = postcard::to_extend(body, bytes).expect("a checkpoint body serialises");
     let sum = Sha256::digest(&bytes);
     bytes.extend_from_slice(&sum);
     let path = dir.join(file_name(header.tick, ticks_per_day));
