@@ -36,6 +36,13 @@ pub enum Error {
         out: String,
         checkpoint: String,
     },
+    #[error(
+        "{path}: another crimesim is writing this folder ({holder}); wait for it to end, or write elsewhere"
+    )]
+    Locked { path: PathBuf, holder: String },
+    /// A file in a folder given to a command that is not what crimesim wrote.
+    #[error("{path}: {what}")]
+    Corrupt { path: PathBuf, what: String },
     /// A command-line value that makes no sense or names something that
     /// does not exist (clap checks the rest).
     #[error("{0}")]
@@ -57,6 +64,8 @@ impl Error {
             Error::Scenario(_)
             | Error::ReadScenario { .. }
             | Error::Checkpoint { .. }
+            | Error::Locked { .. }
+            | Error::Corrupt { .. }
             | Error::Usage(_) => EXIT_BAD_INPUT,
             Error::Io { .. } | Error::Other(_) => EXIT_FAILURE,
             Error::Interrupted { .. } => EXIT_INTERRUPTED,

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod experiment;
+pub mod lock;
 pub mod output;
 pub mod report;
 pub mod runner;

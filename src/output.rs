@@ -5,9 +5,19 @@
 //! hidden temporary name. Only [`ArrowRecorder::finish`] renames the files to
 //! their final names, so an interrupted run never leaves a file that looks
 //! complete.
+//!
+//! Nothing written is kept in memory: a checkpoint asks the writer where each
+//! file stands ([`ArrowRecorder::mark`]: whole record batches written, bytes,
+//! their SHA-256, and the rows gathered for the next batch), and a resumed
+//! run rebuilds each file's prefix from the files on disk
+//! ([`ArrowRecorder::resume`], in `output/resume.rs`).
+
+pub mod resume;
+
+pub use resume::TablePosition;
 
 use std::fs::{self, File};
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{SyncSender, sync_channel};
@@ -19,6 +29,7 @@ use arrow_array::{
 use arrow_ipc::writer::FileWriter;
 use arrow_schema::{DataType, Field, Schema};
 use crimesim_core::record::{Batch, Column, ColumnType, Recorder, TableSpec};
+use sha2::{Digest, Sha256};
 
 /// Rows gathered before a record batch is written.
 pub const ROWS_PER_BATCH: usize = 65_536;
@@ -28,10 +39,15 @@ pub const ROWS_PER_BATCH: usize = 65_536;
 pub struct WrittenTable {
     pub file: String,
     pub rows: u64,
+    /// Its size and SHA-256, counted as it was written (no second read).
+    pub bytes: u64,
+    pub sha256: [u8; 32],
 }
 
 enum Message {
     Rows(usize, Batch),
+    /// Flush and sync every file and report where each stands.
+    Mark(SyncSender<io::Result<Vec<TablePosition>>>),
     /// Complete the files: only this renames them to their final names.
     Finish,
 }
@@ -47,8 +63,12 @@ impl ArrowRecorder {
     pub fn create(dir: &Path, tables: &'static [TableSpec]) -> io::Result<ArrowRecorder> {
         let mut open = Vec::new();
         for spec in tables {
-            open.push(TableWriter::create(dir, spec)?);
+            open.push(TableWriter::create(dir, spec, &temp_path(dir, spec))?);
         }
+        ArrowRecorder::start(open)
+    }
+
+    fn start(mut open: Vec<TableWriter>) -> io::Result<ArrowRecorder> {
         let (sender, receiver) = sync_channel::<Message>(256);
         let writer = std::thread::Builder::new()
             .name("arrow-writer".into())
@@ -56,6 +76,11 @@ impl ArrowRecorder {
                 for message in receiver {
                     match message {
                         Message::Rows(table, batch) => open[table].push(batch)?,
+                        Message::Mark(reply) => {
+                            let marks = open.iter_mut().map(TableWriter::mark).collect();
+                            // The runner waits for the reply; if it is gone, so is the run.
+                            let _ = reply.send(marks);
+                        }
                         Message::Finish => {
                             return open.into_iter().map(TableWriter::finish).collect();
                         }
@@ -69,6 +94,20 @@ impl ArrowRecorder {
             sender: Some(sender),
             writer: Some(writer),
         })
+    }
+
+    /// Where each table stands after every row recorded so far: written to
+    /// disk and synced, or gathered for the next record batch.
+    pub fn mark(&mut self) -> io::Result<Vec<TablePosition>> {
+        let (reply, answer) = sync_channel(1);
+        let sender = self.sender.as_ref().expect("recorder is open");
+        if sender.send(Message::Mark(reply)).is_err() {
+            return Err(self.stop_and_report());
+        }
+        match answer.recv() {
+            Ok(marks) => marks,
+            Err(_) => Err(self.stop_and_report()),
+        }
     }
 
     /// Waits for the writer, completes every file and renames it.
@@ -117,33 +156,81 @@ impl Drop for ArrowRecorder {
     }
 }
 
+/// A file that hashes and counts what reaches it.
+struct Hashed {
+    file: File,
+    bytes: u64,
+    sha256: Sha256,
+}
+
+impl Write for Hashed {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.bytes += n as u64;
+        self.sha256.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
 struct TableWriter {
     spec: &'static TableSpec,
     schema: Arc<Schema>,
     pending: Batch,
     rows: u64,
-    writer: FileWriter<BufWriter<File>>,
+    /// Record batches written.
+    batches: u64,
+    writer: FileWriter<BufWriter<Hashed>>,
     temp: PathBuf,
     target: PathBuf,
 }
 
+fn temp_path(dir: &Path, spec: &TableSpec) -> PathBuf {
+    dir.join(format!(".{}.arrow.partial", spec.name))
+}
+
 impl TableWriter {
-    fn create(dir: &Path, spec: &'static TableSpec) -> io::Result<TableWriter> {
+    /// A new file at `temp`, to be renamed into `dir` when complete.
+    fn create(dir: &Path, spec: &'static TableSpec, temp: &Path) -> io::Result<TableWriter> {
         let schema = Arc::new(schema(spec));
         let file_name = format!("{}.arrow", spec.name);
-        let temp = dir.join(format!(".{file_name}.partial"));
         let target = dir.join(&file_name);
-        let file = File::create(&temp).map_err(|e| with_path(&temp, e))?;
+        let file = File::create(temp).map_err(|e| with_path(temp, e))?;
+        let hashed = Hashed {
+            file,
+            bytes: 0,
+            sha256: Sha256::new(),
+        };
         let writer =
-            FileWriter::try_new(BufWriter::new(file), &schema).map_err(io::Error::other)?;
+            FileWriter::try_new(BufWriter::new(hashed), &schema).map_err(io::Error::other)?;
         Ok(TableWriter {
             spec,
             schema,
             pending: empty_batch(spec),
             rows: 0,
+            batches: 0,
             writer,
-            temp,
+            temp: temp.to_path_buf(),
             target,
+        })
+    }
+
+    /// Flushes and syncs the file and says where it stands.
+    fn mark(&mut self) -> io::Result<TablePosition> {
+        self.writer.flush().map_err(|e| arrow_io(&self.temp, e))?;
+        let hashed = self.writer.get_ref().get_ref();
+        hashed
+            .file
+            .sync_data()
+            .map_err(|e| with_path(&self.temp, e))?;
+        Ok(TablePosition {
+            batches: self.batches,
+            bytes: hashed.bytes,
+            sha256: hashed.sha256.clone().finalize().into(),
+            pending: self.pending.clone(),
         })
     }
 
@@ -190,7 +277,11 @@ impl TableWriter {
 
     fn write_arrays(&mut self, arrays: Vec<ArrayRef>) -> io::Result<()> {
         let rb = RecordBatch::try_new(self.schema.clone(), arrays).map_err(io::Error::other)?;
-        self.writer.write(&rb).map_err(|e| arrow_io(&self.temp, e))
+        self.writer
+            .write(&rb)
+            .map_err(|e| arrow_io(&self.temp, e))?;
+        self.batches += 1;
+        Ok(())
     }
 
     fn finish(mut self) -> io::Result<WrittenTable> {
@@ -199,17 +290,22 @@ impl TableWriter {
             self.write_batch(last)?;
         }
         self.writer.finish().map_err(|e| arrow_io(&self.temp, e))?;
-        let file = self
+        let hashed = self
             .writer
             .into_inner()
             .map_err(|e| arrow_io(&self.temp, e))?
             .into_inner()
             .map_err(|e| with_path(&self.temp, e.into_error()))?;
-        file.sync_all().map_err(|e| with_path(&self.temp, e))?;
+        hashed
+            .file
+            .sync_all()
+            .map_err(|e| with_path(&self.temp, e))?;
         fs::rename(&self.temp, &self.target).map_err(|e| with_path(&self.target, e))?;
         Ok(WrittenTable {
             file: format!("{}.arrow", self.spec.name),
             rows: self.rows,
+            bytes: hashed.bytes,
+            sha256: hashed.sha256.finalize().into(),
         })
     }
 }

@@ -2,18 +2,21 @@
 //! interrupts, and the files that describe the run.
 
 use std::io::IsTerminal;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use crimesim_core::{RunCounts, Scenario, Simulation};
+use crimesim_core::sim::RunError;
+use crimesim_core::{Scenario, Simulation};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::checkpoint::{self, Body, Checkpoint, Header, Logged};
+use crate::checkpoint::{self, Body, Checkpoint, Header};
 use crate::error::{Error, Result};
-use crate::output::{ArrowRecorder, WrittenTable, write_atomic};
+use crate::output::resume::ResumeError;
+use crate::output::{ArrowRecorder, write_atomic};
 
 /// One run to carry out.
 pub struct Job {
@@ -102,23 +105,14 @@ fn run_in_pool(job: Job, interrupted: &AtomicBool) -> Result<Ending> {
         from,
     } = job;
     prepare_folder(&out, from.is_none())?;
+    // The folder says from the start which run it holds: `resume` checks a
+    // checkpoint against it.
+    write_atomic(&out.join("scenario.toml"), scenario.to_toml().as_bytes())
+        .map_err(|e| Error::io(&out, e))?;
     let started = Instant::now();
     let mut sim = crimesim_core::build(&scenario);
-    let arrow = ArrowRecorder::create(&out, sim.tables()).map_err(|e| Error::io(&out, e))?;
     let started_from = from.as_ref().map(|c| c.path.display().to_string());
-    let mut recorder = match from {
-        Some(c) => {
-            sim.restore_state(&c.body.state)
-                .map_err(|e| Error::Checkpoint {
-                    path: c.path.clone(),
-                    what: e.to_string(),
-                })?;
-            let mut r = Logged::new(arrow, c.body.history);
-            r.replay().map_err(|e| Error::io(&out, e))?;
-            r
-        }
-        None => Logged::new(arrow, Vec::new()),
-    };
+    let mut recorder = open_outputs(&out, sim.as_mut(), from)?;
     let every_ticks = checkpoint_every.and_then(|every| match every {
         Every::Days(d) => Some(((d * sim.ticks_per_day()).round() as u64).max(1)),
         Every::Ticks(t) => Some(t.max(1)),
@@ -128,56 +122,51 @@ fn run_in_pool(job: Job, interrupted: &AtomicBool) -> Result<Ending> {
         Some(Every::At(t)) => Some(t),
         _ => None,
     };
-    let header = |tick: u64| Header {
-        format_version: checkpoint::FORMAT_VERSION,
-        crimesim_version: env!("CARGO_PKG_VERSION").to_string(),
-        model: scenario.model_name().to_string(),
-        scenario_sha256: checkpoint::scenario_hash(&scenario),
-        scenario_toml: scenario.to_toml(),
-        tick,
+    let saver = Saver {
+        out: &out,
+        scenario: &scenario,
         every_ticks,
-    };
-    let save = |sim: &dyn Simulation, history: &[(usize, crimesim_core::record::Batch)]| {
-        let body = Body {
-            state: sim.save_state(),
-            history: history.to_vec(),
-        };
-        checkpoint::write(&out, &header(sim.tick()), &body, sim.ticks_per_day())
+        state_schema: checkpoint::state_schema(scenario.model_name())?,
     };
 
     let bar = progress_bar(scenario.ticks, sim.tick(), quiet);
-    let mut counts = RunCounts::default();
     let mut checkpoints = Vec::new();
     let mut ending = Ending::Complete;
-    while sim.tick() < scenario.ticks {
-        counts.agent_steps += sim.active_agents();
-        sim.step(&mut recorder).map_err(|e| Error::io(&out, e))?;
-        counts.ticks += 1;
-        let tick = sim.tick();
-        if let Some(bar) = &bar
-            && tick.is_multiple_of(16)
-        {
-            bar.set_position(tick);
-        }
-        if interrupted.load(Ordering::SeqCst) {
-            let path = save(sim.as_ref(), &recorder.history)?;
-            checkpoints.push(path.display().to_string());
-            ending = Ending::Interrupted {
-                tick,
-                checkpoint: path,
-            };
-            break;
-        }
-        let due =
-            every_ticks.is_some_and(|every| tick.is_multiple_of(every)) || once_at == Some(tick);
-        if due && tick < scenario.ticks {
-            let path = save(sim.as_ref(), &recorder.history)?;
-            checkpoints.push(path.display().to_string());
-        }
-    }
-    recorder.stop_logging();
-    sim.finish(&mut recorder).map_err(|e| Error::io(&out, e))?;
-    let tables = recorder.inner.finish().map_err(|e| Error::io(&out, e))?;
+    let ended = crimesim_core::run_with(
+        sim.as_mut(),
+        scenario.ticks,
+        &mut recorder,
+        |sim, recorder, _| {
+            let tick = sim.tick();
+            if let Some(bar) = &bar
+                && tick.is_multiple_of(16)
+            {
+                bar.set_position(tick);
+            }
+            if interrupted.load(Ordering::SeqCst) {
+                let path = saver.save(sim, recorder)?;
+                checkpoints.push(path.display().to_string());
+                ending = Ending::Interrupted {
+                    tick,
+                    checkpoint: path,
+                };
+                return Ok(ControlFlow::Break(()));
+            }
+            let due = every_ticks.is_some_and(|every| tick.is_multiple_of(every))
+                || once_at == Some(tick);
+            if due && tick < scenario.ticks {
+                let path = saver.save(sim, recorder)?;
+                checkpoints.push(path.display().to_string());
+            }
+            Ok(ControlFlow::Continue(()))
+        },
+    )
+    .map_err(|e| match e {
+        RunError::Io(e) => Error::io(&out, e),
+        RunError::Hook(e) => e,
+    })?;
+    let counts = ended.counts;
+    let tables = recorder.finish().map_err(|e| Error::io(&out, e))?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -189,11 +178,14 @@ fn run_in_pool(job: Job, interrupted: &AtomicBool) -> Result<Ending> {
         .map(|f| (f.name.to_string(), serde_json::json!(f.value)))
         .collect();
     write_json(&out.join("summary.json"), &summary)?;
-    write_atomic(&out.join("scenario.toml"), scenario.to_toml().as_bytes())
-        .map_err(|e| Error::io(&out, e))?;
     let mut files = Vec::new();
-    for WrittenTable { file, rows } in &tables {
-        files.push(file_entry(&out, file, Some(*rows))?);
+    for t in &tables {
+        files.push(FileEntry {
+            file: t.file.clone(),
+            rows: Some(t.rows),
+            bytes: t.bytes,
+            sha256: t.sha256.iter().map(|b| format!("{b:02x}")).collect(),
+        });
     }
     for file in ["scenario.toml", "summary.json"] {
         files.push(file_entry(&out, file, None)?);
@@ -230,6 +222,58 @@ fn run_in_pool(job: Job, interrupted: &AtomicBool) -> Result<Ending> {
         crate::commands::print(&report)?;
     }
     Ok(ending)
+}
+
+/// The Arrow writer of a run: new files, or, from a checkpoint, the files
+/// it refers to continued (with the model's state restored).
+fn open_outputs(
+    out: &Path,
+    sim: &mut dyn Simulation,
+    from: Option<Checkpoint>,
+) -> Result<ArrowRecorder> {
+    let Some(c) = from else {
+        return ArrowRecorder::create(out, sim.tables()).map_err(|e| Error::io(out, e));
+    };
+    let refuse = |what: String| Error::Checkpoint {
+        path: c.path.clone(),
+        what,
+    };
+    sim.restore_state(&c.body.state)
+        .map_err(|e| refuse(e.to_string()))?;
+    ArrowRecorder::resume(out, sim.tables(), &c.folder(), &c.body.outputs).map_err(|e| match e {
+        ResumeError::Io(e) => Error::io(out, e),
+        ResumeError::Mismatch(what) => refuse(format!("cannot continue its outputs: {what}")),
+    })
+}
+
+/// Writes the checkpoints of one run.
+struct Saver<'a> {
+    out: &'a Path,
+    scenario: &'a Scenario,
+    every_ticks: Option<u64>,
+    state_schema: String,
+}
+
+impl Saver<'_> {
+    fn save(&self, sim: &dyn Simulation, recorder: &mut ArrowRecorder) -> Result<PathBuf> {
+        let outputs = recorder.mark().map_err(|e| Error::io(self.out, e))?;
+        let header = Header {
+            format_version: checkpoint::FORMAT_VERSION,
+            crimesim_version: env!("CARGO_PKG_VERSION").to_string(),
+            model: self.scenario.model_name().to_string(),
+            state_schema: self.state_schema.clone(),
+            scenario_sha256: checkpoint::scenario_hash(self.scenario),
+            seed: self.scenario.seed,
+            scenario_toml: self.scenario.to_toml(),
+            tick: sim.tick(),
+            every_ticks: self.every_ticks,
+        };
+        let body = Body {
+            state: sim.save_state(),
+            outputs,
+        };
+        checkpoint::write(self.out, &header, &body, sim.ticks_per_day())
+    }
 }
 
 fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {

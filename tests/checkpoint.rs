@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use sha2::Digest;
+
 const BIN: &str = env!("CARGO_BIN_EXE_crimesim");
 /// The default city, shortened to 100 days.
 const RUN: &[&str] = &["run", "--ticks", "2400", "--quiet", "--threads", "2"];
@@ -74,6 +76,22 @@ fn assert_same_outputs(a: &Path, b: &Path) {
             b.display()
         );
     }
+}
+
+/// A checkpoint's bytes with its JSON header changed by `edit` and its
+/// checksum made valid again.
+fn rewrite_header(bytes: &[u8], edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+    let len = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
+    let mut header: serde_json::Value = serde_json::from_slice(&bytes[12..12 + len]).unwrap();
+    edit(&mut header);
+    let json = serde_json::to_vec(&header).unwrap();
+    let mut forged = bytes[..8].to_vec();
+    forged.extend_from_slice(&(json.len() as u32).to_le_bytes());
+    forged.extend_from_slice(&json);
+    forged.extend_from_slice(&bytes[12 + len..bytes.len() - 32]);
+    let sum = sha2::Sha256::digest(&forged);
+    forged.extend_from_slice(&sum);
+    forged
 }
 
 fn manifest(dir: &Path) -> serde_json::Value {
@@ -230,16 +248,11 @@ fn a_checkpoint_from_another_version_is_refused() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let path = dir.join(checkpoints(&dir).pop().unwrap());
-    // Rewrite the header's version, keeping the layout.
-    let bytes = fs::read(&path).unwrap();
-    let len = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
-    let mut header: serde_json::Value = serde_json::from_slice(&bytes[12..12 + len]).unwrap();
-    header["crimesim_version"] = "0.0.0-other".into();
-    let json = serde_json::to_vec(&header).unwrap();
-    let mut forged = bytes[..8].to_vec();
-    forged.extend_from_slice(&(json.len() as u32).to_le_bytes());
-    forged.extend_from_slice(&json);
-    forged.extend_from_slice(&bytes[12 + len..]);
+    // Rewrite the header's version, keeping the layout and a valid checksum,
+    // as another version would have written it.
+    let forged = rewrite_header(&fs::read(&path).unwrap(), |h| {
+        h["crimesim_version"] = "0.0.0-other".into()
+    });
     fs::write(&path, forged).unwrap();
     let o = crimesim(&["resume", dir.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
@@ -248,9 +261,15 @@ fn a_checkpoint_from_another_version_is_refused() {
         "{}",
         stderr(&o)
     );
-    // Something that is no checkpoint at all.
+    // Something that is no checkpoint at all, given to --from-checkpoint.
     fs::write(&path, b"not a checkpoint").unwrap();
-    let o = crimesim(&["resume", dir.to_str().unwrap()]);
+    let o = crimesim(&[
+        "run",
+        "--from-checkpoint",
+        path.to_str().unwrap(),
+        "--out",
+        tmp.path().join("branch").to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("not a crimesim checkpoint"),

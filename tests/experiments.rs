@@ -61,7 +61,7 @@ fn f64_opt(b: &RecordBatch, name: &str) -> Vec<Option<f64>> {
 }
 
 /// Every file under `dir` (relative path -> bytes), manifests left out:
-/// they hold wall-clock times.
+/// they hold wall-clock times; lock files too: they are no data.
 fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -70,7 +70,9 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             let p = e.unwrap().path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.file_name().unwrap() != "manifest.json" {
+            } else if p.file_name().unwrap() != "manifest.json"
+                && p.extension().is_none_or(|e| e != "lock")
+            {
                 out.insert(
                     p.strip_prefix(dir).unwrap().to_path_buf(),
                     fs::read(&p).unwrap(),

@@ -11,8 +11,9 @@ pub mod models;
 pub mod record;
 pub mod rng;
 pub mod scenario;
+pub mod schema;
 pub mod sim;
 
 pub use models::build;
 pub use scenario::{LoadOptions, Scenario, ScenarioError, load};
-pub use sim::{RunCounts, Simulation, StateError, run};
+pub use sim::{RunCounts, Simulation, StateError, run, run_with};

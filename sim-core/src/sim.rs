@@ -1,6 +1,7 @@
 //! What every model offers the runner, and the run loop itself.
 
 use std::io;
+use std::ops::ControlFlow;
 
 use crate::record::{Recorder, TableSpec};
 
@@ -58,13 +59,64 @@ pub fn run(
     recorder: &mut dyn Recorder,
     mut progress: impl FnMut(RunCounts),
 ) -> io::Result<RunCounts> {
+    let ended = run_with(sim, ticks, &mut Dyn(recorder), |_, _, counts| {
+        progress(counts);
+        Ok::<_, io::Error>(ControlFlow::Continue(()))
+    })
+    .map_err(|e| match e {
+        RunError::Io(e) | RunError::Hook(e) => e,
+    })?;
+    Ok(ended.counts)
+}
+
+/// How [`run_with`] ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ended {
+    pub counts: RunCounts,
+    /// The hook stopped the run.
+    pub stopped: bool,
+}
+
+/// An error from [`run_with`]: a model's step or finish, or the hook's own.
+#[derive(Debug)]
+pub enum RunError<E> {
+    Io(io::Error),
+    Hook(E),
+}
+
+/// The run loop, the one every run goes through (`crimesim run`, tests,
+/// benches): steps `sim` until it has completed `ticks` ticks or `after_tick`
+/// breaks, then finishes it. `after_tick` sees the model and the recorder
+/// after each tick (for progress, checkpoints and interrupts).
+pub fn run_with<R: Recorder, E>(
+    sim: &mut dyn Simulation,
+    ticks: u64,
+    recorder: &mut R,
+    mut after_tick: impl FnMut(&dyn Simulation, &mut R, RunCounts) -> Result<ControlFlow<()>, E>,
+) -> Result<Ended, RunError<E>> {
     let mut counts = RunCounts::default();
+    let mut stopped = false;
     while sim.tick() < ticks {
         counts.agent_steps += sim.active_agents();
-        sim.step(recorder)?;
+        sim.step(recorder).map_err(RunError::Io)?;
         counts.ticks += 1;
-        progress(counts);
+        if after_tick(sim, recorder, counts)
+            .map_err(RunError::Hook)?
+            .is_break()
+        {
+            stopped = true;
+            break;
+        }
     }
-    sim.finish(recorder)?;
-    Ok(counts)
+    sim.finish(recorder).map_err(RunError::Io)?;
+    Ok(Ended { counts, stopped })
+}
+
+/// A recorder behind a `dyn` reference, as a sized one.
+struct Dyn<'a>(&'a mut dyn Recorder);
+
+impl Recorder for Dyn<'_> {
+    fn record(&mut self, table: usize, batch: crate::record::Batch) -> io::Result<()> {
+        self.0.record(table, batch)
+    }
 }

@@ -12,6 +12,7 @@ use crate::batch::{self, Job, Status};
 use crate::checkpoint;
 use crate::cli::CompareArgs;
 use crate::error::{Error, Result};
+use crate::lock;
 use crate::output::write_atomic;
 use crate::scenario_file;
 use crate::table::{Table, Values};
@@ -72,7 +73,7 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
             index.push((k, i));
         }
     }
-    std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, e))?;
+    let _lock = lock::folder(&args.out)?;
     let bar = progress_bar(jobs.len() as u64, args.quiet);
     let workers = batch::workers(args.threads);
     // Branches wait for the histories they start from.
@@ -105,7 +106,7 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         .par_iter()
         .zip(&statuses)
         .map(|(job, status)| match status {
-            Status::Failed(_) => None,
+            Status::Failed(_) | Status::Locked(_) => None,
             _ => {
                 let tpd = analysis::ticks_per_day(&job.scenario);
                 match branch_tick {
@@ -117,7 +118,7 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         .collect();
     for ((job, status), (&(k, _), o)) in jobs.iter().zip(&statuses).zip(index.iter().zip(outcomes))
     {
-        if let Status::Failed(m) = status {
+        if let Status::Failed(m) | Status::Locked(m) = status {
             failures.push(format!("{}: {m}", job.dir.display()));
         } else if o.is_none() {
             failures.push(format!("{}: outputs unreadable", job.dir.display()));

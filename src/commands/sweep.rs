@@ -10,9 +10,11 @@
 use std::path::{Path, PathBuf};
 
 use crate::batch::{self, Job, Status};
+use crate::checkpoint;
 use crate::cli::SweepArgs;
 use crate::error::{Error, Result};
 use crate::experiment::{self, Experiment};
+use crate::lock;
 use crate::table;
 
 use super::compare::progress_bar;
@@ -63,6 +65,12 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         (None, None) => (0..total).collect(),
     };
     let out = &args.out;
+    // The whole plan locks the folder; part of it (an array task) locks
+    // only its runs, so that tasks run side by side.
+    let _lock = match (args.run_index, &args.runs) {
+        (None, None) => Some(lock::folder(out)?),
+        _ => None,
+    };
     std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))?;
     ensure_plan(out, &exp)?;
     if args.slurm {
@@ -99,6 +107,24 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             out.display()
         ))?;
     }
+    let locked: Vec<String> = jobs
+        .iter()
+        .zip(&statuses)
+        .filter_map(|(j, s)| match s {
+            Status::Locked(holder) => Some(format!("{}: {holder}", j.dir.display())),
+            _ => None,
+        })
+        .collect();
+    if !locked.is_empty() {
+        return Err(Error::Locked {
+            path: out.clone(),
+            holder: format!(
+                "{} of its runs are being written by another process: {}",
+                locked.len(),
+                locked.join("; ")
+            ),
+        });
+    }
     if !failed.is_empty() {
         return Err(Error::Other(format!(
             "{} runs failed (run again with --resume to retry them):\n  {}",
@@ -112,10 +138,17 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
 /// Writes `plan.arrow`, or checks that the folder's plan is this one.
 fn ensure_plan(out: &Path, exp: &Experiment) -> Result<()> {
     let path = out.join("plan.arrow");
-    let batch = exp
-        .plan_table()
-        .into_batch()
-        .map_err(|e| Error::io(&path, e))?;
+    let mut plan = exp.plan_table();
+    // What `merge` checks each run's scenario.toml against.
+    let hashes = (0..exp.runs())
+        .map(|i| Some(checkpoint::scenario_hash(&exp.scenario(i))))
+        .collect();
+    plan.push(
+        "scenario_sha256",
+        "SHA-256 of the run's resolved scenario.toml",
+        table::Values::Str(hashes),
+    );
+    let batch = plan.into_batch().map_err(|e| Error::io(&path, e))?;
     let bytes = table::ipc_bytes(&batch).map_err(|e| Error::io(&path, e))?;
     match std::fs::read(&path) {
         Ok(existing) if existing == bytes => Ok(()),
