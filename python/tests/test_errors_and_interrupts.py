@@ -86,7 +86,7 @@ def test_the_gil_is_released_while_the_model_runs():
     t = threading.Thread(target=count)
     t.start()
     started = time.monotonic()
-    crimesim.run(set={**SMALL, "ticks": 24 * 20}, threads=1, progress=False)
+    crimesim.run(ticks=2000, threads=1, progress=False)  # the default city, about 1 s
     elapsed = time.monotonic() - started
     stop.set()
     t.join()
