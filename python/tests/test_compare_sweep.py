@@ -41,3 +41,30 @@ def test_sweep_tables_equal_the_cli_sweep_and_merge(cli, tmp_path):
     assert s.results.equals(read_arrow(tmp_path / "cli" / "results.arrow"))
     assert s.ticks.equals(pq.read_table(tmp_path / "cli" / "ticks.parquet"))
     assert s.results.num_rows == s.plan.num_rows == 4
+
+
+def test_ctrl_c_stops_a_comparison_between_rounds_and_a_second_call_resumes_it(tmp_path):
+    import os
+    import signal
+    import threading
+
+    # The street-lighting arms (the default city) for 1,500 ticks, about half
+    # a second a run,
+    # one per worker at a time; SIGINT during the first round.
+    kwargs = dict(replicates=4, ticks=1500, threads=2, out=tmp_path, progress=False)
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        crimesim.compare(ARMS, **kwargs)
+        raise AssertionError("not interrupted")
+    except KeyboardInterrupt as e:
+        message = str(e)
+    timer.join()
+    assert "crimesim.compare stopped" in message, message
+    complete = sorted(tmp_path.glob("runs/*/*/manifest.json"))
+    assert 0 < len(complete) < 8, complete
+    # Nothing half-written under a final name.
+    assert all((p.parent / "summary.json").is_file() for p in complete)
+    c = crimesim.compare(ARMS, **kwargs)
+    assert c.replicates.num_rows == 8
+    assert len(list(tmp_path.glob("runs/*/*/manifest.json"))) == 8
