@@ -49,8 +49,7 @@ def test_ctrl_c_stops_a_comparison_between_rounds_and_a_second_call_resumes_it(t
     import threading
 
     # The street-lighting arms (the default city) for 1,500 ticks, about half
-    # a second a run,
-    # one per worker at a time; SIGINT during the first round.
+    # a second a run, one run per worker at a time; SIGINT in the first round.
     kwargs = dict(replicates=4, ticks=1500, threads=2, out=tmp_path, progress=False)
     timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
