@@ -6,6 +6,7 @@ pub mod batch;
 pub mod checkpoint;
 pub mod cli;
 pub mod commands;
+pub mod embed;
 pub mod error;
 pub mod experiment;
 pub mod lock;

@@ -39,13 +39,19 @@ pub fn load(path: Option<&Path>, overrides: &[String]) -> Result<Scenario> {
 /// Loads scenario text that came from elsewhere (a checkpoint); files it
 /// names are read relative to `folder`.
 pub fn load_text(origin: &str, text: &str, folder: &Path) -> Result<Scenario> {
+    load_str(origin, text, folder, &[])
+}
+
+/// Loads scenario text with overrides; files it names are read relative
+/// to `folder`. `origin` names the text in error messages.
+pub fn load_str(origin: &str, text: &str, folder: &Path, overrides: &[String]) -> Result<Scenario> {
     let folder = folder.to_path_buf();
     let read_file = move |name: &str| std::fs::read_to_string(folder.join(name));
     let options = LoadOptions {
         memory_budget_bytes: memory_budget_bytes(),
         read_file: Some(&read_file),
     };
-    Ok(crimesim_core::load(origin, text, &[], &options)?)
+    Ok(crimesim_core::load(origin, text, overrides, &options)?)
 }
 
 /// Memory a run may use: what the system reports as available, or 8 GiB

@@ -1,0 +1,258 @@
+//! crimesim inside another program (the Python package, `python/`): a run
+//! into memory as Arrow record batches, stoppable at the end of any tick;
+//! comparisons and sweeps into a folder, stoppable between rounds of runs,
+//! their tables read back as record batches.
+//!
+//! The caller's thread watches a [`Control`] while the work runs on others:
+//! it sets `stop` (an interrupt) and reads `done` (progress).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
+
+use arrow_array::{
+    ArrayRef, BooleanArray, Float64Array, RecordBatch, UInt8Array, UInt32Array, UInt64Array,
+};
+use crimesim_core::Scenario;
+use crimesim_core::record::{Batch, Column, MemoryRecorder, TableSpec};
+use crimesim_core::sim::Figure;
+
+use crate::cli::{CompareArgs, MergeArgs, Overrides, SweepArgs};
+use crate::error::{Error, Result};
+use crate::{batch, commands, experiment, table};
+
+/// Shared between the thread doing the work and the one watching it.
+#[derive(Debug, Default)]
+pub struct Control {
+    /// Set to stop: a run stops at the end of the current tick, a
+    /// comparison or sweep at the end of the current round of runs.
+    pub stop: AtomicBool,
+    /// Work done so far: ticks of a run, runs of a comparison or sweep.
+    pub done: AtomicU64,
+}
+
+impl Control {
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+}
+
+/// How work ended.
+#[derive(Debug)]
+pub enum Outcome<T> {
+    Done(T),
+    /// Stopped through [`Control::stop`] after `at` ticks (a run) or runs.
+    Stopped {
+        at: u64,
+    },
+}
+
+/// A run held in memory: what `crimesim run` writes, as values.
+#[derive(Debug)]
+pub struct MemoryRun {
+    pub model: String,
+    pub seed: u64,
+    /// The resolved scenario (`scenario.toml`).
+    pub scenario_toml: String,
+    /// Each output table as one record batch, in the model's order, with
+    /// the schema (and column docs) of its `.arrow` file.
+    pub tables: Vec<(&'static str, RecordBatch)>,
+    /// The figures of `summary.json`.
+    pub summary: Vec<Figure>,
+    pub ticks: u64,
+    pub agent_steps: u64,
+    pub wall_seconds: f64,
+}
+
+/// Runs `scenario` on `threads` worker threads into memory. The outputs are
+/// those of `crimesim run` with the same scenario, whatever the threads.
+pub fn run(scenario: &Scenario, threads: usize, control: &Control) -> Result<Outcome<MemoryRun>> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))?;
+    // As in the runner: the whole loop goes to the pool at once.
+    pool.install(|| run_on_pool(scenario, control))
+}
+
+fn run_on_pool(scenario: &Scenario, control: &Control) -> Result<Outcome<MemoryRun>> {
+    let started = Instant::now();
+    let mut sim = crimesim_core::build(scenario);
+    let mut recorder = MemoryRecorder::default();
+    let mut agent_steps = 0;
+    let failed = |e: std::io::Error| Error::Other(format!("the run failed: {e}"));
+    while sim.tick() < scenario.ticks {
+        agent_steps += sim.active_agents();
+        sim.step(&mut recorder).map_err(failed)?;
+        control.done.store(sim.tick(), Ordering::Relaxed);
+        if control.stopped() {
+            return Ok(Outcome::Stopped { at: sim.tick() });
+        }
+    }
+    sim.finish(&mut recorder).map_err(failed)?;
+    let tables = sim
+        .tables()
+        .iter()
+        .enumerate()
+        .map(|(k, spec)| {
+            let batch = recorder.tables.remove(&k).unwrap_or_else(|| empty(spec));
+            Ok((spec.name, record_batch(spec, batch)?))
+        })
+        .collect::<Result<_>>()?;
+    Ok(Outcome::Done(MemoryRun {
+        model: scenario.model_name().to_string(),
+        seed: scenario.seed,
+        scenario_toml: scenario.to_toml(),
+        tables,
+        summary: sim.summary(),
+        ticks: sim.tick(),
+        agent_steps,
+        wall_seconds: started.elapsed().as_secs_f64(),
+    }))
+}
+
+fn empty(spec: &TableSpec) -> Batch {
+    Batch {
+        columns: spec.columns.iter().map(|c| Column::empty(c.ty)).collect(),
+    }
+}
+
+/// A table's rows as one record batch; the columns' vectors become the
+/// arrays' buffers without a copy (booleans are packed into bits).
+fn record_batch(spec: &TableSpec, batch: Batch) -> Result<RecordBatch> {
+    let arrays: Vec<ArrayRef> = batch
+        .columns
+        .into_iter()
+        .map(|c| -> ArrayRef {
+            match c {
+                Column::U8(v) => Arc::new(UInt8Array::from(v)),
+                Column::U32(v) => Arc::new(UInt32Array::from(v)),
+                Column::U64(v) => Arc::new(UInt64Array::from(v)),
+                Column::F64(v) => Arc::new(Float64Array::from(v)),
+                Column::Bool(v) => Arc::new(BooleanArray::from(v)),
+            }
+        })
+        .collect();
+    RecordBatch::try_new(Arc::new(crate::output::schema(spec)), arrays)
+        .map_err(|e| Error::Other(format!("table {}: {e}", spec.name)))
+}
+
+/// A comparison, as `crimesim compare` takes it.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    /// Scenario files, the baseline first; arms are named by file stem.
+    pub scenarios: Vec<PathBuf>,
+    pub out: PathBuf,
+    pub replicates: u32,
+    pub seed: u64,
+    pub unpaired: bool,
+    pub ticks: Option<u64>,
+    pub branch_day: Option<u64>,
+    pub threads: Option<usize>,
+    pub set: Vec<String>,
+}
+
+/// Runs a comparison into `c.out` and reads back its tables
+/// (`comparison`, `replicates`). Replicates go in rounds of one per worker
+/// (each round resumes the last, so the runs are those of one
+/// `crimesim compare`); `stop` is obeyed between rounds.
+pub fn compare(c: &Comparison, control: &Control) -> Result<Outcome<Vec<(String, RecordBatch)>>> {
+    let workers = batch::workers(c.threads) as u32;
+    let arms = c.scenarios.len() as u64;
+    let mut reps = 0;
+    while reps < c.replicates {
+        if control.stopped() {
+            return Ok(Outcome::Stopped {
+                at: reps as u64 * arms,
+            });
+        }
+        reps = (reps + workers).min(c.replicates);
+        commands::compare::compare(&CompareArgs {
+            scenarios: c.scenarios.clone(),
+            replicates: reps,
+            out: c.out.clone(),
+            seed: c.seed,
+            unpaired: c.unpaired,
+            ticks: c.ticks,
+            threads: c.threads,
+            resume: true,
+            branch_day: c.branch_day,
+            quiet: true,
+            overrides: Overrides { set: c.set.clone() },
+        })?;
+        control.done.store(reps as u64 * arms, Ordering::Relaxed);
+    }
+    read_tables(&c.out, &["comparison", "replicates"]).map(Outcome::Done)
+}
+
+/// Runs every run of an experiment file into `out`, merges them, and reads
+/// back `plan`, `results` and `ticks` (every run's ticks with `run`,
+/// `point` and `replicate` in front). Runs go in rounds of one per worker
+/// (each round resumes the last); `stop` is obeyed between rounds.
+pub fn sweep(
+    experiment_file: &Path,
+    out: &Path,
+    threads: Option<usize>,
+    control: &Control,
+) -> Result<Outcome<Vec<(String, RecordBatch)>>> {
+    let total = experiment::read(experiment_file)?.runs();
+    let workers = batch::workers(threads) as u64;
+    let mut next = 0;
+    while next < total {
+        if control.stopped() {
+            return Ok(Outcome::Stopped { at: next });
+        }
+        let last = (next + workers).min(total) - 1;
+        commands::sweep::sweep(&SweepArgs {
+            experiment: experiment_file.to_path_buf(),
+            out: out.to_path_buf(),
+            resume: true,
+            run_index: None,
+            runs: Some(format!("{next}-{last}")),
+            slurm: false,
+            threads,
+            quiet: true,
+        })?;
+        next = last + 1;
+        control.done.store(next, Ordering::Relaxed);
+    }
+    commands::merge::merge(&MergeArgs {
+        dir: out.to_path_buf(),
+    })?;
+    let mut tables = read_tables(out, &["plan", "results"])?;
+    tables.push(("ticks".into(), read_parquet(&out.join("ticks.parquet"))?));
+    Ok(Outcome::Done(tables))
+}
+
+/// Runs in an experiment file's plan (for a progress bar's length).
+pub fn sweep_runs(experiment_file: &Path) -> Result<u64> {
+    Ok(experiment::read(experiment_file)?.runs())
+}
+
+fn read_tables(dir: &Path, names: &[&str]) -> Result<Vec<(String, RecordBatch)>> {
+    names
+        .iter()
+        .map(|name| {
+            let path = dir.join(format!("{name}.arrow"));
+            let batch = table::read_one(&path).map_err(|e| Error::io(&path, e))?;
+            Ok((name.to_string(), batch))
+        })
+        .collect()
+}
+
+fn read_parquet(path: &Path) -> Result<RecordBatch> {
+    use arrow_array::RecordBatchReader;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let arrow = |e: &dyn std::fmt::Display| Error::Other(format!("{}: {e}", path.display()));
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(|e| arrow(&e))?
+        .build()
+        .map_err(|e| arrow(&e))?;
+    let schema = reader.schema();
+    let batches = reader
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| arrow(&e))?;
+    arrow_select::concat::concat_batches(&schema, &batches).map_err(|e| arrow(&e))
+}
