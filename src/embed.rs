@@ -80,17 +80,23 @@ fn run_on_pool(scenario: &Scenario, control: &Control) -> Result<Outcome<MemoryR
     let started = Instant::now();
     let mut sim = crimesim_core::build(scenario);
     let mut recorder = MemoryRecorder::default();
-    let mut agent_steps = 0;
-    let failed = |e: std::io::Error| Error::Other(format!("the run failed: {e}"));
-    while sim.tick() < scenario.ticks {
-        agent_steps += sim.active_agents();
-        sim.step(&mut recorder).map_err(failed)?;
+    let watch = |sim: &dyn crimesim_core::Simulation, _: &mut MemoryRecorder, _| {
         control.done.store(sim.tick(), Ordering::Relaxed);
-        if control.stopped() {
-            return Ok(Outcome::Stopped { at: sim.tick() });
-        }
+        Ok::<_, std::convert::Infallible>(if control.stopped() {
+            std::ops::ControlFlow::Break(())
+        } else {
+            std::ops::ControlFlow::Continue(())
+        })
+    };
+    let ended = crimesim_core::sim::run_with(sim.as_mut(), scenario.ticks, &mut recorder, watch)
+        .map_err(|e| match e {
+            crimesim_core::sim::RunError::Io(e) => Error::Other(format!("the run failed: {e}")),
+            crimesim_core::sim::RunError::Hook(never) => match never {},
+        })?;
+    if ended.stopped {
+        return Ok(Outcome::Stopped { at: sim.tick() });
     }
-    sim.finish(&mut recorder).map_err(failed)?;
+    let agent_steps = ended.counts.agent_steps;
     let tables = sim
         .tables()
         .iter()
