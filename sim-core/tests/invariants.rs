@@ -8,6 +8,27 @@ use crimesim_core::models::short2008::Short2008;
 use crimesim_core::record::{Batch, Column, MemoryRecorder};
 use crimesim_core::{LoadOptions, Scenario, Simulation};
 use proptest::prelude::*;
+use proptest::test_runner::{FailurePersistence, FileFailurePersistence};
+
+/// The committed seeds of past failures, replayed before any new case.
+const REGRESSIONS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/invariants.proptest-regressions"
+);
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 12,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(REGRESSIONS))),
+        ..ProptestConfig::default()
+    }
+}
+
+#[test]
+fn the_committed_regressions_are_read_by_the_proptests() {
+    let seeds = FileFailurePersistence::Direct(REGRESSIONS).load_persisted_failures2(None);
+    assert!(!seeds.is_empty(), "no seeds read from {REGRESSIONS}");
+}
 
 fn scenario(model: &str, overrides: Vec<String>) -> Scenario {
     crimesim_core::load(
@@ -28,7 +49,7 @@ fn sum_u64(batch: &Batch, col: usize) -> u64 {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     #[test]
     fn city_invariants(
