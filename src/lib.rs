@@ -8,6 +8,8 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod experiment;
+pub mod guard;
+pub mod limits;
 pub mod lock;
 pub mod output;
 pub mod report;
