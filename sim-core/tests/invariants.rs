@@ -30,6 +30,38 @@ fn the_committed_regressions_are_read_by_the_proptests() {
     assert!(!seeds.is_empty(), "no seeds read from {REGRESSIONS}");
 }
 
+/// Every `tests/NAME.proptest-regressions` belongs to `tests/NAME.rs`, whose
+/// proptests keep failure persistence on, and is where proptest's default
+/// persistence looks for that file's seeds (beside it: the crate has no
+/// `lib.rs` above `tests/`), so its seeds are replayed before new cases.
+#[test]
+fn every_committed_regressions_file_is_replayed_by_its_tests() {
+    let tests = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut found = 0;
+    for entry in std::fs::read_dir(&tests).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "proptest-regressions") {
+            continue;
+        }
+        found += 1;
+        let source = path.with_extension("rs");
+        let text = std::fs::read_to_string(&source)
+            .unwrap_or_else(|e| panic!("{}: no test file beside it ({e})", path.display()));
+        assert!(
+            !text.contains(concat!("failure_persistence", ": None")),
+            "{} turns off the replay of {}",
+            source.display(),
+            path.display()
+        );
+        // The path `file!()` gives a test in this crate.
+        let name = source.file_name().unwrap().to_str().unwrap();
+        let file: &'static str = Box::leak(format!("sim-core/tests/{name}").into_boxed_str());
+        let seeds = FileFailurePersistence::default().load_persisted_failures2(Some(file));
+        assert!(!seeds.is_empty(), "{}: no seeds read", path.display());
+    }
+    assert!(found > 0, "no regressions files in {}", tests.display());
+}
+
 fn scenario(model: &str, overrides: Vec<String>) -> Scenario {
     crimesim_core::load(
         "p",
