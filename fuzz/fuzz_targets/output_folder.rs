@@ -86,9 +86,10 @@ fn damage(dir: &Path, data: &[u8]) {
     let file = dir.join(&all[data[0] as usize % all.len()]);
     let mut bytes = fs::read(&file).unwrap();
     let rest = &data[2..];
+    let len = bytes.len().max(1);
     let at = |i: usize| {
         let b = rest.get(i..i + 4).map_or(0, |b| u32::from_le_bytes(b.try_into().unwrap()));
-        b as usize % bytes.len().max(1)
+        b as usize % len
     };
     match data[1] % 4 {
         0 => {
