@@ -88,7 +88,9 @@ fn damage(dir: &Path, data: &[u8]) {
     let rest = &data[2..];
     let len = bytes.len().max(1);
     let at = |i: usize| {
-        let b = rest.get(i..i + 4).map_or(0, |b| u32::from_le_bytes(b.try_into().unwrap()));
+        let b = rest
+            .get(i..i + 4)
+            .map_or(0, |b| u32::from_le_bytes(b.try_into().unwrap()));
         b as usize % len
     };
     match data[1] % 4 {
