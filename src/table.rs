@@ -109,6 +109,7 @@ pub fn ipc_bytes(batch: &RecordBatch) -> io::Result<Vec<u8>> {
 /// Every record batch of an Arrow IPC file.
 pub fn read(path: &Path) -> io::Result<Vec<RecordBatch>> {
     let file = File::open(path).map_err(|e| with_path(path, e))?;
+    crate::guard::check_ipc_blocks(path).map_err(|e| malformed(path, &e))?;
     crate::guard::decode(|| {
         let reader = FileReader::try_new(file, None).map_err(|e| arrow_err(path, e))?;
         reader.map(|b| b.map_err(|e| arrow_err(path, e))).collect()
@@ -120,6 +121,7 @@ pub fn read(path: &Path) -> io::Result<Vec<RecordBatch>> {
 /// when it has none).
 pub fn read_one(path: &Path) -> io::Result<RecordBatch> {
     let file = File::open(path).map_err(|e| with_path(path, e))?;
+    crate::guard::check_ipc_blocks(path).map_err(|e| malformed(path, &e))?;
     crate::guard::decode(|| {
         let reader = FileReader::try_new(file, None).map_err(|e| arrow_err(path, e))?;
         let schema = reader.schema();

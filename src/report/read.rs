@@ -50,6 +50,8 @@ fn read_text(path: &Path) -> Result<String> {
 impl Table {
     pub fn read(path: &Path) -> Result<Table> {
         let file = File::open(path).map_err(|e| cannot_read(path, e))?;
+        crate::guard::check_ipc_blocks(path)
+            .map_err(|e| bad(path, format!("unreadable Arrow data ({e})")))?;
         let batches = crate::guard::decode(|| {
             let reader = FileReader::try_new(file, None)
                 .map_err(|e| bad(path, format!("not an Arrow IPC file ({e})")))?;
