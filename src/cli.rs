@@ -4,6 +4,33 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// The most worker threads any command accepts: more would only make the
+/// machine thrash (and thousands of threads stop answering signals in time).
+pub const MAX_THREADS: usize = 1024;
+
+/// `--threads` of every command: a whole number from 1 to [`MAX_THREADS`].
+pub fn parse_threads(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "`{text}` is not a thread count (expected a whole number from 1 to {MAX_THREADS})"
+        )),
+    }
+}
+
+/// The help of `--threads`; `batch`: for commands that run several runs at once.
+fn threads_help(batch: bool) -> String {
+    let how = if batch {
+        "; runs go several at once, one thread each"
+    } else {
+        ""
+    };
+    format!(
+        "Worker threads, 1 to {MAX_THREADS} (default: one per core{how}). Results do not \
+         depend on it."
+    )
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "crimesim",
@@ -66,8 +93,7 @@ pub struct RunArgs {
     /// Ticks to simulate (overrides the scenario's `ticks`).
     #[arg(long)]
     pub ticks: Option<u64>,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long)]
+    #[arg(long, help = threads_help(false), value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// No progress bar and no summary.
     #[arg(long, short)]
@@ -87,8 +113,7 @@ pub struct RunArgs {
 pub struct ResumeArgs {
     /// The output folder of the run to continue.
     pub dir: PathBuf,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long)]
+    #[arg(long, help = threads_help(false), value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// No progress bar and no summary.
     #[arg(long, short)]
@@ -124,9 +149,7 @@ pub struct CompareArgs {
     /// Ticks to simulate (overrides every scenario's `ticks`).
     #[arg(long)]
     pub ticks: Option<u64>,
-    /// Worker threads (default: one per core); runs go several at once, one
-    /// thread each. Results do not depend on it.
-    #[arg(long)]
+    #[arg(long, help = threads_help(true), value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// Skip runs already complete in the output folder.
     #[arg(long)]
@@ -162,9 +185,7 @@ pub struct SweepArgs {
     /// Write a SLURM array script (DIR/sweep.sbatch) instead of running.
     #[arg(long, conflicts_with_all = ["run_index", "runs"])]
     pub slurm: bool,
-    /// Worker threads (default: one per core); runs go several at once, one
-    /// thread each. Results do not depend on it.
-    #[arg(long)]
+    #[arg(long, help = threads_help(true), value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// No progress bar and no summary line.
     #[arg(long, short)]
@@ -248,8 +269,8 @@ pub struct BenchArgs {
     /// case's own.
     #[arg(long, value_name = "MODEL:SIZE")]
     pub case: Option<String>,
-    /// Thread counts to time (with --case, the first is used).
-    #[arg(long, value_delimiter = ',', default_values_t = [1, 2])]
+    /// Thread counts to time, each 1 to 1024 (with --case, the first is used).
+    #[arg(long, value_delimiter = ',', default_values_t = [1, 2], value_parser = parse_threads)]
     pub threads: Vec<usize>,
     /// Only these models (default: all).
     #[arg(long, value_delimiter = ',')]

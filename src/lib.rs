@@ -9,6 +9,8 @@ pub mod commands;
 pub mod embed;
 pub mod error;
 pub mod experiment;
+pub mod guard;
+pub mod limits;
 pub mod lock;
 pub mod output;
 pub mod report;

@@ -2,9 +2,11 @@
 
 use std::path::Path;
 
-use crimesim_core::{LoadOptions, Scenario};
+use crimesim_core::scenario::Location;
+use crimesim_core::{LoadOptions, Scenario, ScenarioError};
 
 use crate::error::{Error, Result};
+use crate::limits::{self, MAX_SCENARIO_BYTES};
 
 /// The scenario `crimesim run` runs when given none.
 pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/city-small.toml");
@@ -18,17 +20,16 @@ pub fn load(path: Option<&Path>, overrides: &[String]) -> Result<Scenario> {
         .and_then(Path::parent)
         .unwrap_or(Path::new("."))
         .to_path_buf();
-    let read_file = move |name: &str| std::fs::read_to_string(folder.join(name));
+    let budget = limits::memory_budget_bytes();
+    let read_file =
+        move |name: &str| limits::read_layer(&folder.join(name), limits::layer_cap(budget));
     let options = LoadOptions {
-        memory_budget_bytes: memory_budget_bytes(),
+        memory_budget_bytes: budget,
         read_file: Some(&read_file),
     };
     let scenario = match path {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| Error::ReadScenario {
-                path: path.to_path_buf(),
-                source,
-            })?;
+            let text = read_text(path)?;
             crimesim_core::load(&path.display().to_string(), &text, overrides, &options)?
         }
         None => crimesim_core::load(DEFAULT_SCENARIO_NAME, DEFAULT_SCENARIO, overrides, &options)?,
@@ -46,23 +47,36 @@ pub fn load_text(origin: &str, text: &str, folder: &Path) -> Result<Scenario> {
 /// to `folder`. `origin` names the text in error messages.
 pub fn load_str(origin: &str, text: &str, folder: &Path, overrides: &[String]) -> Result<Scenario> {
     let folder = folder.to_path_buf();
-    let read_file = move |name: &str| std::fs::read_to_string(folder.join(name));
+    let budget = limits::memory_budget_bytes();
+    let read_file =
+        move |name: &str| limits::read_layer(&folder.join(name), limits::layer_cap(budget));
     let options = LoadOptions {
-        memory_budget_bytes: memory_budget_bytes(),
+        memory_budget_bytes: budget,
         read_file: Some(&read_file),
     };
     Ok(crimesim_core::load(origin, text, overrides, &options)?)
 }
 
-/// Memory a run may use: what the system reports as available, or 8 GiB
-/// where it reports nothing.
-fn memory_budget_bytes() -> u64 {
-    let available = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
-        m.lines()
-            .find(|l| l.starts_with("MemAvailable:"))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kib| kib.parse::<u64>().ok())
-            .map(|kib| kib * 1024)
-    });
-    available.unwrap_or(8 << 30)
+/// A scenario file's text: a regular file of at most [`MAX_SCENARIO_BYTES`],
+/// in UTF-8 (an invalid byte is reported at its line and column).
+fn read_text(path: &Path) -> Result<String> {
+    let bytes =
+        limits::read_input(path, MAX_SCENARIO_BYTES).map_err(|source| Error::ReadScenario {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let (line, col) = limits::utf8_error_position(e.as_bytes(), e.utf8_error().valid_up_to());
+        let byte = e.as_bytes()[e.utf8_error().valid_up_to()];
+        let at = Location {
+            origin: path.display().to_string(),
+            line,
+            col,
+        };
+        Error::Scenario(ScenarioError::new(
+            at,
+            format!("invalid UTF-8 (byte 0x{byte:02x})"),
+            "a UTF-8 text file",
+        ))
+    })
 }

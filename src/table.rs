@@ -109,20 +109,39 @@ pub fn ipc_bytes(batch: &RecordBatch) -> io::Result<Vec<u8>> {
 /// Every record batch of an Arrow IPC file.
 pub fn read(path: &Path) -> io::Result<Vec<RecordBatch>> {
     let file = File::open(path).map_err(|e| with_path(path, e))?;
-    let reader = FileReader::try_new(file, None).map_err(|e| arrow_err(path, e))?;
-    reader.map(|b| b.map_err(|e| arrow_err(path, e))).collect()
+    crate::guard::check_ipc_blocks(path).map_err(|e| malformed(path, &e))?;
+    crate::guard::decode(|| {
+        let reader = FileReader::try_new(file, None).map_err(|e| arrow_err(path, e))?;
+        reader.map(|b| b.map_err(|e| arrow_err(path, e))).collect()
+    })
+    .unwrap_or_else(|panic| Err(malformed(path, &panic)))
 }
 
 /// Every batch of a file as one batch (an empty batch of the file's schema
 /// when it has none).
 pub fn read_one(path: &Path) -> io::Result<RecordBatch> {
     let file = File::open(path).map_err(|e| with_path(path, e))?;
-    let reader = FileReader::try_new(file, None).map_err(|e| arrow_err(path, e))?;
-    let schema = reader.schema();
-    let batches: Vec<RecordBatch> = reader
-        .map(|b| b.map_err(|e| arrow_err(path, e)))
-        .collect::<io::Result<_>>()?;
-    arrow_select::concat::concat_batches(&schema, &batches).map_err(|e| arrow_err(path, e))
+    crate::guard::check_ipc_blocks(path).map_err(|e| malformed(path, &e))?;
+    crate::guard::decode(|| {
+        let reader = FileReader::try_new(file, None).map_err(|e| arrow_err(path, e))?;
+        let schema = reader.schema();
+        let batches: Vec<RecordBatch> = reader
+            .map(|b| b.map_err(|e| arrow_err(path, e)))
+            .collect::<io::Result<_>>()?;
+        arrow_select::concat::concat_batches(&schema, &batches).map_err(|e| arrow_err(path, e))
+    })
+    .unwrap_or_else(|panic| Err(malformed(path, &panic)))
+}
+
+/// A file the Arrow reader panicked on.
+fn malformed(path: &Path, panic: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!(
+            "{}: not a readable Arrow IPC file ({panic})",
+            path.display()
+        ),
+    )
 }
 
 fn with_path(path: &Path, e: io::Error) -> io::Error {

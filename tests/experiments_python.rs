@@ -8,6 +8,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+#[path = "common/require.rs"]
+mod require;
+
 fn ok(o: Output, what: &str) -> Output {
     assert!(
         o.status.success(),
@@ -39,17 +42,8 @@ fn python(script: &str, dir: &Path) -> Output {
 
 #[test]
 fn the_street_lighting_experiment_runs_and_its_analysis_draws_figures() {
-    let required = std::env::var_os("CRIMESIM_REQUIRE_PYTHON").is_some();
-    let probe = Command::new("python3")
-        .args(["-c", "import pyarrow, polars, matplotlib"])
-        .output();
-    if !probe.as_ref().is_ok_and(|o| o.status.success()) {
-        assert!(
-            !required,
-            "python3 with pyarrow, polars and matplotlib is required (CRIMESIM_REQUIRE_PYTHON)"
-        );
-        eprintln!("skipped: python3 with pyarrow, polars and matplotlib not found");
-        return;
+    if !require::succeeds("python3", &["-c", "import pyarrow, polars, matplotlib"]) {
+        return require::missing("PYTHON", "python3 with pyarrow, polars and matplotlib");
     }
     let dir = tempfile::tempdir().unwrap();
     let sweep = dir.path().join("sweep");

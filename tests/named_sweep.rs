@@ -35,7 +35,10 @@ fn a_sweep_varies_an_intervention_dose_addressed_by_name() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let mut doses = Vec::new();
-    for entry in fs::read_dir(out.join("runs")).unwrap().filter_map(|e| e.ok()) {
+    for entry in fs::read_dir(out.join("runs"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+    {
         let scenario = entry.path().join("scenario.toml");
         if let Ok(text) = fs::read_to_string(&scenario) {
             let value: toml::Table = text.parse().unwrap();

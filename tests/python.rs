@@ -6,19 +6,13 @@
 
 use std::process::Command;
 
+#[path = "common/require.rs"]
+mod require;
+
 #[test]
 fn pyarrow_and_polars_read_the_outputs() {
-    let required = std::env::var_os("CRIMESIM_REQUIRE_PYTHON").is_some();
-    let probe = Command::new("python3")
-        .args(["-c", "import pyarrow, polars"])
-        .output();
-    if !probe.as_ref().is_ok_and(|o| o.status.success()) {
-        assert!(
-            !required,
-            "python3 with pyarrow and polars is required (CRIMESIM_REQUIRE_PYTHON)"
-        );
-        eprintln!("skipped: python3 with pyarrow and polars not found");
-        return;
+    if !require::succeeds("python3", &["-c", "import pyarrow, polars"]) {
+        return require::missing("PYTHON", "python3 with pyarrow and polars");
     }
     let dir = tempfile::tempdir().unwrap();
     let root = env!("CARGO_MANIFEST_DIR");

@@ -15,6 +15,9 @@ use arrow_ipc::writer::FileWriter;
 use arrow_schema::{Field, Schema};
 use crimesim::report::html::{fmt_int, fmt_num, fmt_pct};
 
+#[path = "common/require.rs"]
+mod require;
+
 fn crimesim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_crimesim"))
         .args(args)
@@ -511,15 +514,8 @@ fn folders_that_are_not_outputs_exit_2_with_a_message() {
 /// on PATH; with CRIMESIM_REQUIRE_CHROMIUM=1 (as in CI) its absence fails.
 #[test]
 fn chromium_displays_the_report() {
-    let required = std::env::var("CRIMESIM_REQUIRE_CHROMIUM").is_ok_and(|v| v == "1");
-    let probe = Command::new("chromium").arg("--version").output();
-    if !probe.as_ref().is_ok_and(|o| o.status.success()) {
-        assert!(
-            !required,
-            "chromium is required (CRIMESIM_REQUIRE_CHROMIUM=1)"
-        );
-        eprintln!("skipped: chromium not found");
-        return;
+    if !require::succeeds("chromium", &["--version"]) {
+        return require::missing("CHROMIUM", "chromium");
     }
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("report.html");

@@ -10,6 +10,9 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+#[path = "common/require.rs"]
+mod require;
+
 fn crimesim(args: &[&str]) -> Output {
     let o = Command::new(env!("CARGO_BIN_EXE_crimesim"))
         .args(args)
@@ -25,16 +28,12 @@ fn crimesim(args: &[&str]) -> Output {
 }
 
 fn slurm_available() -> bool {
-    let found = Command::new("sbatch")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let found = require::succeeds("sbatch", &["--version"]);
     if !found {
-        assert!(
-            std::env::var_os("CRIMESIM_REQUIRE_SLURM").is_none(),
-            "sbatch is required (CRIMESIM_REQUIRE_SLURM); run .ci/slurm-setup.sh"
+        require::missing(
+            "SLURM",
+            "sbatch (.ci/slurm-setup.sh sets up a local cluster)",
         );
-        eprintln!("skipped: sbatch not found (.ci/slurm-setup.sh sets up a local cluster)");
     }
     found
 }

@@ -1,9 +1,9 @@
 //! The city model: stylized facts of the default city, determinism, and
 //! the mechanisms each part of the model stands for.
 
+use crimesim_core::models::city::City;
 use crimesim_core::models::city::facts::StylizedFacts;
 use crimesim_core::models::city::residents::{JAILED, OFFENDER};
-use crimesim_core::models::city::{BURGLARY, City, ROBBERY};
 use crimesim_core::record::MemoryRecorder;
 use crimesim_core::{LoadOptions, Scenario, Simulation};
 
@@ -159,55 +159,66 @@ fn residents_are_conserved_and_jail_terms_end() {
     );
 }
 
+/// Crimes committed in the dark hours (the hour of a crime is its tick - 1;
+/// the small city has 24 ticks a day).
+fn night_crimes(city: &City) -> usize {
+    city.crimes()
+        .iter()
+        .filter(|c| city.is_night_hour(((c.tick - 1) % 24) as u32))
+        .count()
+}
+
 #[test]
 fn street_lighting_lowers_night_crime() {
     let night = |lighting: &str| {
-        let (city, _) = run(
-            &small(&[
-                "ticks=4320",
-                lighting,
-                "city.generate.lighting_deprivation_slope=0",
-            ]),
-            2,
-        );
-        let f = StylizedFacts::measure(&city);
-        let crimes = city.crimes();
-        let n = crimes.len() as f64;
-        (
-            f.night_share[BURGLARY].unwrap() * n,
-            f.night_share[ROBBERY].unwrap() * n,
-            n,
-        )
+        let s = small(&[
+            "ticks=4320",
+            lighting,
+            "city.generate.lighting_deprivation_slope=0",
+        ]);
+        assert_eq!(s.city().ticks_per_day, 24);
+        let (city, _) = run(&s, 2);
+        night_crimes(&city)
     };
     let dark = night("city.generate.lighting_max=0");
     let lit = night("city.generate.lighting_max=1");
     assert!(
-        lit.0 + lit.1 < 0.9 * (dark.0 + dark.1),
-        "night crime lit {lit:?} vs dark {dark:?}"
+        (lit as f64) < 0.9 * dark as f64,
+        "crimes at night: lit {lit} vs dark {dark}"
     );
 }
 
+/// Offenders at the end of a year that starts with none (onset alone).
+fn offenders_from_onset(overrides: &[&str]) -> usize {
+    let s = small(
+        &[
+            &["ticks=8760", "city.offending.initial_offender_share=0"],
+            overrides,
+        ]
+        .concat(),
+    );
+    let (city, _) = run(&s, 2);
+    city.residents()
+        .state
+        .iter()
+        .filter(|&&s| s & OFFENDER != 0)
+        .count()
+}
+
 #[test]
-fn unemployment_and_deprivation_raise_onset() {
-    let offenders = |overrides: &[&str]| {
-        let (city, _) = run(
-            &small(
-                &[
-                    &["ticks=8760", "city.offending.initial_offender_share=0"],
-                    overrides,
-                ]
-                .concat(),
-            ),
-            2,
-        );
-        city.residents()
-            .state
-            .iter()
-            .filter(|&&s| s & OFFENDER != 0)
-            .count()
-    };
-    let base = offenders(&[]);
-    let more = offenders(&["city.offending.onset_deprivation_factor=12"]);
+fn deprivation_raises_onset() {
+    let base = offenders_from_onset(&[]);
+    let more = offenders_from_onset(&["city.offending.onset_deprivation_factor=12"]);
     assert!(base > 0, "offenders appear from onset alone");
     assert!(more as f64 > 1.5 * base as f64, "{more} vs {base}");
+}
+
+#[test]
+fn unemployment_raises_onset() {
+    // Without the unemployment factor the unemployed start as often as the
+    // employed; with a factor of 8 several times as often.
+    let even = offenders_from_onset(&["city.offending.onset_unemployment_factor=1"]);
+    let more = offenders_from_onset(&["city.offending.onset_unemployment_factor=8"]);
+    assert!(even > 0, "offenders appear from onset alone");
+    assert!(more as f64 > 1.5 * even as f64, "{more} vs {even}");
 }

@@ -338,7 +338,7 @@ fn check_effect_at(
 const HOTSPOTS: &str = "area.hotspots = { top = 200, window_days = 40 }";
 
 #[test]
-fn street_lighting_effect_is_about_minus_21_percent() {
+fn street_lighting_lowers_crime_in_its_area_by_8_to_35_percent() {
     check_effect(
         "street_lighting",
         AREA,
@@ -349,7 +349,7 @@ fn street_lighting_effect_is_about_minus_21_percent() {
 }
 
 #[test]
-fn cctv_effect_is_modest() {
+fn cctv_lowers_crime_in_its_area_by_3_to_35_percent() {
     check_effect(
         "cctv",
         HOTSPOTS,
@@ -360,7 +360,8 @@ fn cctv_effect_is_modest() {
 }
 
 #[test]
-fn hotspot_policing_effect_is_small_with_no_displacement() {
+fn hotspot_policing_lowers_crime_in_its_area_by_5_to_35_percent_and_its_buffer_rises_at_most_5_percent()
+ {
     check_effect(
         "hotspot_policing",
         HOTSPOTS,
@@ -371,7 +372,8 @@ fn hotspot_policing_effect_is_small_with_no_displacement() {
 }
 
 #[test]
-fn predictive_policing_effect_is_like_hotspot_policing() {
+fn predictive_policing_lowers_crime_in_its_area_by_5_to_35_percent_and_its_buffer_rises_at_most_5_percent()
+ {
     check_effect(
         "predictive_policing",
         HOTSPOTS,
@@ -382,7 +384,8 @@ fn predictive_policing_effect_is_like_hotspot_policing() {
 }
 
 #[test]
-fn neighbourhood_watch_effect_is_minus_16_to_26_percent_without_displacement() {
+fn neighbourhood_watch_lowers_crime_in_its_area_by_12_to_32_percent_and_its_buffer_rises_at_most_5_percent()
+ {
     check_effect(
         "neighbourhood_watch",
         AREA,
@@ -393,12 +396,12 @@ fn neighbourhood_watch_effect_is_minus_16_to_26_percent_without_displacement() {
 }
 
 #[test]
-fn community_policing_leaves_crime_about_flat() {
+fn community_policing_changes_crime_in_its_area_by_at_most_15_percent() {
     check_effect("community_policing", AREA, "units = 0", (-0.15, 0.15), 0.15);
 }
 
 #[test]
-fn focused_deterrence_effect_is_moderate() {
+fn focused_deterrence_lowers_crime_in_its_area_by_12_to_40_percent() {
     // Later and longer: the programme needs known offenders (arrests) to
     // call in, and call-ins every month to reach those released.
     check_effect_at(

@@ -8,6 +8,59 @@ use crimesim_core::models::short2008::Short2008;
 use crimesim_core::record::{Batch, Column, MemoryRecorder};
 use crimesim_core::{LoadOptions, Scenario, Simulation};
 use proptest::prelude::*;
+use proptest::test_runner::{FailurePersistence, FileFailurePersistence};
+
+/// The committed seeds of past failures, replayed before any new case.
+const REGRESSIONS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/invariants.proptest-regressions"
+);
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 12,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(REGRESSIONS))),
+        ..ProptestConfig::default()
+    }
+}
+
+#[test]
+fn the_committed_regressions_are_read_by_the_proptests() {
+    let seeds = FileFailurePersistence::Direct(REGRESSIONS).load_persisted_failures2(None);
+    assert!(!seeds.is_empty(), "no seeds read from {REGRESSIONS}");
+}
+
+/// Every `tests/NAME.proptest-regressions` belongs to `tests/NAME.rs`, whose
+/// proptests keep failure persistence on, and is where proptest's default
+/// persistence looks for that file's seeds (beside it: the crate has no
+/// `lib.rs` above `tests/`), so its seeds are replayed before new cases.
+#[test]
+fn every_committed_regressions_file_is_replayed_by_its_tests() {
+    let tests = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut found = 0;
+    for entry in std::fs::read_dir(&tests).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "proptest-regressions") {
+            continue;
+        }
+        found += 1;
+        let source = path.with_extension("rs");
+        let text = std::fs::read_to_string(&source)
+            .unwrap_or_else(|e| panic!("{}: no test file beside it ({e})", path.display()));
+        assert!(
+            !text.contains(concat!("failure_persistence", ": None")),
+            "{} turns off the replay of {}",
+            source.display(),
+            path.display()
+        );
+        // The path `file!()` gives a test in this crate.
+        let name = source.file_name().unwrap().to_str().unwrap();
+        let file: &'static str = Box::leak(format!("sim-core/tests/{name}").into_boxed_str());
+        let seeds = FileFailurePersistence::default().load_persisted_failures2(Some(file));
+        assert!(!seeds.is_empty(), "{}: no seeds read", path.display());
+    }
+    assert!(found > 0, "no regressions files in {}", tests.display());
+}
 
 fn scenario(model: &str, overrides: Vec<String>) -> Scenario {
     crimesim_core::load(
@@ -28,7 +81,7 @@ fn sum_u64(batch: &Batch, col: usize) -> u64 {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     #[test]
     fn city_invariants(

@@ -370,6 +370,17 @@ fn check_vary(raw: &Raw, top: &Location, design: Design) -> Result<Vec<Vary>> {
                 "path = \"a.scenario.parameter\"",
             ));
         };
+        if path == "seed" {
+            // Each run's seed is derived from the experiment's own `seed`
+            // (and `common_seeds`); a varied scenario seed would be replaced.
+            return Err(err(
+                &path_loc,
+                "`seed` cannot be varied: each run's seed is derived from the experiment's \
+                 `seed` and `replicates`",
+                "a scenario parameter; for more seeds, raise `replicates` or change the \
+                 experiment's top-level `seed`",
+            ));
+        }
         if out.iter().any(|o| o.path == path) {
             return Err(err(
                 &path_loc,

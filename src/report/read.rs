@@ -27,14 +27,39 @@ pub fn bad(path: &Path, what: impl std::fmt::Display) -> Error {
     Error::Usage(format!("{}: {what}", path.display()))
 }
 
+/// A file of the folder that is missing or unreadable: bad input too.
+pub fn cannot_read(path: &Path, e: std::io::Error) -> Error {
+    let expected = if e.kind() == std::io::ErrorKind::NotFound {
+        " (a complete crimesim output folder has it)"
+    } else {
+        ""
+    };
+    bad(path, format!("cannot read: {e}{expected}"))
+}
+
+/// A text file of the folder, in UTF-8.
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| cannot_read(path, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let (line, col) =
+            crate::limits::utf8_error_position(e.as_bytes(), e.utf8_error().valid_up_to());
+        bad(path, format!("invalid UTF-8 at line {line}, column {col}"))
+    })
+}
+
 impl Table {
     pub fn read(path: &Path) -> Result<Table> {
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        let reader = FileReader::try_new(file, None)
-            .map_err(|e| bad(path, format!("not an Arrow IPC file ({e})")))?;
-        let batches = reader
-            .collect::<std::result::Result<Vec<_>, _>>()
+        let file = File::open(path).map_err(|e| cannot_read(path, e))?;
+        crate::guard::check_ipc_blocks(path)
             .map_err(|e| bad(path, format!("unreadable Arrow data ({e})")))?;
+        let batches = crate::guard::decode(|| {
+            let reader = FileReader::try_new(file, None)
+                .map_err(|e| bad(path, format!("not an Arrow IPC file ({e})")))?;
+            reader
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|e| bad(path, format!("unreadable Arrow data ({e})")))
+        })
+        .unwrap_or_else(|panic| Err(bad(path, format!("unreadable Arrow data ({panic})"))))?;
         Ok(Table {
             path: path.to_path_buf(),
             batches,
@@ -194,14 +219,14 @@ pub fn summary(dir: &Path) -> Result<BTreeMap<String, f64>> {
 }
 
 pub fn json(path: &Path) -> Result<serde_json::Value> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = read_text(path)?;
     serde_json::from_str(&text).map_err(|e| bad(path, format!("not valid JSON ({e})")))
 }
 
 /// The resolved scenario of a run folder: its text and parsed value.
 pub fn scenario(dir: &Path) -> Result<(String, toml::Table)> {
     let path = dir.join("scenario.toml");
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let text = read_text(&path)?;
     let table = text
         .parse::<toml::Table>()
         .map_err(|e| bad(&path, format!("not valid TOML ({e})")))?;

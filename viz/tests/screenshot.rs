@@ -20,6 +20,10 @@ use crimesim_viz::panel::TEXT_RGB;
 mod common;
 use common::TempDir;
 
+// The rule every test that needs a tool follows (shared with the root tests).
+#[path = "../../tests/common/require.rs"]
+mod require;
+
 const TICKS: u64 = 240;
 const SIZE: (u32, u32) = (960, 600);
 
@@ -95,11 +99,8 @@ fn screenshot_shows_the_map_heat_where_crimes_were_and_the_panel() {
         let stderr = String::from_utf8_lossy(&result.stderr);
         let no_gpu =
             stderr.contains("adapter") || stderr.contains("Vulkan") || stderr.contains("GPU");
-        if no_gpu && std::env::var_os("CRIMESIM_REQUIRE_VULKAN").is_none() {
-            eprintln!(
-                "skipped: no Vulkan driver (set CRIMESIM_REQUIRE_VULKAN to fail instead)\n{stderr}"
-            );
-            return;
+        if no_gpu {
+            return require::missing("VULKAN", &format!("a Vulkan driver ({stderr})"));
         }
         panic!("crimesim-viz failed: {}\n{stderr}", result.status);
     }

@@ -66,6 +66,7 @@ pub const MODELS: &[ModelDef] = &[
         inconsistency: |s| {
             city::inconsistency(s.city())
                 .map(|(path, what, expected)| (path.to_string(), what, expected))
+                .or_else(|| city::params::degenerate(s.city()))
                 .or_else(|| city::interventions::inconsistency(s))
         },
         estimate_memory_bytes: |s| city::estimate_memory_bytes(s.city(), cells(s)),

@@ -136,6 +136,7 @@ impl CityMap {
                 land_use.push(use_);
             }
         }
+        ensure_a_residential_block(grid, block, &mut land_use);
         let lighting = lighting_from_deprivation(&deprivation, g);
         CityMap {
             grid,
@@ -169,6 +170,19 @@ impl CityMap {
         match &p.loaded_layers {
             Some(layers) => CityMap::from_layers(grid, layers, &p.generate),
             None => CityMap::generate(grid, &p.generate, seed),
+        }
+    }
+}
+
+/// Residents need a home: when the draws leave no block residential (a
+/// small grid with a small residential share), the north-west block is.
+fn ensure_a_residential_block(grid: Grid, block: u32, land_use: &mut [LandUse]) {
+    if land_use.contains(&LandUse::Residential) {
+        return;
+    }
+    for y in 1..block.min(grid.height) {
+        for x in 1..block.min(grid.width) {
+            land_use[grid.index(x, y) as usize] = LandUse::Residential;
         }
     }
 }

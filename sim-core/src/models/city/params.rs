@@ -723,6 +723,13 @@ pub fn inconsistency(p: &CityParams) -> Option<(&'static str, String, String)> {
             "shares that sum to at most 1 (the rest are parks)".into(),
         ));
     }
+    if p.map == MapSource::Generated && g.residential_share <= 0.0 {
+        return Some((
+            "city.generate.residential_share",
+            "residential_share = 0 leaves the residents no home".into(),
+            "a residential share above 0".into(),
+        ));
+    }
     if g.deprivation_low > g.deprivation_high {
         return Some((
             "city.generate.deprivation_high",
@@ -760,6 +767,31 @@ pub fn inconsistency(p: &CityParams) -> Option<(&'static str, String, String)> {
                     c.omega_per_day * p.dt_days()
                 ),
                 "omega_per_day below ticks_per_day".into(),
+            ));
+        }
+    }
+    None
+}
+
+/// Values in range that would divide by zero later: a policing
+/// intervention's units with no speed travel for an infinite (or, at
+/// distance 0, a NaN) number of minutes. Paths name the element.
+pub fn degenerate(p: &CityParams) -> Option<(String, String, String)> {
+    for (i, v) in p.interventions.iter().enumerate() {
+        let Some(strategy) = v.strategy() else {
+            continue;
+        };
+        let speed = v.patrol_group(strategy).speed_cells_per_hour;
+        if speed < 1.0 {
+            return Some((
+                format!("city.interventions[{i}].speed_cells_per_hour"),
+                format!(
+                    "speed_cells_per_hour = {} gives its units a speed of {speed} cells per hour",
+                    v.speed_cells_per_hour
+                ),
+                "units that move at least 1 cell per hour (community officers walk at a third of \
+                 the speed given)"
+                    .into(),
             ));
         }
     }

@@ -136,7 +136,12 @@ fn parse_esri_ascii(origin: &str, text: &str) -> Result<Raster, ScenarioError> {
         lines.next();
     }
     let dim = |v: Option<(f64, usize, usize)>, name: &str| match v {
-        Some((x, _, _)) if x >= 1.0 && x.fract() == 0.0 => Ok(x as u32),
+        Some((x, _, _)) if (1.0..=u32::MAX as f64).contains(&x) && x.fract() == 0.0 => Ok(x as u32),
+        Some((x, line, col)) if x > u32::MAX as f64 => Err(ScenarioError::new(
+            at(origin, line, col),
+            format!("{name} = {x} is too large"),
+            format!("at most {}", u32::MAX),
+        )),
         Some((x, line, col)) => Err(ScenarioError::new(
             at(origin, line, col),
             format!("{name} = {x} is not a positive whole number"),
@@ -150,7 +155,22 @@ fn parse_esri_ascii(origin: &str, text: &str) -> Result<Raster, ScenarioError> {
     };
     let width = dim(ncols, "ncols")?;
     let height = dim(nrows, "nrows")?;
-    let mut values = Vec::with_capacity(width as usize * height as usize);
+    // Checked before anything is allocated: each value takes at least two
+    // bytes of text (a digit and a separator), so a header that promises
+    // more than the file can hold is refused at once.
+    let expected = width as u64 * height as u64;
+    let room = text.len() as u64 / 2 + 1;
+    if expected > room {
+        let (_, line, col) = ncols.expect("ncols was read above");
+        return Err(ScenarioError::new(
+            at(origin, line, col),
+            format!(
+                "the header promises {width} x {height} = {expected} values, the file can hold at most {room}"
+            ),
+            "ncols and nrows that match the values in the file",
+        ));
+    }
+    let mut values = Vec::with_capacity(expected as usize);
     let mut positions = Vec::with_capacity(values.capacity());
     let mut last_line = 1;
     for (n, line) in lines {
@@ -174,7 +194,7 @@ fn parse_esri_ascii(origin: &str, text: &str) -> Result<Raster, ScenarioError> {
             positions.push(((n + 1) as u32, col as u32));
         }
     }
-    let expected = width as usize * height as usize;
+    let expected = expected as usize;
     if values.len() != expected {
         return Err(ScenarioError::new(
             at(origin, last_line, 1),
@@ -265,6 +285,8 @@ mod tests {
             ("ncols 2.5\nnrows 2\n1 2\n", "l:1:7: "),
             ("1,2\n3,4,5\n", "l:2:1: "),
             ("1,2\n3,\n", "l:2:3: "),
+            // A header far larger than the text: refused before allocating.
+            ("ncols 4000000000\nnrows 4000000000\n1 2\n", "l:1:7: "),
         ];
         for (text, start) in cases {
             let err = parse("l", text).unwrap_err().to_string();
