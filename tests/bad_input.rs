@@ -127,7 +127,7 @@ fn a_layer_that_is_a_device_is_refused_with_exit_2() {
 }
 
 #[test]
-fn a_layer_header_larger_than_its_file_is_refused_with_exit_2() {
+fn a_layer_header_larger_than_the_grid_is_refused_with_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(
         dir.path().join("huge.asc"),
@@ -136,7 +136,10 @@ fn a_layer_header_larger_than_its_file_is_refused_with_exit_2() {
     .unwrap();
     let scenario = layered(dir.path(), "huge.asc");
     let o = crimesim_within(&["validate", &scenario], Duration::from_secs(20));
-    assert_bad_input(&o, &["huge.asc:1:7: ", "the file can hold at most"]);
+    assert_bad_input(
+        &o,
+        &["huge.asc:1:7: ", "is 3000000000 x 3000000000, the grid is"],
+    );
 }
 
 #[test]

@@ -1057,7 +1057,7 @@ pub fn attach_layers(
                 "a readable .asc or .csv file",
             )
         })?;
-        raster::parse(path, &text)
+        raster::parse(path, &text, grid)
     };
     let l = p.layers.clone();
     let land_use = read("city.layers.land_use", &l.land_use)?;

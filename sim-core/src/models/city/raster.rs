@@ -3,6 +3,7 @@
 //! Pure parsing: the caller reads the file. Errors carry the line and
 //! column in the layer's own text.
 
+use crate::grid::Grid;
 use crate::scenario::{Location, ScenarioError};
 
 /// A grid of numbers, row-major, first row at the top (north).
@@ -28,10 +29,10 @@ impl Raster {
 }
 
 /// Parses an ESRI ASCII grid when the text starts with `ncols`, else CSV.
-pub fn parse(origin: &str, text: &str) -> Result<Raster, ScenarioError> {
+pub fn parse(origin: &str, text: &str, grid: Grid) -> Result<Raster, ScenarioError> {
     let first = text.split_whitespace().next().unwrap_or("");
     if first.eq_ignore_ascii_case("ncols") {
-        parse_esri_ascii(origin, text)
+        parse_esri_ascii(origin, text, grid)
     } else {
         parse_csv(origin, text)
     }
@@ -81,7 +82,7 @@ fn tokens(line: &str, separator: Option<char>) -> Vec<(usize, &str)> {
     }
 }
 
-fn parse_esri_ascii(origin: &str, text: &str) -> Result<Raster, ScenarioError> {
+fn parse_esri_ascii(origin: &str, text: &str, grid: Grid) -> Result<Raster, ScenarioError> {
     let mut lines = text.lines().enumerate().peekable();
     let (mut ncols, mut nrows, mut nodata) = (None, None, None);
     while let Some(&(n, line)) = lines.peek() {
@@ -155,7 +156,19 @@ fn parse_esri_ascii(origin: &str, text: &str) -> Result<Raster, ScenarioError> {
     };
     let width = dim(ncols, "ncols")?;
     let height = dim(nrows, "nrows")?;
-    // Checked before anything is allocated: each value takes at least two
+    // Checked before anything is allocated: the header must fit the grid,
+    if (width, height) != (grid.width, grid.height) {
+        let (_, line, col) = ncols.expect("ncols was read above");
+        return Err(ScenarioError::new(
+            at(origin, line, col),
+            format!(
+                "layer {origin} is {width} x {height}, the grid is {} x {}",
+                grid.width, grid.height
+            ),
+            "a layer of the grid's size (or set grid.width and grid.height to match)",
+        ));
+    }
+    // and each value takes at least two
     // bytes of text (a digit and a separator), so a header that promises
     // more than the file can hold is refused at once.
     let expected = width as u64 * height as u64;
@@ -267,8 +280,8 @@ mod tests {
     fn reads_esri_ascii_and_csv_alike() {
         let asc = "ncols 3\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 50\nNODATA_value -9999\n1 2 3\n4 5 6\n";
         let csv = "1,2,3\n4, 5 ,6\n";
-        let a = parse("a.asc", asc).unwrap();
-        let c = parse("c.csv", csv).unwrap();
+        let a = parse("a.asc", asc, Grid::new(3, 2)).unwrap();
+        let c = parse("c.csv", csv, Grid::new(3, 2)).unwrap();
         assert_eq!((a.width, a.height), (3, 2));
         assert_eq!(a.values, c.values);
         assert_eq!(a.values, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
@@ -287,9 +300,14 @@ mod tests {
             ("1,2\n3,\n", "l:2:3: "),
             // A header far larger than the text: refused before allocating.
             ("ncols 4000000000\nnrows 4000000000\n1 2\n", "l:1:7: "),
+            // A header of another size than the grid: refused before allocating.
+            (
+                "ncols 3\nnrows 2\n1 2 3\n4 5 6\n",
+                "l:1:7: layer l is 3 x 2, the grid is 2 x 2",
+            ),
         ];
         for (text, start) in cases {
-            let err = parse("l", text).unwrap_err().to_string();
+            let err = parse("l", text, Grid::new(2, 2)).unwrap_err().to_string();
             assert!(err.starts_with(start), "{text:?}: {err}");
         }
     }
