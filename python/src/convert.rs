@@ -43,8 +43,13 @@ pub fn to_py(py: Python<'_>, e: Error) -> PyErr {
         Error::ReadScenario { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
             PyFileNotFoundError::new_err(text)
         }
-        Error::ReadScenario { .. } | Error::Io { .. } => PyOSError::new_err(text),
-        Error::Checkpoint { .. } | Error::Usage(_) => PyValueError::new_err(text),
+        // A folder another process writes is an OS-level refusal, as a busy file is.
+        Error::ReadScenario { .. } | Error::Io { .. } | Error::Locked { .. } => {
+            PyOSError::new_err(text)
+        }
+        Error::Checkpoint { .. } | Error::Corrupt { .. } | Error::Usage(_) => {
+            PyValueError::new_err(text)
+        }
         Error::Interrupted { .. } => PyKeyboardInterrupt::new_err(text),
         Error::Other(_) => PyRuntimeError::new_err(text),
     }
