@@ -29,8 +29,8 @@ fn city(extra: &str) -> Scenario {
     let text = format!(
         "model = \"city\"\nseed = 17\nticks = {}\nrecord_every = 5\n\
          [grid]\nwidth = 40\nheight = 40\n\
-         [city]\npopulation = 2500\n\
-         [city.offending]\ninitial_offender_share = 0.08\n{extra}",
+         [city]\npopulation = 2500\nwarmup_days = 5\n\
+         [city.offending]\nonset_per_day = 6.0e-5\n{extra}",
         DAYS * 24
     );
     crimesim_core::load("restore.toml", &text, &[], &LoadOptions::default()).unwrap()

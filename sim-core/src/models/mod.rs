@@ -54,11 +54,13 @@ pub const MODELS: &[ModelDef] = &[
         kind: ModelKind::City,
         sections: &[
             city::SECTIONS,
+            city::places::SECTIONS,
             city::patrols::SECTIONS,
             city::interventions::SECTIONS,
         ],
         params: &[
             city::PARAMS,
+            city::places::PARAMS,
             city::patrols::PARAMS,
             city::interventions::PARAMS,
         ],

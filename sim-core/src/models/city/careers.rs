@@ -18,19 +18,54 @@ impl City {
             }
     }
 
-    /// The initial offenders: each resident with probability
-    /// initial_offender_share * weight / mean weight.
+    /// The initial offenders: each resident with the chance of offending
+    /// in the stationary state of the onset and desistance hazards,
+    /// on / (on + desistance_per_day), where on is the resident's onset
+    /// hazard with the district's peer share at its fixed point (jail and
+    /// the attractiveness fields settle in the warm-up: warmup.rs).
     pub(super) fn seed_offenders(&mut self) {
-        let n = self.residents.len();
-        let weights: Vec<f64> = (0..n).map(|i| self.onset_weight(i)).collect();
-        let mean = weights.iter().sum::<f64>() / n.max(1) as f64;
-        let share = self.base.p.offending.initial_offender_share;
-        for (i, w) in weights.iter().enumerate() {
+        let p = self.stationary_offending();
+        for (i, p) in p.iter().enumerate() {
             let mut r = rng::stream(self.base.seed, 2, i as u64, Purpose::Init);
-            if rng::uniform(&mut r) < share * w / mean {
+            if rng::uniform(&mut r) < *p {
                 self.residents.state[i] |= OFFENDER;
             }
         }
+    }
+
+    /// Each resident's stationary chance of offending, iterating the
+    /// districts' peer shares to their fixed point.
+    fn stationary_offending(&self) -> Vec<f64> {
+        let o = &self.base.p.offending;
+        let n = self.residents.len();
+        let districts = self.base.map.districts as usize;
+        let district: Vec<usize> = (0..n)
+            .map(|i| self.base.map.district[self.residents.home[i] as usize] as usize)
+            .collect();
+        let mut size = vec![0.0; districts];
+        district.iter().for_each(|&d| size[d] += 1.0);
+        let weights: Vec<f64> = (0..n).map(|i| self.onset_weight(i)).collect();
+        let mut share = vec![0.0; districts];
+        let mut p = vec![0.0; n];
+        for _ in 0..50 {
+            for i in 0..n {
+                let on =
+                    o.onset_per_day * weights[i] * (1.0 + o.onset_peer_factor * share[district[i]]);
+                p[i] = if on + o.desistance_per_day > 0.0 {
+                    on / (on + o.desistance_per_day)
+                } else {
+                    0.0
+                };
+            }
+            let mut sum = vec![0.0; districts];
+            district.iter().zip(&p).for_each(|(&d, &p)| sum[d] += p);
+            share = sum
+                .iter()
+                .zip(&size)
+                .map(|(s, n)| if *n > 0.0 { s / n } else { 0.0 })
+                .collect();
+        }
+        p
     }
 
     /// Rebuilds the list of free offenders and each district's offender share.

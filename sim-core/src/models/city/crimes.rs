@@ -68,6 +68,7 @@ impl City {
                 self.recorded_per_cell[kind][c] += 1;
                 self.interval.recorded[kind] += 1;
             }
+            self.last_crime_cell[i] = a.cell;
             if caught {
                 self.arrest(a.offender, a.cell, ct.sentence_days_mean, day, &mut g);
                 if victim != NO_CELL {
@@ -109,7 +110,8 @@ impl City {
     /// Phase 5: for each crime type, B <- [(1 - eta) B + eta/4 * sum of the
     /// neighbours' B] (1 - omega dt) + theta * crimes here this tick, with
     /// the city's edges reflecting (a missing neighbour counts as the cell
-    /// itself).
+    /// itself); and R <- R * 2^(-dt / half-life) + repeat_boost * crimes
+    /// here this tick.
     pub(super) fn update_attractiveness(&mut self) {
         let grid = self.base.map.grid;
         let (width, height) = (grid.width as usize, grid.height as usize);
@@ -117,11 +119,14 @@ impl City {
         for kind in [BURGLARY, ROBBERY] {
             let ct = self.crime_type(kind);
             let keep = 1.0 - ct.omega_per_day * dt;
+            let pl = &self.base.p.places;
+            let (keep_r, boost) = ((-dt / pl.repeat_half_life_days).exp2(), pl.repeat_boost);
             let (b, now) = (&self.b[kind], &self.crimes_now[kind]);
             self.b_next
                 .par_chunks_mut(width)
+                .zip(self.repeat[kind].par_chunks_mut(width))
                 .enumerate()
-                .for_each(|(y, row)| {
+                .for_each(|(y, (row, repeat))| {
                     let here = &b[y * width..(y + 1) * width];
                     let above = if y == 0 {
                         here
@@ -140,6 +145,9 @@ impl City {
                         let spread = left + right + above[x] + below[x];
                         *out = ((1.0 - ct.eta) * here[x] + ct.eta / 4.0 * spread) * keep
                             + ct.theta * events[x] as f64;
+                    }
+                    for (r, &e) in repeat.iter_mut().zip(events) {
+                        *r = *r * keep_r + boost * e as f64;
                     }
                 });
             std::mem::swap(&mut self.b[kind], &mut self.b_next);

@@ -32,9 +32,11 @@ mod modifiers;
 mod output;
 pub mod params;
 pub mod patrols;
+pub mod places;
 pub mod raster;
 pub mod residents;
 mod search;
+mod warmup;
 
 use std::collections::VecDeque;
 use std::io;
@@ -140,6 +142,9 @@ struct Base {
     record_every: u64,
     /// Residents whose home is each cell.
     homes: Vec<u32>,
+    /// The persistent base risk of each cell per crime type, mean 1
+    /// (`places.rs`).
+    place_risk: [Vec<f32>; 2],
 }
 
 /// The state of a city run, in four parts:
@@ -169,6 +174,12 @@ pub struct City {
     activity: Vec<Activity>,
     /// Dynamic attractiveness per crime type, and the buffer updates write.
     b: [Vec<f64>; 2],
+    /// Repeat-victimisation attractiveness per crime type: jumps where a
+    /// crime happens, decays, does not spread.
+    repeat: [Vec<f64>; 2],
+    /// The cell of each resident's last crime (`NO_CELL` if none): where a
+    /// returning search trip starts.
+    last_crime_cell: Vec<u32>,
     #[serde(skip)]
     b_next: Vec<f64>,
     crimes_now: [Vec<u32>; 2],
@@ -200,6 +211,7 @@ impl City {
         let grid = Grid::new(scenario.grid.width, scenario.grid.height);
         let map = CityMap::for_scenario(grid, &p, scenario.seed);
         let residents = Residents::create(&map, &p, scenario.seed);
+        let place_risk = places::base_risk(&map, &p.places, p.generate.block_cells, scenario.seed);
         let cells = grid.cells();
         let mut homes = vec![0u32; cells];
         for &h in &residents.home {
@@ -220,6 +232,8 @@ impl City {
             location: vec![NO_CELL; n],
             activity: vec![Activity::Home; n],
             b: [vec![0.0; cells], vec![0.0; cells]],
+            repeat: [vec![0.0; cells], vec![0.0; cells]],
+            last_crime_cell: vec![NO_CELL; n],
             b_next: vec![0.0; cells],
             crimes_now: [vec![0; cells], vec![0; cells]],
             crimes_per_cell: [vec![0; cells], vec![0; cells]],
@@ -240,10 +254,12 @@ impl City {
                 seed: scenario.seed,
                 record_every: scenario.record_every,
                 homes,
+                place_risk,
             }),
         };
         city.seed_offenders();
         city.count_offenders();
+        city.warm_up(scenario);
         for g in 0..city.policing.groups.len() {
             city.place_group(g, None);
         }

@@ -194,6 +194,15 @@ pub const PARAMS: &[Param] = &[
         doc: "Ticks per day: 24 makes a tick one hour.",
     },
     Param {
+        path: "city.warmup_days",
+        ty: Ty::Int { min: 0, max: 3650 },
+        default: Default::Int(180),
+        unit: "days",
+        doc: "Days of history simulated before day 0 and not recorded, with the scenario's \
+              patrols and without its interventions, so that a run starts in the model's \
+              stationary state (offenders, jail, trust, attractiveness): docs/model.md.",
+    },
+    Param {
         path: "city.population",
         ty: Ty::Int {
             min: 10,
@@ -362,14 +371,6 @@ pub const PARAMS: &[Param] = &[
         default: Default::Float(0.5),
         unit: "per day",
         doc: "Chance that a resident not at work goes out in the daytime (10:00 to 15:00).",
-    },
-    Param {
-        path: "city.offending.initial_offender_share",
-        ty: Ty::Float { min: 0.0, max: 1.0 },
-        default: Default::Float(0.03),
-        unit: "",
-        doc: "Share of residents who are offenders at the start, drawn with the onset hazard's \
-              weights.",
     },
     Param {
         path: "city.offending.onset_per_day",
@@ -580,6 +581,7 @@ pub const PARAMS: &[Param] = &[
 #[serde(deny_unknown_fields)]
 pub struct CityParams {
     pub ticks_per_day: u32,
+    pub warmup_days: u32,
     pub population: u32,
     pub map: MapSource,
     pub generate: GenerateParams,
@@ -591,6 +593,7 @@ pub struct CityParams {
     pub risk: RiskParams,
     pub justice: JusticeParams,
     pub trust: TrustParams,
+    pub places: super::places::PlaceParams,
     pub policing: super::patrols::PolicingParams,
     /// `[[city.patrols]]`: groups of police units.
     pub patrols: Vec<super::patrols::PatrolGroupParams>,
@@ -648,7 +651,6 @@ pub struct ResidentParams {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OffendingParams {
-    pub initial_offender_share: f64,
     pub onset_per_day: f64,
     pub onset_deprivation_factor: f64,
     pub onset_unemployment_factor: f64,

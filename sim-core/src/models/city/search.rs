@@ -29,8 +29,15 @@ impl City {
         -(-strength * guardians).exp_m1()
     }
 
+    /// The attractiveness of a cell for crime type `kind` before
+    /// opportunity and risk: A0 x base risk of the place + B + R.
+    #[inline]
+    fn attractiveness(&self, kind: usize, cell: usize, a0: f64) -> f64 {
+        a0 * self.base.place_risk[kind][cell] as f64 + self.b[kind][cell] + self.repeat[kind][cell]
+    }
+
     /// The effective attractiveness of a cell for each crime type:
-    /// (A0 + B) * opportunity * (1 - risk), where risk = 1 - (1 -
+    /// (A0 x base risk + B + R) * opportunity * (1 - risk), where risk = 1 - (1 -
     /// guardianship)(1 - lighting effect at night)(1 - patrol deterrence)(1
     /// - CCTV deterrence); the last two are `police_keep` (patrols.rs).
     #[inline]
@@ -50,8 +57,8 @@ impl City {
         let public = ps.in_public[cell] as f64;
         let opp_robbery = public / (public + rp.targets_half_saturation);
         [
-            (bp.a0 + self.b[BURGLARY][cell]) * opp_burglary * keep,
-            (rp.a0 + self.b[ROBBERY][cell]) * opp_robbery * keep,
+            self.attractiveness(BURGLARY, cell, bp.a0) * opp_burglary * keep,
+            self.attractiveness(ROBBERY, cell, rp.a0) * opp_robbery * keep,
         ]
     }
 
@@ -81,6 +88,7 @@ impl City {
         let trip_p = o.trip_probability * if evening { o.evening_trip_factor } else { 1.0 };
         let base = 0.1 * (self.base.p.burglary.a0 + self.base.p.robbery.a0).max(1e-9);
         let grid = self.base.map.grid;
+        let returns = self.base.p.places.return_probability;
         self.offenders
             .par_chunks(256)
             .flat_map_iter(|chunk| {
@@ -94,7 +102,12 @@ impl City {
                         return None;
                     }
                     let scale = o.motivation * propensity / steps as f64;
-                    let mut cell = self.location[i as usize];
+                    let back = self.last_crime_cell[i as usize];
+                    let mut cell = if back != NO_CELL && rng::uniform(&mut g) < returns {
+                        back
+                    } else {
+                        self.location[i as usize]
+                    };
                     let mut give_up = None;
                     for _ in 0..steps {
                         if self.policing.deterring && self.gives_up(t, i, cell, night, &mut give_up)
