@@ -36,7 +36,7 @@ FACTS = ["knox_near", "cells_with_crime_for_half", "top_cells_share_then", "top_
 TYPES = "Break and Enter,Robbery"
 # The City of Toronto's land area, 630 km2, in 50 m cells.
 TORONTO_CELLS = 630e6 / (50 * 50)
-SIGMAS = [0.4, 0.8, 1.2]
+SIGMAS = [0.4, 0.8, 1.2, 1.6, 2.0]
 THETAS = [0.25, 1.0]
 SEEDS = [1, 2, 3]
 

@@ -99,8 +99,9 @@ macro_rules! crime_type_params {
                 },
                 default: Default::Float($theta),
                 unit: "per crime",
-                doc: "Jump in the cell's dynamic attractiveness B for each crime there \
-                      (repeat victimisation; Short et al. 2008; Johnson & Bowers 2004).",
+                doc: "Jump in the cell's dynamic attractiveness B for each crime there, \
+                      which spreads to neighbours (near repeats; Short et al. 2008; Johnson & \
+                      Bowers 2004); fitted to Toronto 2014-2017 (docs/validation.md).",
             },
             Param {
                 path: concat!("city.", $t, ".eta"),
@@ -178,10 +179,10 @@ macro_rules! crime_type_params {
     };
 }
 
-const BURGLARY: [Param; 10] = crime_type_params!("burglary", a0: 0.6, theta: 2.0,
+const BURGLARY: [Param; 10] = crime_type_params!("burglary", a0: 0.6, theta: 0.25,
     report: 0.6, clearance: 0.12, capture: 0.1, sentence: 180.0, half: 1.0,
     targets: "the empty homes in the cell");
-const ROBBERY: [Param; 10] = crime_type_params!("robbery", a0: 1.5, theta: 2.0,
+const ROBBERY: [Param; 10] = crime_type_params!("robbery", a0: 1.5, theta: 0.25,
     report: 0.45, clearance: 0.2, capture: 0.15, sentence: 365.0, half: 4.0,
     targets: "the people in public in the cell");
 
