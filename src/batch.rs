@@ -8,9 +8,10 @@
 //! with small runs, several at once keep every core busier than one run
 //! spread over all of them (see README.md, "Experiments").
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use indicatif::ProgressBar;
 
@@ -36,6 +37,10 @@ pub struct Job {
     pub checkpoint_at: Option<u64>,
     /// Start from this checkpoint (a branch of another run).
     pub from: Option<PathBuf>,
+    /// The run's name in its log line on stderr (`sweep`: `run 17`), written
+    /// when it ends whatever `--quiet` says; none when `None` or under
+    /// [`watched`] (the caller counts runs through the control).
+    pub log: Option<String>,
 }
 
 impl Job {
@@ -46,6 +51,7 @@ impl Job {
             scenario,
             checkpoint_at: None,
             from: None,
+            log: None,
         }
     }
 }
@@ -61,6 +67,48 @@ pub enum Status {
     Failed(String),
     /// Not run: another process is writing it (who, from its lock file).
     Locked(String),
+    /// Stopped through [`Control::stop`]: not started, or ended at the end
+    /// of a tick and its folder removed (`--resume` does it again).
+    Stopped,
+}
+
+/// What the caller of many runs watches from another thread: a stop flag
+/// every run checks at the end of each tick, and the count of runs done.
+#[derive(Debug, Default)]
+pub struct Control {
+    /// Set to stop: runs in progress stop at the end of their current
+    /// tick, and no new one starts.
+    pub stop: AtomicBool,
+    /// Work done so far: runs done or skipped (ticks, for one run in memory).
+    pub done: AtomicU64,
+}
+
+impl Control {
+    pub fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+}
+
+thread_local! {
+    /// The control [`run_jobs`] obeys on this thread (see [`watched`]).
+    static CONTROL: RefCell<Option<Arc<Control>>> = const { RefCell::new(None) };
+}
+
+/// Runs `work` (a command that calls [`run_jobs`], such as `compare` or
+/// `sweep`) with `control` watching every run it starts on this thread, so
+/// a caller that only has the command's arguments can stop its runs at the
+/// end of a tick and count them.
+pub fn watched<T>(control: &Arc<Control>, work: impl FnOnce() -> T) -> T {
+    struct Reset(Option<Arc<Control>>);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            CONTROL.with(|c| *c.borrow_mut() = previous);
+        }
+    }
+    let previous = CONTROL.with(|c| c.borrow_mut().replace(control.clone()));
+    let _reset = Reset(previous);
+    work()
 }
 
 /// A seed for run `index` of stream `stream` under `master`: three rounds of
@@ -116,12 +164,18 @@ fn sibling(dir: &Path, what: &str) -> PathBuf {
 /// Plain threads, not a rayon pool: a run installs its own one-thread pool,
 /// and a rayon worker waiting on another pool steals more jobs meanwhile,
 /// which would nest runs inside runs.
+///
+/// Under [`watched`], the control's stop ends runs at the end of a tick
+/// (their status [`Status::Stopped`]) and its count goes up with each run.
 pub fn run_jobs(
     jobs: &[Job],
     workers: usize,
     resume: bool,
     bar: Option<&ProgressBar>,
 ) -> Vec<Status> {
+    let watched = CONTROL.with(|c| c.borrow().clone());
+    let log = watched.is_none();
+    let control = watched.unwrap_or_default();
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<Status>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|scope| {
@@ -130,7 +184,18 @@ pub fn run_jobs(
                 loop {
                     let k = next.fetch_add(1, Ordering::SeqCst);
                     let Some(job) = jobs.get(k) else { break };
-                    let status = locked_and_run(job, resume);
+                    let started = std::time::Instant::now();
+                    let status = if control.stopped() {
+                        Status::Stopped
+                    } else {
+                        locked_and_run(job, resume, &control.stop)
+                    };
+                    if log && let Some(name) = &job.log {
+                        eprintln!("{}", log_line(name, job, &status, started.elapsed()));
+                    }
+                    if matches!(status, Status::Done | Status::Skipped) {
+                        control.done.fetch_add(1, Ordering::SeqCst);
+                    }
                     *slots[k].lock().expect("no panics while held") = Some(status);
                     if let Some(bar) = bar {
                         bar.inc(1);
@@ -149,8 +214,27 @@ pub fn run_jobs(
         .collect()
 }
 
+/// A run's one line on stderr: name, seed, host, seconds, outcome; a
+/// cluster's task log holds one per run, so a failed or slow run is found
+/// by `grep`.
+pub fn log_line(name: &str, job: &Job, status: &Status, took: std::time::Duration) -> String {
+    let outcome = match status {
+        Status::Done => "done".to_string(),
+        Status::Skipped => "skipped (already complete)".to_string(),
+        Status::Failed(m) => format!("failed: {}", m.lines().next().unwrap_or("")),
+        Status::Locked(holder) => format!("not run: being written by {holder}"),
+        Status::Stopped => "stopped".to_string(),
+    };
+    format!(
+        "crimesim: {name} seed {} host {} {:.2} s {outcome}",
+        job.scenario.seed,
+        crate::lock::host(),
+        took.as_secs_f64()
+    )
+}
+
 /// Runs `job` holding its lock (`.NAME.lock` beside its folder).
-fn locked_and_run(job: &Job, resume: bool) -> Status {
+fn locked_and_run(job: &Job, resume: bool, stop: &AtomicBool) -> Status {
     if let Some(parent) = job.dir.parent()
         && let Err(e) = std::fs::create_dir_all(parent)
     {
@@ -164,8 +248,9 @@ fn locked_and_run(job: &Job, resume: bool) -> Status {
     if resume && is_complete_as_planned(job) {
         return Status::Skipped;
     }
-    match run_one(job) {
-        Ok(()) => Status::Done,
+    match run_one(job, stop) {
+        Ok(true) => Status::Done,
+        Ok(false) => Status::Stopped,
         Err(e) => {
             let message = e.to_string();
             let _ = write_atomic(&failed_marker(&job.dir), message.as_bytes());
@@ -179,7 +264,9 @@ pub fn lock_file(dir: &Path) -> PathBuf {
     sibling(dir, "lock")
 }
 
-fn run_one(job: &Job) -> Result<()> {
+/// Runs `job` into its hidden folder and renames it; `Ok(false)` when
+/// `stop` ended it first (the hidden folder is then removed).
+fn run_one(job: &Job, stop: &AtomicBool) -> Result<bool> {
     let partial = partial_dir(&job.dir);
     if let Some(parent) = job.dir.parent() {
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
@@ -187,9 +274,6 @@ fn run_one(job: &Job) -> Result<()> {
     if partial.exists() {
         std::fs::remove_dir_all(&partial).map_err(|e| Error::io(&partial, e))?;
     }
-    // Never set: a signal ends a sweep at once, leaving runs in progress
-    // under their hidden names, and `--resume` does them again.
-    static NEVER: AtomicBool = AtomicBool::new(false);
     let from = job.from.as_deref().map(checkpoint::read).transpose()?;
     let run = runner::Job {
         scenario: job.scenario.clone(),
@@ -199,13 +283,12 @@ fn run_one(job: &Job) -> Result<()> {
         checkpoint_every: job.checkpoint_at.map(Every::At),
         from,
     };
-    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        runner::execute(run, &NEVER)
-    }));
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runner::execute(run, stop)));
     let result = match ran {
         Ok(Ok(Ending::Complete)) => Ok(()),
-        Ok(Ok(Ending::Interrupted { tick, .. })) => {
-            Err(Error::Other(format!("interrupted after tick {tick}")))
+        Ok(Ok(Ending::Interrupted { .. })) => {
+            std::fs::remove_dir_all(&partial).map_err(|e| Error::io(&partial, e))?;
+            return Ok(false);
         }
         Ok(Err(e)) => Err(e),
         Err(panic) => {
@@ -229,7 +312,7 @@ fn run_one(job: &Job) -> Result<()> {
     if failed.exists() {
         std::fs::remove_file(&failed).map_err(|e| Error::io(&failed, e))?;
     }
-    Ok(())
+    Ok(true)
 }
 
 #[cfg(test)]

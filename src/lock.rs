@@ -114,7 +114,7 @@ fn still_named(_file: &File, path: &Path) -> bool {
     path.exists()
 }
 
-fn host() -> String {
+pub fn host() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
         .or_else(|| std::env::var("HOSTNAME").ok())

@@ -81,6 +81,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
     let done = merged.iter().filter(|&&m| m).count();
     let outcomes: Vec<Outcomes> = outcome.into_iter().flatten().collect();
     let results_path = write_results(dir, &plan, &merged, &outcomes)?;
+    let sensitivity = super::sensitivity::write(dir, &plan, &merged, &outcomes)?;
 
     let mut report = format!(
         "{} of {} runs merged -> {} ({} rows), {} ({} rows)\n",
@@ -91,6 +92,12 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         dir.join("ticks.parquet").display(),
         tick_rows
     );
+    if let Some((path, rows)) = &sensitivity {
+        report.push_str(&format!(
+            "sensitivity indices -> {} ({rows} rows)\n",
+            path.display()
+        ));
+    }
     let rejected_runs: Vec<usize> = rejected.iter().map(|(k, _)| *k).collect();
     let missing: Vec<u64> = (0..runs.len())
         .filter(|&k| !merged[k] && !rejected_runs.contains(&k))

@@ -4,6 +4,7 @@ pub mod merge;
 pub mod observe;
 pub mod report;
 pub mod run;
+pub mod sensitivity;
 pub mod sweep;
 
 use std::io::Write;

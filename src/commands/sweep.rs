@@ -13,7 +13,7 @@ use crate::batch::{self, Job, Status};
 use crate::checkpoint;
 use crate::cli::SweepArgs;
 use crate::error::{Error, Result};
-use crate::experiment::{self, Experiment};
+use crate::experiment::{self, Experiment, designs};
 use crate::lock;
 use crate::table;
 
@@ -73,12 +73,16 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     };
     std::fs::create_dir_all(out.join("runs")).map_err(|e| Error::io(out, e))?;
     ensure_plan(out, &exp)?;
+    write_design(out, &exp)?;
     if args.slurm {
         return write_slurm(args, &exp);
     }
     let jobs: Vec<Job> = selection
         .iter()
-        .map(|&i| Job::new(run_dir(out, i, total), exp.scenario(i)))
+        .map(|&i| Job {
+            log: Some(format!("run {i}")),
+            ..Job::new(run_dir(out, i, total), exp.scenario(i))
+        })
         .collect();
     let bar = progress_bar(jobs.len() as u64, args.quiet);
     let statuses = batch::run_jobs(
@@ -165,6 +169,23 @@ fn ensure_plan(out: &Path, exp: &Experiment) -> Result<()> {
         }
         Err(e) => Err(Error::io(&path, e)),
     }
+}
+
+/// `design.json` for a sensitivity design: what `merge` computes its
+/// indices from (the plan has been checked to be this experiment's).
+fn write_design(out: &Path, exp: &Experiment) -> Result<()> {
+    let Some(json) = designs::design_json(exp.design, &exp.paths, &exp.ranges, exp.seed) else {
+        return Ok(());
+    };
+    let design = out.join("design.json");
+    if std::fs::read(&design).ok().as_deref() == Some(json.as_bytes()) {
+        return Ok(());
+    }
+    // A name of its own: array tasks may write it at once.
+    let temp = out.join(format!(".design.json.{}.partial", std::process::id()));
+    std::fs::write(&temp, &json)
+        .and_then(|()| std::fs::rename(&temp, &design))
+        .map_err(|e| Error::io(&design, e))
 }
 
 /// How the runs are cut into array tasks.

@@ -31,7 +31,7 @@ const fn key(path: &'static str, ty: Ty, default: Option<Default>, doc: &'static
     }
 }
 
-pub const DESIGNS: &[&str] = &["grid", "list", "lhs"];
+pub const DESIGNS: &[&str] = &["grid", "list", "lhs", "sobol", "morris"];
 
 /// Every scalar key of an experiment file. The tables `[set]` (scenario
 /// overrides for every run) and `[[vary]]` (the varied parameters) are read
@@ -49,7 +49,10 @@ pub const KEYS: &[Key] = &[
         Ty::Choice(DESIGNS),
         Some(Default::Str("grid")),
         "grid: every combination of the [[vary]] values; list: the i-th values of every \
-         [[vary]] together; lhs: a Latin hypercube of `points` points over [min, max] ranges.",
+         [[vary]] together; lhs: a Latin hypercube of `points` points over [min, max] ranges; \
+         sobol: Saltelli's design of `samples` base rows over the ranges (`merge` gives \
+         first-order and total Sobol' indices); morris: `trajectories` Morris trajectories \
+         over the ranges (`merge` gives mu* and sigma of the elementary effects).",
     ),
     key(
         "replicates",
@@ -84,6 +87,34 @@ pub const KEYS: &[Key] = &[
         },
         None,
         "Points of a Latin hypercube (design = \"lhs\" only; required there).",
+    ),
+    key(
+        "samples",
+        Ty::Int {
+            min: 2,
+            max: 1 << 16,
+        },
+        None,
+        "Base rows of a Sobol' design (design = \"sobol\" only; required there): \
+         samples * (k + 2) points for k varied parameters; a power of two balances the \
+         Sobol' sequence best.",
+    ),
+    key(
+        "trajectories",
+        Ty::Int {
+            min: 2,
+            max: 1_000_000,
+        },
+        None,
+        "Morris trajectories (design = \"morris\" only; required there): \
+         trajectories * (k + 1) points for k varied parameters.",
+    ),
+    key(
+        "levels",
+        Ty::Int { min: 2, max: 1000 },
+        None,
+        "Levels of the Morris grid (design = \"morris\" only; even; default 4): each step moves a \
+         parameter by levels / (2 (levels - 1)) of its range.",
     ),
     key(
         "slurm.seconds_per_run",

@@ -22,14 +22,16 @@
 //! `i % replicates`; its seed is derived from (seed, i) (or, with
 //! `common_seeds`, from (seed, replicate)), so any run can be redone alone.
 
+pub mod designs;
 pub mod load;
+pub mod sensitivity;
 
 use std::path::{Path, PathBuf};
 
 use crimesim_core::Scenario;
 use crimesim_core::scenario::{Location, ScenarioError};
 
-use crate::batch::{derive_seed, splitmix64};
+use crate::batch::derive_seed;
 use crate::error::{Error, Result};
 use crate::scenario_file;
 use crate::table::{Table, Values};
@@ -41,7 +43,35 @@ use load::{Given, Raw, RawVary};
 pub enum Design {
     Grid,
     List,
-    Lhs { points: u64 },
+    Lhs {
+        points: u64,
+    },
+    /// Saltelli's design for Sobol' indices: `samples` base rows.
+    Sobol {
+        samples: u64,
+    },
+    /// Morris's elementary effects: `trajectories` walks on `levels` levels.
+    Morris {
+        trajectories: u64,
+        levels: u64,
+    },
+}
+
+impl Design {
+    /// Whether each `[[vary]]` gives a range (`min`, `max`) rather than values.
+    pub fn takes_ranges(self) -> bool {
+        !matches!(self, Design::Grid | Design::List)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Design::Grid => "grid",
+            Design::List => "list",
+            Design::Lhs { .. } => "lhs",
+            Design::Sobol { .. } => "sobol",
+            Design::Morris { .. } => "morris",
+        }
+    }
 }
 
 /// SLURM settings of an experiment.
@@ -68,6 +98,8 @@ pub struct Experiment {
     pub slurm: Slurm,
     /// The varied scenario paths, in the order of the file.
     pub paths: Vec<String>,
+    /// Each path's range (`min`, `max`) in a design over ranges.
+    pub ranges: Vec<(f64, f64)>,
     /// One entry per point: its values (in the order of `paths`) and its
     /// scenario (seed still the base's).
     pub points: Vec<(Vec<Value>, Scenario)>,
@@ -214,27 +246,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Experiment> {
     let base_given = s("base").expect("base is required");
     let base_name = text_of("base").expect("base is text");
     let base = file.parent().unwrap_or(Path::new(".")).join(&base_name);
-    let design = match text_of("design").as_deref() {
-        Some("list") => Design::List,
-        Some("lhs") => match int("points") {
-            Some(points) => Design::Lhs { points },
-            None => {
-                return Err(err(
-                    &s("design").expect("given").loc,
-                    "design = \"lhs\" needs `points`",
-                    "points = N, the number of points of the Latin hypercube",
-                ));
-            }
-        },
-        _ => Design::Grid,
-    };
-    if let (Some(points), false) = (s("points"), matches!(design, Design::Lhs { .. })) {
-        return Err(err(
-            &points.loc,
-            "`points` applies to design = \"lhs\" only",
-            "no `points` with a grid or a list: their values give the points",
-        ));
-    }
+    let design = design(&raw, &top)?;
     let f64_of = |k: &str| s(k).and_then(|g| g.value.as_f64());
     let slurm = Slurm {
         seconds_per_run: f64_of("slurm.seconds_per_run"),
@@ -285,6 +297,16 @@ pub fn parse(file: &Path, text: &str) -> Result<Experiment> {
     let paths: Vec<String> = vary.iter().map(|v| v.path.clone()).collect();
     let seed = int("seed").unwrap_or(1);
     let combos = points(&vary, design, seed);
+    let ranges = if design.takes_ranges() {
+        vary.iter()
+            .map(|v| {
+                let f = |k: usize| v.values[k].0.as_f64().unwrap_or(0.0);
+                (f(0), f(1))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut points_out = Vec::with_capacity(combos.len());
     for combo in combos {
         let extra: Vec<String> = paths
@@ -308,8 +330,91 @@ pub fn parse(file: &Path, text: &str) -> Result<Experiment> {
         common_seeds: matches!(s("common_seeds").map(|g| &g.value), Some(Value::Bool(true))),
         slurm,
         paths,
+        ranges,
         points: points_out,
     })
+}
+
+/// The design and the keys only it takes (`points`, `samples`,
+/// `trajectories`, `levels`), each refused with another design.
+fn design(raw: &Raw, top: &Location) -> Result<Design> {
+    let s = |k: &str| raw.scalars.get(k);
+    let int = |k: &str| match s(k).map(|g| &g.value) {
+        Some(Value::Int(v)) => Some(*v as u64),
+        _ => None,
+    };
+    let name = match s("design").map(|g| &g.value) {
+        Some(Value::Str(v)) => v.clone(),
+        _ => "grid".into(),
+    };
+    let at = s("design").map_or(top, |g| &g.loc);
+    let needs = |key: &str, what: &str| {
+        int(key).ok_or_else(|| {
+            err(
+                at,
+                format!("design = \"{name}\" needs `{key}`"),
+                format!("{key} = N, {what}"),
+            )
+        })
+    };
+    let design = match name.as_str() {
+        "list" => Design::List,
+        "lhs" => Design::Lhs {
+            points: needs("points", "the number of points of the Latin hypercube")?,
+        },
+        "sobol" => Design::Sobol {
+            samples: needs(
+                "samples",
+                "the base rows of Saltelli's design (each gives k + 2 points)",
+            )?,
+        },
+        "morris" => Design::Morris {
+            trajectories: needs(
+                "trajectories",
+                "the Morris trajectories (each gives k + 1 points)",
+            )?,
+            levels: int("levels").unwrap_or(4),
+        },
+        _ => Design::Grid,
+    };
+    for (key, owner) in [
+        ("points", "lhs"),
+        ("samples", "sobol"),
+        ("trajectories", "morris"),
+        ("levels", "morris"),
+    ] {
+        if let Some(g) = s(key)
+            && design.name() != owner
+        {
+            return Err(err(
+                &g.loc,
+                format!("`{key}` applies to design = \"{owner}\" only"),
+                format!("no `{key}` with design = \"{}\"", design.name()),
+            ));
+        }
+    }
+    if let (Design::Morris { levels, .. }, Some(g)) = (design, s("levels"))
+        && levels % 2 == 1
+    {
+        return Err(err(
+            &g.loc,
+            format!("levels = {levels} is odd"),
+            "an even number of levels (4 is usual): a step is half of them",
+        ));
+    }
+    if let Design::Sobol { .. } = design
+        && raw.vary.len() > sensitivity::SOBOL_MAX_PARAMETERS
+    {
+        return Err(err(
+            &raw.vary[sensitivity::SOBOL_MAX_PARAMETERS].loc,
+            format!("{} parameters varied", raw.vary.len()),
+            format!(
+                "at most {} parameters in a Sobol' design",
+                sensitivity::SOBOL_MAX_PARAMETERS
+            ),
+        ));
+    }
+    Ok(design)
 }
 
 /// An error from loading the base scenario with overrides: when it is about
@@ -389,19 +494,20 @@ fn check_vary(raw: &Raw, top: &Location, design: Design) -> Result<Vec<Vary>> {
             ));
         }
         let checked = match design {
-            Design::Lhs { .. } => {
+            d if d.takes_ranges() => {
+                let name = d.name();
                 if let Some((_, vloc)) = values {
                     return Err(err(
                         vloc,
-                        "`values` with design = \"lhs\"",
-                        "min and max: the range the Latin hypercube spans",
+                        format!("`values` with design = \"{name}\""),
+                        "min and max: the range the design spans",
                     ));
                 }
                 let (Some(lo), Some(hi)) = (min, max) else {
                     return Err(err(
                         loc,
                         format!("`{path}` has no range"),
-                        "min = ... and max = ... (numbers) with design = \"lhs\"",
+                        format!("min = ... and max = ... (numbers) with design = \"{name}\""),
                     ));
                 };
                 let (Some(l), Some(h)) = (lo.value.as_f64(), hi.value.as_f64()) else {
@@ -424,12 +530,12 @@ fn check_vary(raw: &Raw, top: &Location, design: Design) -> Result<Vec<Vary>> {
                     loc: lo.loc.clone(),
                 }
             }
-            Design::Grid | Design::List => {
+            _ => {
                 if let Some(g) = min.as_ref().or(max.as_ref()) {
                     return Err(err(
                         &g.loc,
                         "`min`/`max` with a grid or a list",
-                        "values = [...], or design = \"lhs\" for ranges",
+                        "values = [...], or design = \"lhs\", \"sobol\" or \"morris\" for ranges",
                     ));
                 }
                 let Some((vals, vloc)) = values else {
@@ -499,85 +605,12 @@ fn points(vary: &[Vary], design: Design, seed: u64) -> Vec<Vec<Value>> {
         Design::List => (0..vary[0].values.len())
             .map(|i| vary.iter().map(|v| v.values[i].0.clone()).collect())
             .collect(),
-        Design::Lhs { points } => {
+        _ => {
             let ranges: Vec<(Value, Value)> = vary
                 .iter()
                 .map(|v| (v.values[0].0.clone(), v.values[1].0.clone()))
                 .collect();
-            latin_hypercube(&ranges, points, seed)
+            designs::points(&ranges, design, seed)
         }
-    }
-}
-
-/// A Latin hypercube: each range cut into `n` equal strata, each stratum
-/// used by exactly one point, strata matched across dimensions by a seeded
-/// permutation, a uniform draw within each stratum. Integer ranges (both
-/// ends integers) give integers.
-pub fn latin_hypercube(ranges: &[(Value, Value)], n: u64, seed: u64) -> Vec<Vec<Value>> {
-    let mut state = splitmix64(seed ^ 0x4c48_535f_4c48_5321);
-    let mut next = || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        splitmix64(state)
-    };
-    let mut columns: Vec<Vec<Value>> = Vec::new();
-    for (lo, hi) in ranges {
-        let mut perm: Vec<u64> = (0..n).collect();
-        for i in (1..n as usize).rev() {
-            let j = ((next() as u128 * (i as u128 + 1)) >> 64) as usize;
-            perm.swap(i, j);
-        }
-        let col = perm
-            .iter()
-            .map(|&stratum| {
-                let u = (next() >> 11) as f64 / (1u64 << 53) as f64;
-                let q = (stratum as f64 + u) / n as f64;
-                match (lo, hi) {
-                    (Value::Int(a), Value::Int(b)) => {
-                        let span = (b - a + 1) as f64;
-                        Value::Int((a + (q * span).floor() as i64).min(*b))
-                    }
-                    _ => {
-                        let (a, b) = (lo.as_f64().unwrap_or(0.0), hi.as_f64().unwrap_or(0.0));
-                        Value::Float(a + q * (b - a))
-                    }
-                }
-            })
-            .collect();
-        columns.push(col);
-    }
-    (0..n as usize)
-        .map(|i| columns.iter().map(|c| c[i].clone()).collect())
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_latin_hypercube_uses_each_stratum_once_per_dimension() {
-        let ranges = [
-            (Value::Float(0.0), Value::Float(1.0)),
-            (Value::Int(10), Value::Int(19)),
-        ];
-        let pts = latin_hypercube(&ranges, 10, 3);
-        assert_eq!(pts.len(), 10);
-        let mut strata: Vec<usize> = pts
-            .iter()
-            .map(|p| (p[0].as_f64().unwrap() * 10.0).floor() as usize)
-            .collect();
-        strata.sort();
-        assert_eq!(strata, (0..10).collect::<Vec<_>>());
-        let mut ints: Vec<i64> = pts
-            .iter()
-            .map(|p| match p[1] {
-                Value::Int(i) => i,
-                _ => panic!("integer range gives integers"),
-            })
-            .collect();
-        ints.sort();
-        assert_eq!(ints, (10..20).collect::<Vec<_>>());
-        assert_eq!(pts, latin_hypercube(&ranges, 10, 3));
-        assert_ne!(pts, latin_hypercube(&ranges, 10, 4));
     }
 }
