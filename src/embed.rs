@@ -1,14 +1,15 @@
 //! crimesim inside another program (the Python package, `python/`): a run
-//! into memory as Arrow record batches, stoppable at the end of any tick;
-//! comparisons and sweeps into a folder, stoppable between rounds of runs,
-//! their tables read back as record batches.
+//! into memory as Arrow record batches; comparisons and sweeps into a
+//! folder, their tables read back as record batches. Each stops at the end
+//! of the tick it is in.
 //!
 //! The caller's thread watches a [`Control`] while the work runs on others:
-//! it sets `stop` (an interrupt) and reads `done` (progress).
+//! it sets `stop` (an interrupt) and reads `done` (progress: ticks of a
+//! run, runs of a comparison or sweep).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use arrow_array::{
@@ -22,21 +23,7 @@ use crate::cli::{CompareArgs, MergeArgs, Overrides, SweepArgs};
 use crate::error::{Error, Result};
 use crate::{batch, commands, experiment, table};
 
-/// Shared between the thread doing the work and the one watching it.
-#[derive(Debug, Default)]
-pub struct Control {
-    /// Set to stop: a run stops at the end of the current tick, a
-    /// comparison or sweep at the end of the current round of runs.
-    pub stop: AtomicBool,
-    /// Work done so far: ticks of a run, runs of a comparison or sweep.
-    pub done: AtomicU64,
-}
-
-impl Control {
-    fn stopped(&self) -> bool {
-        self.stop.load(Ordering::Relaxed)
-    }
-}
+pub use crate::batch::Control;
 
 /// How work ended.
 #[derive(Debug)]
@@ -160,23 +147,16 @@ pub struct Comparison {
 }
 
 /// Runs a comparison into `c.out` and reads back its tables
-/// (`comparison`, `replicates`). Replicates go in rounds of one per worker
-/// (each round resumes the last, so the runs are those of one
-/// `crimesim compare`); `stop` is obeyed between rounds.
-pub fn compare(c: &Comparison, control: &Control) -> Result<Outcome<Vec<(String, RecordBatch)>>> {
-    let workers = batch::workers(c.threads) as u32;
-    let arms = c.scenarios.len() as u64;
-    let mut reps = 0;
-    while reps < c.replicates {
-        if control.stopped() {
-            return Ok(Outcome::Stopped {
-                at: reps as u64 * arms,
-            });
-        }
-        reps = (reps + workers).min(c.replicates);
+/// (`comparison`, `replicates`): the runs of one `crimesim compare`, each
+/// checking `stop` at the end of every tick.
+pub fn compare(
+    c: &Comparison,
+    control: &Arc<Control>,
+) -> Result<Outcome<Vec<(String, RecordBatch)>>> {
+    let ran = batch::watched(control, || {
         commands::compare::compare(&CompareArgs {
             scenarios: c.scenarios.clone(),
-            replicates: reps,
+            replicates: c.replicates,
             out: c.out.clone(),
             seed: c.seed,
             unpaired: c.unpaired,
@@ -186,43 +166,46 @@ pub fn compare(c: &Comparison, control: &Control) -> Result<Outcome<Vec<(String,
             branch_day: c.branch_day,
             quiet: true,
             overrides: Overrides { set: c.set.clone() },
-        })?;
-        control.done.store(reps as u64 * arms, Ordering::Relaxed);
+        })
+    });
+    // Stopped: the comparison of the runs done so far is no answer.
+    if control.stopped() {
+        return Ok(Outcome::Stopped {
+            at: control.done.load(Ordering::SeqCst),
+        });
     }
+    ran?;
     read_tables(&c.out, &["comparison", "replicates"]).map(Outcome::Done)
 }
 
 /// Runs every run of an experiment file into `out`, merges them, and reads
 /// back `plan`, `results` and `ticks` (every run's ticks with `run`,
-/// `point` and `replicate` in front). Runs go in rounds of one per worker
-/// (each round resumes the last); `stop` is obeyed between rounds.
+/// `point` and `replicate` in front); each run checks `stop` at the end of
+/// every tick.
 pub fn sweep(
     experiment_file: &Path,
     out: &Path,
     threads: Option<usize>,
-    control: &Control,
+    control: &Arc<Control>,
 ) -> Result<Outcome<Vec<(String, RecordBatch)>>> {
-    let total = experiment::read(experiment_file)?.runs();
-    let workers = batch::workers(threads) as u64;
-    let mut next = 0;
-    while next < total {
-        if control.stopped() {
-            return Ok(Outcome::Stopped { at: next });
-        }
-        let last = (next + workers).min(total) - 1;
+    let ran = batch::watched(control, || {
         commands::sweep::sweep(&SweepArgs {
             experiment: experiment_file.to_path_buf(),
             out: out.to_path_buf(),
             resume: true,
             run_index: None,
-            runs: Some(format!("{next}-{last}")),
+            runs: None,
             slurm: false,
             threads,
             quiet: true,
-        })?;
-        next = last + 1;
-        control.done.store(next, Ordering::Relaxed);
+        })
+    });
+    if control.stopped() {
+        return Ok(Outcome::Stopped {
+            at: control.done.load(Ordering::SeqCst),
+        });
     }
+    ran?;
     commands::merge::merge(&MergeArgs {
         dir: out.to_path_buf(),
     })?;

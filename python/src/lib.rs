@@ -210,7 +210,7 @@ fn finish_batch<'py>(
         (_, Some(e)) if e.is_instance_of::<PyKeyboardInterrupt>(py) => Err(stopped(
             py,
             Some(e),
-            format!("{what} stopped at the end of a round of runs; complete runs are kept"),
+            format!("{what} stopped at the end of a tick; complete runs are kept"),
         )),
         (Err(e), _) => Err(to_py(py, e)),
         (Ok(Outcome::Done(batches)), None) => tables(py, batches),

@@ -2,6 +2,7 @@
 //! calling thread wakes every [`POLL`] to take the GIL briefly, run
 //! Python's signal handlers (Ctrl-C) and report progress.
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -27,9 +28,9 @@ pub fn watch<T: Send>(
     py: Python<'_>,
     progress: Option<Py<PyAny>>,
     total: u64,
-    work: impl FnOnce(&Control) -> T + Send,
+    work: impl FnOnce(&Arc<Control>) -> T + Send,
 ) -> Watched<T> {
-    let control = Control::default();
+    let control = Arc::new(Control::default());
     py.detach(|| {
         std::thread::scope(|scope| {
             let (send, receive) = mpsc::channel();
