@@ -282,6 +282,7 @@ fn run_one(job: &Job, stop: &AtomicBool) -> Result<bool> {
         quiet: true,
         checkpoint_every: job.checkpoint_at.map(Every::At),
         from,
+        format: runner::Format::Arrow,
     };
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runner::execute(run, stop)));
     let result = match ran {

@@ -80,6 +80,16 @@ pub struct Overrides {
     pub set: Vec<String>,
 }
 
+/// The file format of a run's tables.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Arrow IPC files (`.arrow`, Feather v2).
+    #[default]
+    Arrow,
+    /// Parquet files (`.parquet`, Snappy), written when the run is complete.
+    Parquet,
+}
+
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Scenario file; without one, the embedded default scenario runs.
@@ -105,6 +115,10 @@ pub struct RunArgs {
     /// or add interventions, not the grid or the population).
     #[arg(long, value_name = "CHECKPOINT")]
     pub from_checkpoint: Option<PathBuf>,
+    /// The tables' format: arrow (Arrow IPC), or parquet (Parquet, for DuckDB, Spark and R
+    /// with no extension; not with checkpoints, which continue Arrow files).
+    #[arg(long, value_enum, default_value_t = Format::Arrow)]
+    pub format: Format,
     #[command(flatten)]
     pub overrides: Overrides,
 }
@@ -115,6 +129,9 @@ pub struct ResumeArgs {
     pub dir: PathBuf,
     #[arg(long, help = threads_help(false), value_parser = parse_threads)]
     pub threads: Option<usize>,
+    /// The tables' format once the run is complete (see `run --format`).
+    #[arg(long, value_enum, default_value_t = Format::Arrow)]
+    pub format: Format,
     /// No progress bar and no summary.
     #[arg(long, short)]
     pub quiet: bool,
@@ -182,9 +199,16 @@ pub struct SweepArgs {
     /// Do only runs A to B (inclusive) of the plan.
     #[arg(long, value_name = "A-B")]
     pub runs: Option<String>,
-    /// Write a SLURM array script (DIR/sweep.sbatch) instead of running.
+    /// Write a SLURM array script (DIR/sweep.sbatch), a merge job to follow it
+    /// (DIR/merge.sbatch) and DIR/submit.sh instead of running.
     #[arg(long, conflicts_with_all = ["run_index", "runs"])]
     pub slurm: bool,
+    /// With --slurm: the path of the crimesim binary on the cluster (default: this one's).
+    #[arg(long, value_name = "PATH", requires = "slurm")]
+    pub slurm_binary: Option<String>,
+    /// With --slurm: a line the jobs run first, e.g. `module load gcc` (repeatable).
+    #[arg(long, value_name = "LINE", requires = "slurm")]
+    pub slurm_setup: Vec<String>,
     #[arg(long, help = threads_help(true), value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// No progress bar and no summary line.
@@ -196,6 +220,10 @@ pub struct SweepArgs {
 pub struct MergeArgs {
     /// A folder written by `crimesim sweep`.
     pub dir: PathBuf,
+    /// Write DIR/resubmit.sh, which submits again the SLURM array tasks (of N
+    /// runs each, as sweep.sbatch cuts them) that hold failed or missing runs.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub resubmit: Option<u64>,
 }
 
 #[derive(Debug, Args)]

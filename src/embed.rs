@@ -196,6 +196,8 @@ pub fn sweep(
             run_index: None,
             runs: None,
             slurm: false,
+            slurm_binary: None,
+            slurm_setup: Vec::new(),
             threads,
             quiet: true,
         })
@@ -208,6 +210,7 @@ pub fn sweep(
     ran?;
     commands::merge::merge(&MergeArgs {
         dir: out.to_path_buf(),
+        resubmit: None,
     })?;
     let mut tables = read_tables(out, &["plan", "results"])?;
     tables.push(("ticks".into(), read_parquet(&out.join("ticks.parquet"))?));

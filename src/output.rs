@@ -12,6 +12,7 @@
 //! run rebuilds each file's prefix from the files on disk
 //! ([`ArrowRecorder::resume`], in `output/resume.rs`).
 
+pub mod parquet_file;
 pub mod resume;
 
 pub use resume::TablePosition;

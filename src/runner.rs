@@ -14,6 +14,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::checkpoint::{self, Body, Checkpoint, Header};
+pub use crate::cli::Format;
 use crate::error::{Error, Result};
 use crate::output::resume::ResumeError;
 use crate::output::{ArrowRecorder, write_atomic};
@@ -28,6 +29,9 @@ pub struct Job {
     pub checkpoint_every: Option<Every>,
     /// Start from a saved state (resume, or a branch with changed settings).
     pub from: Option<Checkpoint>,
+    /// The tables' format when the run is complete (an interrupted run
+    /// keeps Arrow files, which its checkpoint continues).
+    pub format: Format,
 }
 
 /// A checkpoint interval.
@@ -103,6 +107,7 @@ fn run_in_pool(job: Job, interrupted: &AtomicBool) -> Result<Ending> {
         quiet,
         checkpoint_every,
         from,
+        format,
     } = job;
     prepare_folder(&out, from.is_none())?;
     // The folder says from the start which run it holds: `resume` checks a
@@ -180,6 +185,13 @@ fn run_in_pool(job: Job, interrupted: &AtomicBool) -> Result<Ending> {
     write_json(&out.join("summary.json"), &summary)?;
     let mut files = Vec::new();
     for t in &tables {
+        if format == Format::Parquet && ending == Ending::Complete {
+            let path = crate::output::parquet_file::convert(&out.join(&t.file))
+                .map_err(|e| Error::io(out.join(&t.file), e))?;
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            files.push(file_entry(&out, name, Some(t.rows))?);
+            continue;
+        }
         files.push(FileEntry {
             file: t.file.clone(),
             rows: Some(t.rows),

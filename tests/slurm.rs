@@ -1,5 +1,7 @@
-//! A sweep on a real SLURM cluster: the generated array script is submitted,
-//! the tasks run, and the merged data equals a local run of the same sweep.
+//! A sweep on a real SLURM cluster: the scripts are written in one folder
+//! and submitted from another, a run fails, the merge job after the array
+//! writes resubmit.sh, which completes the sweep; the merged data equals a
+//! local run of the same sweep.
 //!
 //! Needs `sbatch` on PATH and a running cluster (`.ci/slurm-setup.sh` makes
 //! a single-node one). Without `sbatch` the test says so and passes, unless
@@ -58,17 +60,38 @@ fn wait_for(job: &str, limit: Duration) {
     }
 }
 
+/// Submits `script` (a shell script that calls sbatch) and returns the job
+/// ids it prints (`array job A, then merge job M`).
+fn submit(script: &Path) -> (String, String) {
+    let o = Command::new("bash").arg(script).output().unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        o.status.success(),
+        "{}: {text}{}",
+        script.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let words: Vec<&str> = text.split_whitespace().collect();
+    match words[..] {
+        ["array", "job", a, "then", "merge", "job", m] => {
+            (a.trim_end_matches(',').to_string(), m.to_string())
+        }
+        _ => panic!("{}: unexpected output {text:?}", script.display()),
+    }
+}
+
 #[test]
-fn a_sweep_on_slurm_merges_to_the_data_of_a_local_sweep() {
+fn a_sweep_written_elsewhere_runs_on_slurm_and_a_failed_run_is_resubmitted_to_completion() {
     if !slurm_available() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let root = env!("CARGO_MANIFEST_DIR");
-    let exp = dir.path().join("exp.toml");
+    let laptop = dir.path().join("laptop");
+    fs::create_dir(&laptop).unwrap();
     // 12 runs in tasks of 5 (the last has 2): min_task_seconds / seconds_per_run.
     fs::write(
-        &exp,
+        laptop.join("exp.toml"),
         format!(
             "base = \"{root}/scenarios/short2008-b.toml\"\n\
              replicates = 3\n\
@@ -88,53 +111,107 @@ fn a_sweep_on_slurm_merges_to_the_data_of_a_local_sweep() {
         ),
     )
     .unwrap();
-    let (cluster, local) = (dir.path().join("cluster"), dir.path().join("local"));
-    let exp = exp.to_str().unwrap();
+    let bin = env!("CARGO_BIN_EXE_crimesim");
     crimesim(&[
         "sweep",
-        exp,
+        laptop.join("exp.toml").to_str().unwrap(),
         "--slurm",
         "--quiet",
         "--out",
-        cluster.to_str().unwrap(),
+        laptop.join("sweep").to_str().unwrap(),
+        "--slurm-binary",
+        bin,
+        "--slurm-setup",
+        "echo setup-line-ran",
     ]);
-    let script = cluster.join("sweep.sbatch");
-    let text = fs::read_to_string(&script).unwrap();
-    assert!(text.contains("#SBATCH --array=0-2\n"), "{text}");
-    assert!(text.contains("#SBATCH --mem=256M\n"), "{text}");
+    let text = fs::read_to_string(laptop.join("sweep/sweep.sbatch")).unwrap();
+    for needle in [
+        "#SBATCH --array=0-2\n",
+        "#SBATCH --mem=256M\n",
+        "#SBATCH --output=slurm/task-%A_%a.out\n",
+        "echo setup-line-ran\n",
+        "sweep '../exp.toml' --out . --runs",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in\n{text}");
+    }
+    // Nothing in the scripts names the folder they were written in.
+    for script in ["sweep.sbatch", "merge.sbatch", "submit.sh"] {
+        let text = fs::read_to_string(laptop.join("sweep").join(script)).unwrap();
+        assert!(
+            !text.contains(laptop.to_str().unwrap()),
+            "{script}:\n{text}"
+        );
+    }
+    // On the cluster the folder is elsewhere; run 4 (in task 0) fails: a
+    // file stands where its folder goes.
+    let cluster = dir.path().join("cluster");
+    fs::rename(&laptop, &cluster).unwrap();
+    let sweep = cluster.join("sweep");
+    let in_the_way = sweep.join("runs").join("00004");
+    fs::create_dir_all(sweep.join("runs")).unwrap();
+    fs::write(&in_the_way, "not a run folder").unwrap();
 
-    let submit = Command::new("sbatch")
-        .arg("--parsable")
-        .arg(&script)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let (array, merge) = submit(&sweep.join("submit.sh"));
+    wait_for(&array, Duration::from_secs(300));
+    wait_for(&merge, Duration::from_secs(120));
+    let logs = read_logs(&sweep.join("slurm"));
+    for needle in [
+        "setup-line-ran",
+        "crimesim: run 0 seed ",
+        "crimesim: run 11 seed ",
+        "crimesim: run 4 seed ",
+    ] {
+        assert!(
+            logs.contains(needle),
+            "{needle:?} not in the task logs:\n{logs}"
+        );
+    }
     assert!(
-        submit.status.success(),
-        "sbatch: {}",
-        String::from_utf8_lossy(&submit.stderr)
+        logs.lines()
+            .any(|l| l.starts_with("crimesim: run 4 seed ") && l.contains(" failed: ")),
+        "{logs}"
     );
-    let job = String::from_utf8_lossy(&submit.stdout)
-        .trim()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    wait_for(&job, Duration::from_secs(300));
-    let logs = logs(&cluster.join("slurm"));
-    crimesim(&["merge", cluster.to_str().unwrap()]);
+    assert!(
+        logs.lines()
+            .any(|l| l.starts_with("crimesim: run 3 seed ") && l.ends_with(" s done")),
+        "{logs}"
+    );
+    let resubmit = fs::read_to_string(sweep.join("resubmit.sh"))
+        .unwrap_or_else(|e| panic!("no resubmit.sh ({e}); logs:\n{logs}"));
+    assert!(resubmit.contains("--array=0 sweep.sbatch"), "{resubmit}");
+    assert!(
+        resubmit.contains("missing runs 4, in array tasks 0."),
+        "{resubmit}"
+    );
 
-    crimesim(&["sweep", exp, "--quiet", "--out", local.to_str().unwrap()]);
+    // Cleared, resubmitted: the merge after it finds every run and removes
+    // resubmit.sh.
+    fs::remove_file(&in_the_way).unwrap();
+    let (array, merge) = submit(&sweep.join("resubmit.sh"));
+    wait_for(&array, Duration::from_secs(300));
+    wait_for(&merge, Duration::from_secs(120));
+    let logs = read_logs(&sweep.join("slurm"));
+    assert!(!sweep.join("resubmit.sh").exists(), "{logs}");
+
+    let local = dir.path().join("local");
+    let exp = cluster.join("exp.toml");
+    crimesim(&[
+        "sweep",
+        exp.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        local.to_str().unwrap(),
+    ]);
     crimesim(&["merge", local.to_str().unwrap()]);
     for f in ["plan.arrow", "results.arrow", "ticks.parquet"] {
         assert!(
-            fs::read(cluster.join(f)).unwrap() == fs::read(local.join(f)).unwrap(),
+            fs::read(sweep.join(f)).unwrap() == fs::read(local.join(f)).unwrap(),
             "{f} differs between the cluster and the local sweep; task logs:\n{logs}"
         );
     }
 }
 
-fn logs(dir: &Path) -> String {
+fn read_logs(dir: &Path) -> String {
     let mut s = String::new();
     for e in fs::read_dir(dir).into_iter().flatten().flatten() {
         s.push_str(&format!("== {}\n", e.path().display()));

@@ -125,6 +125,7 @@ fuzz_target!(|data: &[u8]| {
     if sweep {
         let _ = crimesim::commands::merge::merge(&MergeArgs {
             dir: f.work.clone(),
+            resubmit: None,
         });
     }
 });

@@ -262,8 +262,9 @@ def compare(
     ``replicates``, ``seed``, ``branch_day``, ``ticks``, ``set``,
     ``threads`` and ``unpaired`` are the command's options. The runs go into
     ``out`` (kept, and resumed if it holds the same runs), else into a
-    temporary folder removed afterwards. Ctrl-C stops at the end of the
-    current round of runs (one per worker) and raises ``KeyboardInterrupt``.
+    temporary folder removed afterwards. Ctrl-C stops every run at the end
+    of its current tick and raises ``KeyboardInterrupt``; finished runs stay
+    in ``out``.
     """
     if replicates < 1:
         raise ValueError("replicates must be at least 1 (2 or more for intervals)")
@@ -296,7 +297,7 @@ def sweep(
     ``crimesim sweep`` then ``crimesim merge``.
 
     ``out`` as for :func:`compare`; complete runs there are kept and not
-    run again. Ctrl-C stops at the end of the current round of runs.
+    run again. Ctrl-C stops every run at the end of its current tick.
     """
     with _folder(out) as folder:
         with progress_callback(progress, "runs") as callback:

@@ -43,27 +43,33 @@ def test_sweep_tables_equal_the_cli_sweep_and_merge(cli, tmp_path):
     assert s.results.num_rows == s.plan.num_rows == 4
 
 
-def test_ctrl_c_stops_a_comparison_between_rounds_and_a_second_call_resumes_it(tmp_path):
+def test_ctrl_c_stops_a_comparison_at_the_end_of_a_tick_and_a_second_call_resumes_it(tmp_path):
     import os
     import signal
     import threading
+    import time
 
-    # The street-lighting arms (the default city) for 1,500 ticks, about half
-    # a second a run, one run per worker at a time; SIGINT in the first round.
-    kwargs = dict(replicates=4, ticks=1500, threads=2, out=tmp_path, progress=False)
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    # Four runs of the default city for a year on two workers: seconds each.
+    # SIGINT after 0.5 s, before any run can end: KeyboardInterrupt comes
+    # at the end of the tick the runs are in, not when a run ends.
+    kwargs = dict(replicates=2, threads=2, out=tmp_path, progress=False)
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
+    started = time.monotonic()
     try:
-        crimesim.compare(ARMS, **kwargs)
+        crimesim.compare(ARMS, ticks=8760, **kwargs)
         raise AssertionError("not interrupted")
     except KeyboardInterrupt as e:
         message = str(e)
+    waited = time.monotonic() - started
     timer.join()
     assert "crimesim.compare stopped" in message, message
-    complete = sorted(tmp_path.glob("runs/*/*/manifest.json"))
-    assert 0 < len(complete) < 8, complete
-    # Nothing half-written under a final name.
-    assert all((p.parent / "summary.json").is_file() for p in complete)
-    c = crimesim.compare(ARMS, **kwargs)
-    assert c.replicates.num_rows == 8
-    assert len(list(tmp_path.glob("runs/*/*/manifest.json"))) == 8
+    assert 0.5 <= waited < 1.5, waited
+    # Stopped runs leave nothing: no run under its final name, no hidden
+    # folder, no failure marker.
+    assert list(tmp_path.glob("runs/*/*")) == [], list(tmp_path.glob("runs/*/*"))
+    assert list(tmp_path.glob("runs/*/.*")) == [], list(tmp_path.glob("runs/*/.*"))
+    # The next call (shorter runs) does the whole comparison.
+    c = crimesim.compare(ARMS, ticks=240, **kwargs)
+    assert c.replicates.num_rows == 4
+    assert len(list(tmp_path.glob("runs/*/*/manifest.json"))) == 4

@@ -115,6 +115,20 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         ));
     }
     report.push_str(&describe_missing(dir, total, &missing));
+    if let Some(per_task) = args.resubmit {
+        let not_merged: Vec<u64> = (0..runs.len())
+            .filter(|&k| !merged[k])
+            .map(|k| runs[k])
+            .collect();
+        let tasks = super::slurm::write_resubmit(dir, per_task, &not_merged)?;
+        if !tasks.is_empty() {
+            report.push_str(&format!(
+                "to run them again: bash {} (array tasks {})\n",
+                dir.join("resubmit.sh").display(),
+                ranges(&tasks)
+            ));
+        }
+    }
     super::print(&report)?;
     if !rejected.is_empty() {
         return Err(Error::Corrupt {

@@ -5,6 +5,7 @@ pub mod observe;
 pub mod report;
 pub mod run;
 pub mod sensitivity;
+pub mod slurm;
 pub mod sweep;
 
 use std::io::Write;

@@ -5,7 +5,7 @@ use std::path::Path;
 use crimesim_core::Scenario;
 
 use crate::checkpoint::{self, Checkpoint, Refusal};
-use crate::cli::{ResumeArgs, RunArgs};
+use crate::cli::{Format, ResumeArgs, RunArgs};
 use crate::error::{Error, Result};
 use crate::lock;
 use crate::runner::{self, Ending, Every, Job};
@@ -26,6 +26,15 @@ pub fn run(args: &RunArgs) -> Result<()> {
             "--checkpoint-every {days}: expected a positive number of days"
         )));
     }
+    if args.format == Format::Parquet
+        && (args.checkpoint_every.is_some() || args.from_checkpoint.is_some())
+    {
+        return Err(Error::Usage(
+            "--format parquet with checkpoints: a checkpoint continues Arrow files (expected \
+             --format arrow, the default, with --checkpoint-every or --from-checkpoint)"
+                .into(),
+        ));
+    }
     let scenario = scenario_file::load(args.scenario.as_deref(), &overrides)?;
     let from = match &args.from_checkpoint {
         Some(path) => Some(branch_from(path, &scenario)?),
@@ -40,6 +49,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         quiet: args.quiet,
         checkpoint_every: args.checkpoint_every.map(Every::Days),
         from,
+        format: args.format,
     };
     finish(runner::execute(job, interrupted)?, &args.out)
 }
@@ -97,6 +107,7 @@ pub fn resume(args: &ResumeArgs) -> Result<()> {
         quiet: args.quiet,
         checkpoint_every: c.header.every_ticks.map(Every::Ticks),
         from: Some(c),
+        format: args.format,
     };
     finish(runner::execute(job, interrupted)?, dir)
 }

@@ -75,7 +75,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     ensure_plan(out, &exp)?;
     write_design(out, &exp)?;
     if args.slurm {
-        return write_slurm(args, &exp);
+        return super::slurm::write(args, &exp);
     }
     let jobs: Vec<Job> = selection
         .iter()
@@ -156,8 +156,9 @@ fn ensure_plan(out: &Path, exp: &Experiment) -> Result<()> {
     let bytes = table::ipc_bytes(&batch).map_err(|e| Error::io(&path, e))?;
     match std::fs::read(&path) {
         Ok(existing) if existing == bytes => Ok(()),
-        Ok(_) => Err(Error::Other(format!(
-            "{}: the folder holds another sweep's plan; use another --out folder, or remove it",
+        Ok(_) => Err(Error::Usage(format!(
+            "{}: the folder holds another sweep's plan (not this experiment's); use another \
+             --out folder, or remove it",
             path.display()
         ))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -188,149 +189,6 @@ fn write_design(out: &Path, exp: &Experiment) -> Result<()> {
         .map_err(|e| Error::io(&design, e))
 }
 
-/// How the runs are cut into array tasks.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Chunking {
-    pub runs_per_task: u64,
-    pub tasks: u64,
-    pub minutes_per_task: u64,
-    pub memory_mb: u64,
-}
-
-/// Runs per task: enough that each task has at least `min_task_seconds` of
-/// work, and no more tasks than `max_array`. The time limit is twice the
-/// expected work plus two minutes.
-pub fn chunking(
-    runs: u64,
-    seconds_per_run: f64,
-    min_task_seconds: f64,
-    max_array: u64,
-    memory_mb: u64,
-) -> Chunking {
-    let by_work = (min_task_seconds / seconds_per_run).ceil().max(1.0) as u64;
-    let by_array = runs.div_ceil(max_array.max(1));
-    let runs_per_task = by_work.max(by_array).clamp(1, runs.max(1));
-    let tasks = runs.div_ceil(runs_per_task);
-    let seconds = runs_per_task as f64 * seconds_per_run * 2.0 + 120.0;
-    Chunking {
-        runs_per_task,
-        tasks,
-        minutes_per_task: (seconds / 60.0).ceil() as u64,
-        memory_mb,
-    }
-}
-
-/// Seconds one run takes on one core: from the experiment file, or
-/// estimated from the first run's agents and ticks at a conservative
-/// 5 M agent-steps per second.
-fn seconds_per_run(exp: &Experiment) -> f64 {
-    if let Some(s) = exp.slurm.seconds_per_run {
-        return s;
-    }
-    let scenario = exp.scenario(0);
-    let agents = crimesim_core::build(&scenario).active_agents().max(1);
-    (agents as f64 * scenario.ticks as f64 / 5e6).max(1.0)
-}
-
-fn memory_mb(exp: &Experiment) -> u64 {
-    if let Some(m) = exp.slurm.memory_mb {
-        return m;
-    }
-    let most = exp
-        .points
-        .iter()
-        .map(|(_, s)| crimesim_core::models::estimate_memory_bytes(s))
-        .max()
-        .unwrap_or(0);
-    (most as f64 * 1.5 / (1024.0 * 1024.0)).ceil() as u64 + 256
-}
-
-fn quote(path: &Path) -> String {
-    format!("'{}'", path.display().to_string().replace('\'', "'\\''"))
-}
-
-fn absolute(path: &Path) -> Result<PathBuf> {
-    std::path::absolute(path).map_err(|e| Error::io(path, e))
-}
-
-fn write_slurm(args: &SweepArgs, exp: &Experiment) -> Result<()> {
-    let total = exp.runs();
-    let c = chunking(
-        total,
-        seconds_per_run(exp),
-        exp.slurm.min_task_seconds,
-        exp.slurm.max_array,
-        memory_mb(exp),
-    );
-    let out = absolute(&args.out)?;
-    let file = absolute(&args.experiment)?;
-    let exe = std::env::current_exe().map_err(|e| Error::io("crimesim", e))?;
-    let logs = out.join("slurm");
-    std::fs::create_dir_all(&logs).map_err(|e| Error::io(&logs, e))?;
-    let name = args
-        .experiment
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("sweep");
-    let mut s = format!(
-        "#!/bin/bash\n\
-         # Written by `crimesim sweep --slurm`: {total} runs in {tasks} array tasks of up to \
-         {per} runs.\n\
-         # Submit with `sbatch {script}`; when every task has ended, `crimesim merge {dir}`.\n\
-         # A task killed or timed out can be submitted again: it skips complete runs.\n\
-         #SBATCH --job-name=crimesim-{name}\n\
-         #SBATCH --array=0-{last_task}\n\
-         #SBATCH --ntasks=1\n\
-         #SBATCH --cpus-per-task=1\n\
-         #SBATCH --time={minutes}\n\
-         #SBATCH --mem={mem}M\n\
-         #SBATCH --output={logs}/task-%A_%a.out\n",
-        tasks = c.tasks,
-        per = c.runs_per_task,
-        script = out.join("sweep.sbatch").display(),
-        dir = out.display(),
-        last_task = c.tasks - 1,
-        minutes = c.minutes_per_task,
-        mem = c.memory_mb,
-        logs = logs.display(),
-    );
-    if let Some(p) = &exp.slurm.partition {
-        s.push_str(&format!("#SBATCH --partition={p}\n"));
-    }
-    if let Some(a) = &exp.slurm.account {
-        s.push_str(&format!("#SBATCH --account={a}\n"));
-    }
-    s.push_str(&format!(
-        "set -euo pipefail\n\
-         first=$(( SLURM_ARRAY_TASK_ID * {per} ))\n\
-         last=$(( first + {per} - 1 ))\n\
-         if [ \"$last\" -gt {max} ]; then last={max}; fi\n\
-         exec {exe} sweep {exp} --out {out} --runs \"$first-$last\" --resume --threads 1 --quiet\n",
-        per = c.runs_per_task,
-        max = total - 1,
-        exe = quote(&exe),
-        exp = quote(&file),
-        out = quote(&out),
-    ));
-    let script = out.join("sweep.sbatch");
-    crate::output::write_atomic(&script, s.as_bytes()).map_err(|e| Error::io(&script, e))?;
-    if !args.quiet {
-        super::print(&format!(
-            "{} runs in {} array tasks of up to {} runs ({} min, {} MiB each) -> {}\n\
-             submit: sbatch {}\nthen:   crimesim merge {}\n",
-            total,
-            c.tasks,
-            c.runs_per_task,
-            c.minutes_per_task,
-            c.memory_mb,
-            script.display(),
-            script.display(),
-            out.display()
-        ))?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,21 +207,5 @@ mod tests {
         for bad in ["5-2", "0-10", "x", "1-", ""] {
             assert!(parse_range(bad, 10).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn short_runs_are_chunked_and_tasks_stay_under_the_array_limit() {
-        // 10,000 runs of 6 s with 10 min tasks: 100 runs per task.
-        let c = chunking(10_000, 6.0, 600.0, 1000, 512);
-        assert_eq!((c.runs_per_task, c.tasks), (100, 100));
-        assert_eq!(c.minutes_per_task, 22);
-        // Long runs: one per task, unless the array limit needs more.
-        let c = chunking(5000, 3600.0, 600.0, 1000, 512);
-        assert_eq!((c.runs_per_task, c.tasks), (5, 1000));
-        let c = chunking(3, 3600.0, 600.0, 1000, 512);
-        assert_eq!((c.runs_per_task, c.tasks), (1, 3));
-        // Fewer runs than one task's worth: one task.
-        let c = chunking(4, 1.0, 600.0, 1000, 512);
-        assert_eq!((c.runs_per_task, c.tasks), (4, 1));
     }
 }

@@ -1,0 +1,107 @@
+//! `crimesim run --format parquet`: the same tables as the Arrow files of
+//! the same run, as Parquet, listed in the manifest; refused with
+//! checkpoints.
+
+use std::fs::File;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use arrow_array::RecordBatch;
+use arrow_ipc::reader::FileReader;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+fn crimesim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_crimesim"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+const SMALL: &[&str] = &[
+    "--ticks",
+    "96",
+    "--set",
+    "grid.width=40",
+    "--set",
+    "grid.height=40",
+    "--set",
+    "city.population=1500",
+    "--quiet",
+];
+
+fn arrow(path: &Path) -> Vec<RecordBatch> {
+    FileReader::try_new(File::open(path).unwrap(), None)
+        .unwrap()
+        .map(|b| b.unwrap())
+        .collect()
+}
+
+fn parquet(path: &Path) -> Vec<RecordBatch> {
+    ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
+        .unwrap()
+        .build()
+        .unwrap()
+        .map(|b| b.unwrap())
+        .collect()
+}
+
+fn concat(batches: &[RecordBatch]) -> RecordBatch {
+    arrow_select::concat::concat_batches(&batches[0].schema(), batches).unwrap()
+}
+
+#[test]
+fn a_parquet_run_holds_the_tables_of_the_arrow_run_and_its_manifest_lists_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, p) = (dir.path().join("arrow"), dir.path().join("parquet"));
+    for (out, format) in [(&a, "arrow"), (&p, "parquet")] {
+        let mut args = vec!["run", "--out", out.to_str().unwrap(), "--format", format];
+        args.extend_from_slice(SMALL);
+        let o = crimesim(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(p.join("manifest.json")).unwrap()).unwrap();
+    let listed: Vec<&str> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    for table in ["ticks", "cells", "events", "districts"] {
+        let (ipc, pq) = (
+            a.join(format!("{table}.arrow")),
+            p.join(format!("{table}.parquet")),
+        );
+        assert!(
+            !p.join(format!("{table}.arrow")).exists(),
+            "{table}.arrow left"
+        );
+        assert!(
+            listed.contains(&format!("{table}.parquet").as_str()),
+            "{listed:?}"
+        );
+        let (x, y) = (concat(&arrow(&ipc)), concat(&parquet(&pq)));
+        assert_eq!(x.schema(), y.schema(), "{table}: schema (docs included)");
+        assert_eq!(x, y, "{table}: rows");
+        assert!(x.num_rows() > 0, "{table}");
+    }
+}
+
+#[test]
+fn parquet_with_checkpoints_is_refused_as_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut args = vec![
+        "run",
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "parquet",
+        "--checkpoint-every",
+        "1",
+    ];
+    args.extend_from_slice(SMALL);
+    let o = crimesim(&args);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("a checkpoint continues Arrow files"));
+}
