@@ -203,7 +203,8 @@ pub struct SweepArgs {
     /// (DIR/merge.sbatch) and DIR/submit.sh instead of running.
     #[arg(long, conflicts_with_all = ["run_index", "runs"])]
     pub slurm: bool,
-    /// With --slurm: the path of the crimesim binary on the cluster (default: this one's).
+    /// With --slurm: the path of the crimesim binary on the cluster, written into the scripts
+    /// as given, so `$HOME/bin/crimesim` expands there (default: this binary's path).
     #[arg(long, value_name = "PATH", requires = "slurm")]
     pub slurm_binary: Option<String>,
     /// With --slurm: a line the jobs run first, e.g. `module load gcc` (repeatable).

@@ -163,12 +163,16 @@ pub fn write(args: &SweepArgs, exp: &Experiment) -> Result<()> {
     let out = absolute(&args.out)?;
     let experiment = pathdiff::diff_paths(absolute(&args.experiment)?, &out)
         .ok_or_else(|| Error::Usage(format!("{}: no path from the sweep folder", out.display())))?;
+    // As given (`$HOME/bin/crimesim` expands on the cluster), else this
+    // binary's path, quoted.
     let binary = match &args.slurm_binary {
         Some(b) => b.clone(),
-        None => std::env::current_exe()
-            .map_err(|e| Error::io("crimesim", e))?
-            .display()
-            .to_string(),
+        None => quote(
+            &std::env::current_exe()
+                .map_err(|e| Error::io("crimesim", e))?
+                .display()
+                .to_string(),
+        ),
     };
     let logs = out.join("slurm");
     std::fs::create_dir_all(&logs).map_err(|e| Error::io(&logs, e))?;
@@ -215,7 +219,7 @@ pub fn write(args: &SweepArgs, exp: &Experiment) -> Result<()> {
         minutes = c.minutes_per_task,
         mem = c.memory_mb,
         max = total - 1,
-        bin = quote(&binary),
+        bin = binary,
         exp = quote(&experiment.display().to_string()),
     );
     let merge = format!(
@@ -234,7 +238,7 @@ pub fn write(args: &SweepArgs, exp: &Experiment) -> Result<()> {
          {setup}\
          exec {bin} merge . --resubmit {per}\n",
         mem = c.memory_mb.max(2048),
-        bin = quote(&binary),
+        bin = binary,
         per = c.runs_per_task,
     );
     let submit = format!(
