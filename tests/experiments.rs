@@ -447,7 +447,8 @@ fn a_sweep_of_many_runs_runs_each_once_without_nesting_them() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(1));
+    // Bad input: exit code 2.
+    assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("another sweep's plan"));
 }
 
