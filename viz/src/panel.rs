@@ -117,10 +117,10 @@ fn content(p: &mut ChildSpawnerCommands, charts: &[Handle<Image>; 3]) {
         {
             p.spawn((text("", 24.0, TEXT), PanelText::Clock));
             p.spawn((text("", 15.0, TEXT), PanelText::State));
-            p.spawn((text("", 14.0, DIM), PanelText::Lesson));
             let caption = Color::srgb_u8(CAPTION_RGB[0], CAPTION_RGB[1], CAPTION_RGB[2]);
             p.spawn((text("", 16.0, caption), PanelText::Caption));
             p.spawn((text("", 15.0, TEXT), PanelText::Comparison));
+            p.spawn((text("", 14.0, DIM), PanelText::Lesson));
             p.spawn((text("", 14.0, TEXT), PanelText::Selected));
             p.spawn((text("", 14.0, TEXT), PanelText::Message));
             crate::legend::spawn(p);
