@@ -16,13 +16,15 @@ use crate::capture::{self, Capture};
 use crate::controls;
 use crate::edit::Tool;
 use crate::heat::HeatLayer;
+use crate::layout::{SCALES, auto_scale};
+use crate::lesson_run::{self, LessonRun};
 use crate::panel;
 use crate::sim_thread::{SimHandle, Start};
 use crate::snapshot::Snapshot;
 use crate::view;
 
 /// Background of the canvas.
-pub const CLEAR: Color = Color::srgb_u8(20, 22, 27);
+pub const CLEAR: Color = Color::srgb_u8(0, 0, 0);
 
 /// How the app runs.
 pub struct Config {
@@ -36,6 +38,11 @@ pub struct Config {
     pub save_to: PathBuf,
     pub heat: HeatLayer,
     pub fps: bool,
+    /// The UI scale; `None`: from the canvas size.
+    pub scale: Option<f32>,
+    /// The street-lighting layer shown by day too.
+    pub lighting: bool,
+    pub lesson: Option<LessonRun>,
 }
 
 /// The simulation thread.
@@ -53,6 +60,12 @@ pub struct Current {
 #[derive(Resource)]
 pub struct ViewState {
     pub heat: HeatLayer,
+    /// The street-lighting layer by day (it is always shown at night).
+    pub lighting: bool,
+    /// The UI scale chosen; `None`: from the canvas size.
+    pub scale: Option<f32>,
+    /// The placed intervention selected, to change its settings.
+    pub selected: Option<usize>,
     pub tool: Option<Tool>,
     /// A drag in progress: the cell it started at.
     pub drag: Option<(u32, u32)>,
@@ -66,11 +79,29 @@ pub struct ViewState {
     pub headless: bool,
 }
 
-/// The canvas size in logical pixels (the window's, or the image's).
+/// The canvas size in logical pixels (the window's, or the image's), and
+/// the UI scale in use.
 #[derive(Resource, Clone, Copy)]
 pub struct Canvas {
     pub width: f32,
     pub height: f32,
+    pub scale: f32,
+}
+
+impl Canvas {
+    /// What [`crate::layout`] takes.
+    pub fn dims(&self) -> (f32, f32, f32) {
+        (self.width, self.height, self.scale)
+    }
+}
+
+/// The next UI scale the `U` key gives.
+pub fn next_scale(now: f32) -> f32 {
+    SCALES
+        .iter()
+        .copied()
+        .find(|&s| s > now + 1e-3)
+        .unwrap_or(SCALES[0])
 }
 
 /// Where a headless app renders.
@@ -108,14 +139,23 @@ pub fn run(cfg: Config) -> AppExit {
         }));
     }
     capture::track_pipelines(&mut app);
+    let mut cap = Capture::new(cfg.screenshot, cfg.record, cfg.after_ticks, cfg.headless);
+    if let Some(l) = cfg.lesson {
+        cap.lesson = cfg.headless;
+        app.insert_resource(l);
+    }
     app.insert_resource(ClearColor(CLEAR))
         .insert_resource(Canvas {
             width: w as f32,
             height: h as f32,
+            scale: cfg.scale.unwrap_or_else(|| auto_scale(w as f32, h as f32)),
         })
         .insert_resource(Current::default())
         .insert_resource(ViewState {
             heat: cfg.heat,
+            lighting: cfg.lighting,
+            scale: cfg.scale,
+            selected: None,
             tool: None,
             drag: None,
             hover: None,
@@ -124,12 +164,7 @@ pub fn run(cfg: Config) -> AppExit {
             fps: 0.0,
             headless: cfg.headless,
         })
-        .insert_resource(Capture::new(
-            cfg.screenshot,
-            cfg.record,
-            cfg.after_ticks,
-            cfg.headless,
-        ))
+        .insert_resource(cap)
         .insert_resource(Sim(SimHandle::spawn(cfg.start)))
         .add_systems(
             Startup,
@@ -150,6 +185,8 @@ pub fn run(cfg: Config) -> AppExit {
                 controls::keyboard,
                 controls::mouse,
                 controls::dropped_files,
+                lesson_run::keys,
+                lesson_run::play_through,
                 view::update_textures,
                 view::layout,
                 view::draw_gizmos,
@@ -207,12 +244,33 @@ fn receive(sim: Res<Sim>, mut current: ResMut<Current>) {
     }
 }
 
-fn canvas_size(windows: Query<&Window>, mut canvas: ResMut<Canvas>) {
-    if let Some(w) = windows.iter().next() {
-        let (width, height) = (w.width(), w.height());
-        if width > 0.0 && height > 0.0 && (canvas.width != width || canvas.height != height) {
-            *canvas = Canvas { width, height };
-        }
+/// The canvas size and UI scale, passed on to Bevy's UI and the gizmos.
+fn canvas_size(
+    windows: Query<&Window>,
+    view: Res<ViewState>,
+    mut canvas: ResMut<Canvas>,
+    mut ui_scale: ResMut<UiScale>,
+    mut store: ResMut<GizmoConfigStore>,
+) {
+    let (mut width, mut height) = (canvas.width, canvas.height);
+    if let Some(w) = windows.iter().next()
+        && w.width() > 0.0
+        && w.height() > 0.0
+    {
+        (width, height) = (w.width(), w.height());
+    }
+    let scale = view.scale.unwrap_or_else(|| auto_scale(width, height));
+    if canvas.width != width || canvas.height != height || canvas.scale != scale {
+        *canvas = Canvas {
+            width,
+            height,
+            scale,
+        };
+    }
+    if ui_scale.0 != scale {
+        ui_scale.0 = scale;
+        let (config, _) = store.config_mut::<DefaultGizmoConfigGroup>();
+        config.line.width = view::LINE_WIDTH * scale;
     }
 }
 

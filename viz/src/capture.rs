@@ -51,6 +51,10 @@ pub struct Capture {
     pending: Arc<AtomicUsize>,
     /// Errors from writing, reported at exit.
     errors: Arc<Mutex<Vec<String>>>,
+    /// Frames to record even with no new state (a lesson's caption held).
+    pub hold: u32,
+    /// A lesson sets the pace and says when to exit.
+    pub lesson: bool,
 }
 
 impl Capture {
@@ -71,10 +75,30 @@ impl Capture {
             last_seq: 0,
             pending: Arc::new(AtomicUsize::new(0)),
             errors: Arc::new(Mutex::new(Vec::new())),
+            hold: 0,
+            lesson: false,
         }
     }
 
-    fn save(&self, commands: &mut Commands, target: Option<&Target>, path: PathBuf) {
+    /// Every picture asked for is written.
+    pub fn idle(&self) -> bool {
+        self.pending.load(Ordering::SeqCst) == 0
+    }
+
+    /// Success, or the errors of writing pictures (printed) as a failure.
+    pub fn exit_status(&self) -> AppExit {
+        let errors = self.errors.lock().map(|v| v.clone()).unwrap_or_default();
+        for e in &errors {
+            eprintln!("crimesim-viz: {e}");
+        }
+        if errors.is_empty() {
+            AppExit::Success
+        } else {
+            AppExit::error()
+        }
+    }
+
+    pub fn save(&self, commands: &mut Commands, target: Option<&Target>, path: PathBuf) {
         let shot = match target {
             Some(t) => Screenshot::image(t.0.clone()),
             None => Screenshot::primary_window(),
@@ -114,19 +138,22 @@ pub fn capture(
     let Some(s) = &current.snapshot else { return };
     let target = target.as_deref();
     if let Some(dir) = cap.record.clone()
-        && s.seq != cap.last_seq
+        && (s.seq != cap.last_seq || cap.hold > 0)
         && waiting.0 == 0
     {
+        if s.seq == cap.last_seq {
+            cap.hold -= 1;
+        }
         cap.last_seq = s.seq;
         cap.frame += 1;
         let path = dir.join(format!("frame-{:06}.png", cap.frame));
         cap.save(&mut commands, target, path);
         // Without a window the recording sets the pace: one hour per frame.
-        if cap.headless && !s.playing && s.tick < cap.after_ticks {
+        if cap.headless && !cap.lesson && !s.playing && s.tick < cap.after_ticks {
             sim.0.send(Command::Step(1));
         }
     }
-    if !cap.headless {
+    if !cap.headless || cap.lesson {
         return;
     }
     let done_running = s.tick >= cap.after_ticks && !s.playing;
@@ -145,16 +172,8 @@ pub fn capture(
         }
         return;
     }
-    if cap.pending.load(Ordering::SeqCst) == 0 {
-        let errors = cap.errors.lock().map(|v| v.clone()).unwrap_or_default();
-        if errors.is_empty() {
-            exit.write(AppExit::Success);
-        } else {
-            for e in &errors {
-                eprintln!("crimesim-viz: {e}");
-            }
-            exit.write(AppExit::error());
-        }
+    if cap.idle() {
+        exit.write(cap.exit_status());
     }
 }
 

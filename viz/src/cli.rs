@@ -52,6 +52,59 @@ pub struct Args {
     /// Print the frame rate every second.
     #[arg(long)]
     pub fps: bool,
+    /// UI scale (text, panel, marks): 1 to 3, or `auto` from the window size
+    /// (1 at 1280x800). The U key steps through 1, 1.25, 1.5, 2 and 2.5.
+    #[arg(long, value_name = "auto|F", default_value = "auto", value_parser = parse_scale)]
+    pub scale: Scale,
+    /// Show the street-lighting layer by day too (it is always shown at night).
+    #[arg(long)]
+    pub lighting: bool,
+    /// Run a lesson file: its steps with their captions (PageDown and PageUp
+    /// go forward and back). With --record DIR: without a window, its video.
+    #[arg(long, value_name = "FILE")]
+    pub lesson: Option<PathBuf>,
+    /// With --lesson: without a window, a picture at the end of each step
+    /// as DIR/step-NN.png, then exit.
+    #[arg(long, value_name = "DIR", requires = "lesson")]
+    pub shots: Option<PathBuf>,
+    /// Seeds the split view's 95% interval comes from, the one on screen
+    /// included (1: no interval).
+    #[arg(long, value_name = "N", default_value_t = crate::seeds::DEFAULT_SEEDS,
+          value_parser = parse_seeds)]
+    pub seeds: usize,
+}
+
+/// `--scale`: from the window size, or fixed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Scale {
+    Auto,
+    Fixed(f32),
+}
+
+impl Scale {
+    pub fn fixed(self) -> Option<f32> {
+        match self {
+            Scale::Auto => None,
+            Scale::Fixed(f) => Some(f),
+        }
+    }
+}
+
+fn parse_seeds(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=64).contains(&n) => Ok(n),
+        _ => Err(format!("`{s}` is not a number of seeds from 1 to 64")),
+    }
+}
+
+fn parse_scale(s: &str) -> Result<Scale, String> {
+    if s == "auto" {
+        return Ok(Scale::Auto);
+    }
+    match s.parse::<f32>() {
+        Ok(f) if (1.0..=3.0).contains(&f) => Ok(Scale::Fixed(f)),
+        _ => Err(format!("`{s}` is not `auto` or a scale from 1 to 3")),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -71,9 +124,13 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
 }
 
 impl Args {
-    /// Without a window: a screenshot, or a recording that stops.
+    /// Without a window: a screenshot, a recording that stops, a lesson's
+    /// pictures or its recording.
     pub fn headless(&self) -> bool {
-        self.screenshot.is_some() || (self.record.is_some() && self.after_ticks.is_some())
+        let lesson = self.lesson.is_some();
+        self.screenshot.is_some()
+            || self.shots.is_some()
+            || (self.record.is_some() && (self.after_ticks.is_some() || lesson))
     }
 
     /// `--set` values with `--seed` folded in.

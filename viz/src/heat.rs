@@ -1,5 +1,6 @@
-//! The map texture: land use, night shading with lit streets brighter, and
-//! the heat of recent crime, one RGBA pixel per cell.
+//! The map texture: land use, or the lighting layer (the city dark, streets
+//! drawn in lamp light as bright as they are lit), and the heat of recent
+//! crime, one RGBA pixel per cell.
 
 use crimesim_core::models::city::Crime;
 use crimesim_core::models::city::map::LandUse;
@@ -22,7 +23,11 @@ impl HeatLayer {
             Some(0) => "burglary",
             Some(_) => "robbery",
         };
-        let which = if self.recorded { "recorded" } else { "true" };
+        let which = if self.recorded {
+            "recorded by police"
+        } else {
+            "all that happened"
+        };
         format!("{kind}, {which}")
     }
 }
@@ -104,24 +109,38 @@ pub fn is_heat_pixel(rgb: [u8; 3]) -> bool {
     rgb[0] >= 150 && rgb[0] as i32 - rgb[2] as i32 >= 110
 }
 
-/// Night brightness of a cell from its lighting (0 to 1).
+/// Brightness of a cell other than a street in the lighting layer.
 pub fn night_brightness(lighting: f32) -> f32 {
-    0.22 + 0.6 * lighting.clamp(0.0, 1.0)
+    0.2 + 0.4 * lighting.clamp(0.0, 1.0)
 }
 
-/// Fills `out` (RGBA, one pixel per cell, row-major) with the map.
+/// An unlit and a fully lit street in the lighting layer; neither, nor
+/// anything between, reads as heat.
+pub const DARK_STREET: [u8; 3] = [30, 32, 48];
+pub const LIT_STREET: [u8; 3] = [255, 238, 165];
+
+/// A street's colour in the lighting layer.
+pub fn street_light(lighting: f32) -> [f32; 3] {
+    let t = lighting.clamp(0.0, 1.0);
+    [0, 1, 2].map(|c| DARK_STREET[c] as f32 + (LIT_STREET[c] as f32 - DARK_STREET[c] as f32) * t)
+}
+
+/// Fills `out` (RGBA, one pixel per cell, row-major) with the map: the
+/// lighting layer when `lit` (at night, or asked for).
 pub fn compose(
     land_use: &[LandUse],
     lighting: &[f32],
     heat: &HeatCounts,
     layer: HeatLayer,
-    night: bool,
+    lit: bool,
     out: &mut [u8],
 ) {
     for (i, px) in out.chunks_exact_mut(4).enumerate() {
         let base = land_use_color(land_use[i]);
         let mut rgb = base.map(|c| c as f32);
-        if night {
+        if lit && land_use[i] == LandUse::Street {
+            rgb = street_light(lighting[i]);
+        } else if lit {
             let f = night_brightness(lighting[i]);
             rgb = [rgb[0] * f * 0.85, rgb[1] * f * 0.9, rgb[2] * f * 1.1];
         }
@@ -211,6 +230,14 @@ mod tests {
                     assert!(out.chunks(4).all(|p| is_heat_pixel([p[0], p[1], p[2]])));
                 }
             }
+        }
+    }
+
+    #[test]
+    fn no_level_of_street_light_reads_as_heat() {
+        for l in 0..=20 {
+            let c = street_light(l as f32 / 20.0).map(|v| v.round() as u8);
+            assert!(!is_heat_pixel(c), "{c:?}");
         }
     }
 

@@ -1,4 +1,4 @@
-//! `crimesim-viz`: parse, open the scenario, run the app, report.
+//! `crimesim-viz`: parse, open the scenario (or lesson), run the app, report.
 
 use std::process::ExitCode;
 
@@ -7,33 +7,66 @@ use clap::Parser;
 use crimesim_viz::app::{self, Config};
 use crimesim_viz::cli::{Args, Heat};
 use crimesim_viz::heat::HeatLayer;
-use crimesim_viz::open::{Source, open};
+use crimesim_viz::lesson;
+use crimesim_viz::lesson_run::{LessonRun, Mode};
+use crimesim_viz::open::{Opened, Source, open};
 use crimesim_viz::sim_thread::{DEFAULT_SPEED, SPEEDS, Start};
+
+/// The scenario, and the lesson when one is given; a located message if not.
+fn open_all(args: &Args) -> Result<(Opened, Option<LessonRun>), String> {
+    let Some(path) = &args.lesson else {
+        let source = Source::from_path(args.source.as_deref());
+        return Ok((open(&source, &args.overrides())?, None));
+    };
+    let draft = lesson::read(path)?;
+    let source = match draft.scenario() {
+        Some(p) => Source::Scenario(p),
+        None => Source::from_path(args.source.as_deref()),
+    };
+    let opened = open(&source, &args.overrides()).map_err(|m| {
+        if draft.scenario().is_some() {
+            draft
+                .scenario_error(&format!("the lesson's scenario: {m}"))
+                .to_string()
+        } else {
+            m
+        }
+    })?;
+    let plan = draft.plan(&opened.scenario).map_err(|e| e.to_string())?;
+    let mode = match (&args.shots, &args.record) {
+        (Some(d), _) => Mode::Shots(d.clone()),
+        (None, Some(d)) => Mode::Record(d.clone()),
+        _ => Mode::Keys,
+    };
+    Ok((opened, Some(LessonRun::new(plan, mode))))
+}
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let source = Source::from_path(args.source.as_deref());
-    let opened = match open(&source, &args.overrides()) {
+    let (opened, lesson) = match open_all(&args) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("crimesim-viz: {e}");
             return ExitCode::from(2);
         }
     };
-    if let Some(dir) = &args.record
-        && let Err(e) = std::fs::create_dir_all(dir)
-    {
-        eprintln!("crimesim-viz: {}: {e}", dir.display());
-        return ExitCode::from(1);
+    for dir in [&args.record, &args.shots].into_iter().flatten() {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("crimesim-viz: {}: {e}", dir.display());
+            return ExitCode::from(1);
+        }
     }
     let headless = args.headless();
     let after_ticks = args.after_ticks.unwrap_or(0);
+    let is_lesson = lesson.is_some();
     let start = Start {
         opened,
         split: args.split,
         // A headless recording steps one hour per frame; a screenshot alone
-        // runs to its tick as fast as it can.
-        playing: if headless {
+        // runs to its tick as fast as it can; a lesson goes to its steps.
+        playing: if is_lesson {
+            false
+        } else if headless {
             args.record.is_none()
         } else {
             !args.paused
@@ -43,7 +76,8 @@ fn main() -> ExitCode {
         } else {
             DEFAULT_SPEED
         },
-        stop_at: (headless && args.record.is_none()).then_some(after_ticks),
+        stop_at: (headless && args.record.is_none() && !is_lesson).then_some(after_ticks),
+        seeds: args.seeds,
     };
     let exit = app::run(Config {
         start,
@@ -58,6 +92,9 @@ fn main() -> ExitCode {
             kind: None,
         },
         fps: args.fps,
+        scale: args.scale.fixed(),
+        lighting: args.lighting,
+        lesson,
     });
     if let Some(dir) = &args.record {
         crimesim_viz::capture::encode_video(dir);

@@ -4,19 +4,23 @@ use bevy::asset::RenderAssetUsages;
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 
-use crate::app::{Current, ViewState};
+use crate::app::{Canvas, Current, ViewState};
 use crate::charts::{self, Series};
-use crate::heat::{heat_color, land_use_color};
-use crate::layout::{PANEL_WIDTH, TIMELINE_BOTTOM, TIMELINE_HEIGHT, TIMELINE_INSET};
+use crate::layout::{PANEL_WIDTH, TIMELINE_BOTTOM, TIMELINE_HEIGHT, TIMELINE_INSET, panel_width};
+use crate::lesson_run::LessonRun;
 use crate::snapshot::Snapshot;
-use crate::view::{OFFENDER, PATROL, RESIDENT};
-use crimesim_core::models::city::map::LandUse;
 
-/// Panel text colour (the screenshot test looks for it).
-pub const TEXT: Color = Color::srgb_u8(236, 236, 236);
-pub const TEXT_RGB: [u8; 3] = [236, 236, 236];
-const DIM: Color = Color::srgb_u8(160, 165, 175);
-pub const PANEL_BG: Color = Color::srgb_u8(30, 33, 40);
+/// Panel text colour (the screenshot test looks for it): white on black.
+pub const TEXT: Color = Color::srgb_u8(255, 255, 255);
+pub const TEXT_RGB: [u8; 3] = [255, 255, 255];
+/// Secondary text: still light enough to read from the back of a room.
+pub const DIM: Color = Color::srgb_u8(205, 210, 220);
+/// A lesson's caption (the screenshot test looks for it).
+pub const CAPTION_RGB: [u8; 3] = [255, 214, 90];
+pub const PANEL_BG: Color = Color::srgb_u8(0, 0, 0);
+/// The smallest text on the panel, in logical pixels: at UI scale 2 it is
+/// drawn 2 x this high.
+pub const SMALL_TEXT: f32 = 12.0;
 const CHART_W: u32 = (PANEL_WIDTH as u32) - 24;
 const CHART_H: u32 = 56;
 
@@ -30,11 +34,18 @@ const TRUST_COLOR: [u8; 4] = [90, 220, 220, 255];
 pub enum PanelText {
     Clock,
     State,
+    Lesson,
+    Caption,
     Counters,
     Comparison,
+    Selected,
     Message,
     Help,
 }
+
+/// The panel's root node (its width follows the canvas and scale).
+#[derive(Component)]
+pub struct PanelRoot;
 
 /// Which chart an image shows.
 #[derive(Component, Clone, Copy)]
@@ -61,13 +72,6 @@ pub fn setup(mut commands: Commands, mut images: ResMut<Assets<Image>>) {
         ))
     });
     commands.insert_resource(ChartImages(charts.clone()));
-    let text = |s: &str, size: f32, color: Color| {
-        (
-            Text::new(s),
-            TextFont::from_font_size(size),
-            TextColor(color),
-        )
-    };
     commands
         .spawn((
             Node {
@@ -77,49 +81,86 @@ pub fn setup(mut commands: Commands, mut images: ResMut<Assets<Image>>) {
                 width: px(PANEL_WIDTH),
                 height: percent(100),
                 flex_direction: FlexDirection::Column,
-                padding: UiRect::all(px(12)),
-                row_gap: px(4),
-                overflow: Overflow::clip(),
+                padding: UiRect {
+                    bottom: px(TIMELINE_BOTTOM + TIMELINE_HEIGHT + 8.0),
+                    ..UiRect::all(px(10))
+                },
                 ..default()
             },
             BackgroundColor(PANEL_BG),
+            PanelRoot,
         ))
-        .with_children(|p| {
-            p.spawn(text("crimesim", 13.0, DIM));
-            p.spawn((text("", 22.0, TEXT), PanelText::Clock));
-            p.spawn((text("", 14.0, TEXT), PanelText::State));
+        .with_children(|root| {
+            // What does not fit is cut off above the timeline.
+            root.spawn(Node {
+                flex_direction: FlexDirection::Column,
+                row_gap: px(5),
+                width: percent(100),
+                height: percent(100),
+                overflow: Overflow::clip(),
+                ..default()
+            })
+            .with_children(|p| content(p, &charts));
+            timeline(root);
+        });
+}
+
+fn content(p: &mut ChildSpawnerCommands, charts: &[Handle<Image>; 3]) {
+    let text = |s: &str, size: f32, color: Color| {
+        (
+            Text::new(s),
+            TextFont::from_font_size(size),
+            TextColor(color),
+        )
+    };
+    {
+        {
+            p.spawn((text("", 24.0, TEXT), PanelText::Clock));
+            p.spawn((text("", 15.0, TEXT), PanelText::State));
+            let caption = Color::srgb_u8(CAPTION_RGB[0], CAPTION_RGB[1], CAPTION_RGB[2]);
+            p.spawn((text("", 16.0, caption), PanelText::Caption));
+            p.spawn((text("", 15.0, TEXT), PanelText::Comparison));
+            p.spawn((text("", 14.0, DIM), PanelText::Lesson));
+            p.spawn((text("", 14.0, TEXT), PanelText::Selected));
+            p.spawn((text("", 14.0, TEXT), PanelText::Message));
+            crate::legend::spawn(p);
             p.spawn((text("", 14.0, TEXT), PanelText::Counters));
-            p.spawn((text("", 14.0, TEXT), PanelText::Comparison));
             let labels = [
                 "Crimes per day: true, recorded",
                 "Arrests per day",
                 "Mean trust in police",
             ];
             for (i, label) in labels.into_iter().enumerate() {
-                p.spawn(text(label, 13.0, DIM));
+                p.spawn(text(label, SMALL_TEXT, DIM));
                 p.spawn((
                     ImageNode::new(charts[i].clone()),
                     Node {
-                        width: px(CHART_W as f32),
+                        width: percent(100),
                         height: px(CHART_H as f32),
+                        flex_shrink: 0.0,
                         ..default()
                     },
                     Chart(i),
                 ));
             }
-            legend(p);
-            p.spawn((text("", 11.0, DIM), PanelText::Help));
-            p.spawn((text("", 13.0, TEXT), PanelText::Message));
+            p.spawn((text("", SMALL_TEXT, DIM), PanelText::Help));
+        }
+    }
+}
+
+fn timeline(p: &mut ChildSpawnerCommands) {
+    {
+        {
             p.spawn((
                 Node {
                     position_type: PositionType::Absolute,
                     left: px(TIMELINE_INSET),
                     bottom: px(TIMELINE_BOTTOM),
-                    width: px(PANEL_WIDTH - 2.0 * TIMELINE_INSET),
+                    right: px(TIMELINE_INSET),
                     height: px(TIMELINE_HEIGHT),
                     ..default()
                 },
-                BackgroundColor(Color::srgb_u8(55, 60, 70)),
+                BackgroundColor(Color::srgb_u8(70, 75, 90)),
             ))
             .with_children(|t| {
                 t.spawn((
@@ -128,79 +169,34 @@ pub fn setup(mut commands: Commands, mut images: ResMut<Assets<Image>>) {
                         height: percent(100),
                         ..default()
                     },
-                    BackgroundColor(Color::srgb_u8(120, 130, 150)),
+                    BackgroundColor(Color::srgb_u8(230, 230, 240)),
                     TimelineFill,
                 ));
             });
-        });
-}
-
-fn legend(p: &mut ChildSpawnerCommands) {
-    let swatch = |c: Color| {
-        (
-            Node {
-                width: px(10),
-                height: px(10),
-                margin: UiRect::right(px(4)),
-                ..default()
-            },
-            BackgroundColor(c),
-        )
-    };
-    let rgb = |c: [u8; 3]| Color::srgb_u8(c[0], c[1], c[2]);
-    let h1 = heat_color(1);
-    let h6 = heat_color(6);
-    let rows: [&[(Color, &str)]; 2] = [
-        &[
-            (rgb(land_use_color(LandUse::Street)), "street"),
-            (rgb(land_use_color(LandUse::Residential)), "homes"),
-            (rgb(land_use_color(LandUse::Commercial)), "shops"),
-            (rgb(land_use_color(LandUse::Industrial)), "industry"),
-            (rgb(land_use_color(LandUse::Park)), "park"),
-        ],
-        &[
-            (rgb([h1[0], h1[1], h1[2]]), "1 crime"),
-            (rgb([h6[0], h6[1], h6[2]]), "6+ (7 days)"),
-            (OFFENDER, "offender"),
-            (PATROL, "police"),
-            (RESIDENT, "resident"),
-        ],
-    ];
-    for row in rows {
-        p.spawn(Node {
-            flex_direction: FlexDirection::Row,
-            flex_wrap: FlexWrap::Wrap,
-            align_items: AlignItems::Center,
-            column_gap: px(6),
-            ..default()
-        })
-        .with_children(|r| {
-            for &(c, label) in row {
-                r.spawn(Node {
-                    align_items: AlignItems::Center,
-                    ..default()
-                })
-                .with_children(|item| {
-                    item.spawn(swatch(c));
-                    item.spawn((
-                        Text::new(label),
-                        TextFont::from_font_size(12.0),
-                        TextColor(DIM),
-                    ));
-                });
-            }
-        });
+        }
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn update(
     current: Res<Current>,
     view: Res<ViewState>,
+    canvas: Res<Canvas>,
+    lesson: Option<Res<LessonRun>>,
     charts_res: Res<ChartImages>,
     mut images: ResMut<Assets<Image>>,
     mut texts: Query<(&PanelText, &mut Text)>,
-    mut fill: Query<&mut Node, With<TimelineFill>>,
+    mut nodes: ParamSet<(
+        Query<&mut Node, With<TimelineFill>>,
+        Query<&mut Node, With<PanelRoot>>,
+    )>,
 ) {
+    if let Ok(mut root) = nodes.p1().single_mut() {
+        let w = px(panel_width(canvas.width, canvas.scale) / canvas.scale);
+        if root.width != w {
+            root.width = w;
+        }
+    }
     let Some(s) = &current.snapshot else { return };
     for (which, mut text) in &mut texts {
         let new = match which {
@@ -211,8 +207,15 @@ pub fn update(
                 if s.night { "  night" } else { "" }
             ),
             PanelText::State => state_line(s, &view),
+            PanelText::Lesson => lesson.as_ref().map_or(String::new(), |l| {
+                format!("{}\nPageDown: next step, PageUp: back", l.heading())
+            }),
+            PanelText::Caption => lesson
+                .as_ref()
+                .map_or(String::new(), |l| l.step().caption.clone()),
             PanelText::Counters => counters(s),
-            PanelText::Comparison => comparison(s),
+            PanelText::Comparison => crate::legend::comparison(s),
+            PanelText::Selected => crate::legend::selected(s, &view),
             PanelText::Message => s.message.clone(),
             PanelText::Help => help(&view),
         };
@@ -220,7 +223,7 @@ pub fn update(
             text.0 = new;
         }
     }
-    if let Ok(mut node) = fill.single_mut() {
+    if let Ok(mut node) = nodes.p0().single_mut() {
         let total = s.total_ticks.max(1) as f32;
         node.width = percent((s.tick as f32 / total * 100.0).min(100.0));
     }
@@ -291,19 +294,24 @@ fn draw_charts(s: &Snapshot, charts_res: &ChartImages, images: &mut Assets<Image
 
 fn state_line(s: &Snapshot, view: &ViewState) -> String {
     let run = if s.playing {
-        format!("playing, {}", s.speed)
+        format!("Playing: {}", s.speed)
     } else {
-        format!("paused ({})", s.speed)
+        "Paused".to_string()
     };
     let fps = if !view.headless && view.fps > 0.0 {
         format!("  {:.0} fps", view.fps)
     } else {
         String::new()
     };
+    let lighting = if view.lighting || s.night {
+        "\nStreet lighting shown (L)"
+    } else {
+        ""
+    };
     format!(
-        "{run}{fps}\nheat: {}{}",
+        "{run}{fps}\nHeat: {}{lighting}{}",
         view.heat.label(),
-        if s.replay { "\nreplay" } else { "" }
+        if s.replay { "\nReplay of a run" } else { "" }
     )
 }
 
@@ -323,23 +331,13 @@ fn counters(s: &Snapshot) -> String {
     out.trim_end().to_string()
 }
 
-fn comparison(s: &Snapshot) -> String {
-    match &s.comparison {
-        Some(c) => format!(
-            "crimes prevented so far: {}\n  in the edited areas: {}\ndisplaced to the buffers: {}",
-            c.prevented, c.prevented_in_areas, c.displaced
-        ),
-        None if s.edits.is_empty() => String::new(),
-        None => format!("{} interventions placed (V: compare)", s.edits.len()),
-    }
-}
-
 fn help(view: &ViewState) -> String {
-    let tool = view.tool.map_or("none (1-5 pick one)", |t| t.label());
+    let tool = view.tool.map_or("none (1-6 pick one)", |t| t.label());
     format!(
         "Space play  Right step  Up/Down speed  [ ] week\n\
-         H true/recorded  T type  V split  Ctrl+Z undo\n\
+         H true/recorded  T type  L lighting  V split\n\
+         U text size  Ctrl+Z undo  click an area: select\n\
          1 light 2 CCTV 3 patrol 4 watch 5 hot spots\n\
-         tool: {tool}"
+         6 focused deterrence   tool: {tool}"
     )
 }

@@ -8,12 +8,12 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crimesim_core::models::city::residents::{JAILED, NO_CELL};
-
 use crate::arm::Arm;
-use crate::edit::{BUFFER_CELLS, Edit, Edits};
+use crate::edit::{Edit, Edits};
 use crate::open::{Opened, Source, open};
-use crate::snapshot::{Area, ArmView, Comparison, MapInfo, Snapshot, Totals};
+use crate::seeds::{Seeds, interval};
+use crate::snapshot::{Area, MapInfo, Snapshot};
+use crate::views::{arm_areas, compare, map_info, sample, view};
 
 /// Simulation speeds the trainer steps through, in simulated hours per
 /// second of real time; `None` is as fast as the model goes.
@@ -31,16 +31,31 @@ pub const SPEEDS: [Option<f64>; 10] = [
 ];
 /// The speed a session starts at: a simulated day per second.
 pub const DEFAULT_SPEED: usize = 4;
-/// Residents drawn as points, at most (and one per 16 cells).
-pub const SAMPLE_RESIDENTS: usize = 600;
 
+/// The speed in plain words.
 pub fn speed_label(i: usize) -> String {
     match SPEEDS[i] {
-        None => "as fast as it goes".into(),
+        None => "as fast as possible".into(),
         Some(h) if h < 0.01 => "real time".into(),
-        Some(h) if h < 24.0 => format!("{h} h/s"),
-        Some(h) => format!("{} days/s", (h / 24.0 * 10.0).round() / 10.0),
+        Some(h) if h == 1.0 => "1 hour per second".into(),
+        Some(h) if h < 24.0 => format!("{h} hours per second"),
+        Some(h) if h == 24.0 => "1 day per second".into(),
+        Some(h) => format!("{} days per second", (h / 24.0 * 10.0).round() / 10.0),
     }
+}
+
+/// A lesson's step: the whole state to go to, whatever came before.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Goto {
+    /// Echoed in [`Snapshot::goal`] once obeyed.
+    pub id: u64,
+    pub edits: Vec<Edit>,
+    pub split: bool,
+    pub tick: u64,
+    /// Run on to this tick (when after `tick`), then pause ...
+    pub run_to: u64,
+    /// ... playing (else the caller steps it, as a recording does).
+    pub play: bool,
 }
 
 pub enum Command {
@@ -49,6 +64,9 @@ pub enum Command {
     Faster,
     Slower,
     Edit(Edit),
+    /// Change (`Some`) or remove (`None`) placed intervention `i`.
+    Modify(usize, Option<Edit>),
+    Goto(Goto),
     Undo,
     ToggleSplit,
     Seek(u64),
@@ -64,6 +82,8 @@ pub struct Start {
     pub speed: usize,
     /// Pause when this tick is reached (and at the scenario's last tick).
     pub stop_at: Option<u64>,
+    /// Seeds the split view's interval comes from (the shown one included).
+    pub seeds: usize,
 }
 
 /// The renderer's end of the simulation thread.
@@ -129,6 +149,16 @@ struct Worker {
     seq: u64,
     slot: Arc<Mutex<Option<Snapshot>>>,
     dirty: bool,
+    seed_count: usize,
+    /// Background seeds while in split view.
+    seeds: Option<Seeds>,
+    seed_days_seen: usize,
+    goal: u64,
+    goal_pending: Option<u64>,
+    /// The edit list to go back to if the pending rebuild fails.
+    rebuild: Option<Vec<Edit>>,
+    /// Where a lesson's step goes once commands are obeyed.
+    goto_tick: Option<u64>,
 }
 
 impl Worker {
@@ -154,8 +184,16 @@ impl Worker {
             seq: 0,
             slot,
             dirty: true,
+            seed_count: start.seeds,
+            seeds: None,
+            seed_days_seen: 0,
+            goal: 0,
+            goal_pending: None,
+            rebuild: None,
+            goto_tick: None,
             opened: start.opened,
         };
+        w.update_seeds();
         w.message = if w.opened.replay {
             format!("replaying {}", w.opened.name)
         } else {
@@ -192,9 +230,17 @@ impl Worker {
                     while let Ok(c) = rx.try_recv() {
                         self.obey(c);
                     }
+                    self.settle();
                 }
                 Err(RecvTimeoutError::Disconnected) => return,
                 Err(RecvTimeoutError::Timeout) => {}
+            }
+            if let Some(s) = &self.seeds {
+                let done = s.days().days_done();
+                if done != self.seed_days_seen {
+                    self.seed_days_seen = done;
+                    self.dirty = true;
+                }
             }
             let now = Instant::now();
             if self.playing {
@@ -269,48 +315,50 @@ impl Worker {
                 let tpd = self.main.ticks_per_day();
                 let t = self.main.tick();
                 e.start_day = (t.div_ceil(tpd)) as u32;
+                self.will_rebuild();
                 self.edits.push(e);
-                match self.rebuild_main() {
-                    Ok(()) => {
-                        self.message = format!(
-                            "{} from day {} on {} cells",
-                            e.tool.label(),
-                            e.start_day,
-                            e.rect.width * e.rect.height
-                        )
-                    }
-                    Err(m) => {
-                        self.edits.undo();
-                        self.message = m;
-                    }
+                self.message = format!(
+                    "{} from day {} on {} cells",
+                    e.tool.label(),
+                    e.start_day,
+                    e.rect.width * e.rect.height
+                );
+            }
+            Command::Modify(i, e) => {
+                if self.opened.replay {
+                    return;
+                }
+                self.will_rebuild();
+                if self.edits.replace(i, e) {
+                    self.message = match e {
+                        Some(e) => format!("changed: {}", e.tool.label()),
+                        None => "removed".into(),
+                    };
                 }
             }
-            Command::Undo => match self.edits.undo() {
-                Some(e) => {
-                    self.message = match self.rebuild_main() {
-                        Ok(()) => format!("undone: {}", e.tool.label()),
-                        Err(m) => m,
-                    }
+            Command::Goto(g) => {
+                self.goal_pending = Some(g.id);
+                if self.edits.list() != g.edits.as_slice() && !self.opened.replay {
+                    self.will_rebuild();
+                    self.edits.set(g.edits);
                 }
-                None => self.message = "nothing to undo".into(),
-            },
-            Command::ToggleSplit => {
-                if self.baseline.take().is_none() {
-                    let mut b = Arm::new(&self.opened.scenario);
-                    b.seek(self.main.tick());
-                    self.baseline = Some(b);
-                    self.message = "split view: unchanged scenario on the right".into();
-                } else {
-                    self.message = "single view".into();
+                if g.split != self.baseline.is_some() {
+                    self.toggle_split(g.tick);
                 }
+                self.goto_tick = Some(g.tick);
+                self.stop_at = (g.run_to > g.tick).then_some(g.run_to);
+                self.playing = g.play && self.stop_at.is_some();
             }
+            Command::Undo => {
+                self.will_rebuild();
+                self.message = match self.edits.undo() {
+                    Some(e) => format!("undone: {}", e.tool.label()),
+                    None => "nothing to undo".into(),
+                };
+            }
+            Command::ToggleSplit => self.toggle_split(self.main.tick()),
             Command::Seek(t) => {
-                let t = t.min(self.opened.scenario.ticks.max(self.reached));
-                self.main.seek(t);
-                if let Some(b) = &mut self.baseline {
-                    b.seek(t);
-                }
-                self.reached = self.reached.max(t);
+                self.seek(t);
                 self.message = format!(
                     "day {} hour {}",
                     t / self.main.ticks_per_day(),
@@ -327,6 +375,7 @@ impl Worker {
                         playing: false,
                         speed: self.speed,
                         stop_at: None,
+                        seeds: self.seed_count,
                     };
                     let seq = self.seq;
                     *self = Worker::new(start, slot);
@@ -354,16 +403,86 @@ impl Worker {
         }
     }
 
+    /// Notes that the edited city is to be rebuilt once the commands at
+    /// hand are obeyed, and the edits to go back to if that fails.
+    fn will_rebuild(&mut self) {
+        if self.rebuild.is_none() {
+            self.rebuild = Some(self.edits.list().to_vec());
+        }
+    }
+
+    /// After a batch of commands: one rebuild for all their edits, then a
+    /// lesson's jump.
+    fn settle(&mut self) {
+        if let Some(prev) = self.rebuild.take() {
+            let t = self.goto_tick.unwrap_or(self.main.tick());
+            if let Err(m) = self.rebuild_main(t) {
+                self.edits.set(prev);
+                self.message = m;
+            }
+        }
+        if let Some(t) = self.goto_tick.take() {
+            self.seek(t);
+        }
+        if let Some(g) = self.goal_pending.take() {
+            self.goal = g;
+        }
+        // The rebuild published a "re-running" picture: publish the result.
+        self.dirty = true;
+    }
+
+    fn seek(&mut self, t: u64) {
+        let t = t.min(self.opened.scenario.ticks.max(self.reached));
+        self.main.seek(t);
+        if let Some(b) = &mut self.baseline {
+            b.seek(t);
+        }
+        self.reached = self.reached.max(t);
+    }
+
+    fn toggle_split(&mut self, t: u64) {
+        if self.baseline.take().is_none() {
+            let mut b = Arm::new(&self.opened.scenario);
+            b.seek(t);
+            self.baseline = Some(b);
+            self.message = "split view: unchanged scenario on the right".into();
+        } else {
+            self.message = "single view".into();
+        }
+        self.update_seeds();
+    }
+
+    /// Background seeds run while the split view is on.
+    fn update_seeds(&mut self) {
+        match (&self.baseline, &self.seeds) {
+            (Some(_), None) if self.seed_count > 1 => {
+                let edited = self
+                    .edited_scenario()
+                    .unwrap_or_else(|_| self.opened.scenario.clone());
+                self.seeds = Some(Seeds::spawn(
+                    &self.opened.scenario,
+                    &edited,
+                    self.seed_count,
+                ));
+            }
+            (None, Some(_)) => self.seeds = None,
+            _ => {}
+        }
+        self.seed_days_seen = 0;
+    }
+
     /// Builds the edited city afresh from the edited scenario and runs it to
-    /// where the session is: the same seed, so the same random numbers.
-    fn rebuild_main(&mut self) -> Result<(), String> {
+    /// tick `t`: the same seed, so the same random numbers.
+    fn rebuild_main(&mut self, t: u64) -> Result<(), String> {
         let s = self.edited_scenario()?;
-        let t = self.main.tick();
         self.publish_busy(t);
         let mut arm = Arm::new(&s);
         arm.seek(t);
         self.main = arm;
         self.areas_key = (usize::MAX, 0);
+        if let Some(seeds) = &self.seeds {
+            seeds.edited(&s);
+        }
         Ok(())
     }
 
@@ -384,13 +503,27 @@ impl Worker {
         let night = self.main.city.is_night_hour(hour);
         let key = (self.main.city.intervention_areas().count(), day);
         if key != self.areas_key {
-            self.areas = areas(&self.main, day);
+            self.areas = arm_areas(&self.main, day);
             self.areas_key = key;
         }
-        let mut arms = vec![self.view(&self.main, "edited", true)];
+        let mut arms = vec![view(&self.main, "edited", &self.sample, Some(&self.areas))];
         if let Some(b) = &self.baseline {
-            arms.push(self.view(b, "unchanged", false));
+            arms.push(view(b, "unchanged", &self.sample, None));
         }
+        let uncertainty = match (&self.baseline, &self.seeds) {
+            (Some(b), Some(seeds)) => {
+                let d = (tick / self.main.ticks_per_day()) as usize;
+                seeds.run_to(d as u64);
+                let total = |a: &Arm| a.days.iter().take(d).map(|r| r.crimes as u64).sum();
+                Some(interval(
+                    (total(b), total(&self.main)),
+                    &seeds.days(),
+                    d,
+                    seeds.count,
+                ))
+            }
+            _ => None,
+        };
         if self.baseline.is_none() {
             arms[0].label = if self.opened.replay { "replay" } else { "city" }.into();
         }
@@ -415,112 +548,11 @@ impl Worker {
                 .baseline
                 .as_ref()
                 .map(|b| compare(&self.main, b, self.edits.list())),
+            uncertainty,
+            goal: self.goal,
         };
         if let Ok(mut slot) = self.slot.lock() {
             *slot = Some(snapshot);
         }
-    }
-
-    fn view(&self, arm: &Arm, label: &str, own_areas: bool) -> ArmView {
-        let city = &arm.city;
-        let loc = city.locations();
-        let cell = |i: usize| loc.get(i).copied().filter(|&c| c != NO_CELL);
-        let residents = city.residents();
-        let mut totals = Totals {
-            arrests: city.arrests(),
-            free_offenders: city.free_offenders().len() as u64,
-            jailed: residents.state.iter().filter(|&&s| s & JAILED != 0).count() as u64,
-            mean_trust: arm.mean_trust(),
-            ..Totals::default()
-        };
-        for c in city.crimes() {
-            totals.crimes[c.kind as usize] += 1;
-            totals.recorded[c.kind as usize] += c.reported as u64;
-        }
-        ArmView {
-            label: label.into(),
-            heat: arm.heat.clone(),
-            lighting: city.lighting().to_vec(),
-            offenders: city
-                .free_offenders()
-                .iter()
-                .filter_map(|&i| cell(i as usize))
-                .collect(),
-            patrols: city.patrol_unit_cells(),
-            sample: self.sample.iter().filter_map(|&i| cell(i)).collect(),
-            areas: if own_areas {
-                self.areas.clone()
-            } else {
-                areas(arm, city.clock().0)
-            },
-            totals,
-            days: arm.days.clone(),
-        }
-    }
-}
-
-fn map_info(arm: &Arm) -> MapInfo {
-    let m = arm.city.map();
-    let (cols, rows) = (m.grid.width, m.grid.height);
-    MapInfo {
-        cols,
-        rows,
-        land_use: m.land_use.clone(),
-        district_borders: crate::snapshot::district_borders(cols, rows, &m.district),
-    }
-}
-
-fn sample(n: usize, cells: usize) -> Vec<usize> {
-    let k = SAMPLE_RESIDENTS.min(n).min(cells / 16);
-    (0..k).map(|j| j * n / k.max(1)).collect()
-}
-
-fn areas(arm: &Arm, day: u64) -> Vec<Area> {
-    let m = arm.city.map();
-    let (cols, rows) = (m.grid.width, m.grid.height);
-    arm.city
-        .intervention_areas()
-        .filter(|(_, cells)| !cells.is_empty())
-        .map(|(p, cells)| {
-            let mut inside = vec![false; (cols * rows) as usize];
-            for &c in cells {
-                inside[c as usize] = true;
-            }
-            Area {
-                kind: p.kind,
-                active: p.active(day),
-                outline: Arc::new(crate::snapshot::outline(cols, rows, |x, y| {
-                    inside[(y * cols + x) as usize]
-                })),
-            }
-        })
-        .collect()
-}
-
-/// Crimes prevented and displaced so far: the edited city against the
-/// unchanged one, in the edited areas and the buffers around them.
-pub fn compare(edited: &Arm, baseline: &Arm, edits: &[Edit]) -> Comparison {
-    let cols = edited.city.map().grid.width;
-    let zone = |cell: u32| {
-        let (x, y) = (cell % cols, cell / cols);
-        let d = edits.iter().map(|e| e.rect.distance(x, y)).min();
-        match d {
-            Some(0) => 0,
-            Some(d) if d <= BUFFER_CELLS => 1,
-            _ => 2,
-        }
-    };
-    let count = |arm: &Arm| {
-        let mut z = [0i64; 3];
-        for c in arm.city.crimes() {
-            z[zone(c.cell)] += 1;
-        }
-        z
-    };
-    let (e, b) = (count(edited), count(baseline));
-    Comparison {
-        prevented: b.iter().sum::<i64>() - e.iter().sum::<i64>(),
-        prevented_in_areas: b[0] - e[0],
-        displaced: e[1] - b[1],
     }
 }

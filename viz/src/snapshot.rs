@@ -91,6 +91,10 @@ pub struct Snapshot {
     pub arms: Vec<ArmView>,
     pub edits: Vec<Edit>,
     pub comparison: Option<Comparison>,
+    /// The split view's interval over seeds.
+    pub uncertainty: Option<crate::seeds::Uncertainty>,
+    /// The last lesson step ([`crate::sim_thread::Goto`]) obeyed.
+    pub goal: u64,
 }
 
 /// The boundary of a set of cells as merged grid-line segments.

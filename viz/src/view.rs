@@ -21,26 +21,46 @@ pub struct MapSprite(pub usize);
 #[derive(Component)]
 pub struct Caption(pub usize);
 
-/// Colours of the points.
-pub const OFFENDER: Color = Color::srgb_u8(236, 64, 236);
-pub const PATROL: Color = Color::srgb_u8(70, 150, 255);
-pub const RESIDENT: Color = Color::srgb_u8(230, 230, 240);
+/// Colours of the points: offenders are magenta crosses, police units blue
+/// rings, residents small white squares.
+pub const OFFENDER: Color = Color::srgb_u8(255, 60, 255);
+pub const PATROL: Color = Color::srgb_u8(40, 140, 255);
+pub const RESIDENT: Color = Color::srgb_u8(245, 245, 250);
+/// Outlines of areas by kind: policing areas are lime, never the police
+/// units' blue.
+pub const POLICING_AREA: Color = Color::srgb_u8(150, 255, 40);
+pub const LIGHTING_AREA: Color = Color::srgb_u8(255, 230, 40);
+pub const CCTV_AREA: Color = Color::srgb_u8(80, 235, 255);
+pub const WATCH_AREA: Color = Color::srgb_u8(200, 150, 255);
+pub const OTHER_AREA: Color = Color::srgb_u8(255, 255, 255);
+/// Gizmo line width at UI scale 1.
+pub const LINE_WIDTH: f32 = 2.0;
 
 pub fn setup(mut store: ResMut<GizmoConfigStore>) {
     let (config, _) = store.config_mut::<DefaultGizmoConfigGroup>();
-    config.line.width = 1.5;
+    config.line.width = LINE_WIDTH;
 }
 
 /// The outline colour of an intervention kind.
 pub fn area_color(kind: Kind) -> Color {
     match kind {
-        Kind::StreetLighting => Color::srgb_u8(240, 240, 150),
-        Kind::Cctv => Color::srgb_u8(120, 220, 255),
-        Kind::HotspotPolicing | Kind::PredictivePolicing | Kind::CommunityPolicing => {
-            Color::srgb_u8(80, 160, 255)
-        }
-        Kind::NeighbourhoodWatch => Color::srgb_u8(120, 230, 120),
-        _ => Color::srgb_u8(220, 220, 220),
+        Kind::StreetLighting => LIGHTING_AREA,
+        Kind::Cctv => CCTV_AREA,
+        Kind::HotspotPolicing | Kind::PredictivePolicing | Kind::CommunityPolicing => POLICING_AREA,
+        Kind::NeighbourhoodWatch => WATCH_AREA,
+        _ => OTHER_AREA,
+    }
+}
+
+/// The outline colour of a tool's areas.
+pub fn tool_color(tool: crate::edit::Tool) -> Color {
+    use crate::edit::Tool;
+    match tool {
+        Tool::Lighting => LIGHTING_AREA,
+        Tool::Cctv => CCTV_AREA,
+        Tool::Patrol | Tool::Hotspot => POLICING_AREA,
+        Tool::Watch => WATCH_AREA,
+        Tool::Deterrence => OTHER_AREA,
     }
 }
 
@@ -54,14 +74,15 @@ pub fn update_textures(
     mut images: ResMut<Assets<Image>>,
     sprites: Query<(Entity, &MapSprite, &Sprite)>,
     captions: Query<(Entity, &Caption)>,
-    mut last_layer: Local<Option<crate::heat::HeatLayer>>,
+    mut last_layer: Local<Option<(crate::heat::HeatLayer, bool)>>,
 ) {
     let Some(s) = &current.snapshot else { return };
-    let layer_changed = *last_layer != Some(view.heat);
+    let layer = (view.heat, view.lighting);
+    let layer_changed = *last_layer != Some(layer);
     if !current.fresh && !layer_changed {
         return;
     }
-    *last_layer = Some(view.heat);
+    *last_layer = Some(layer);
     let (cols, rows) = (s.map.cols, s.map.rows);
     let mut have = vec![None; s.arms.len()];
     for (e, m, sprite) in &sprites {
@@ -108,7 +129,7 @@ pub fn update_textures(
                 if !captions.iter().any(|(_, c)| c.0 == i) {
                     commands.spawn((
                         Text::new(""),
-                        TextFont::from_font_size(15.0),
+                        TextFont::from_font_size(16.0),
                         TextColor(crate::panel::TEXT),
                         Node {
                             position_type: PositionType::Absolute,
@@ -128,7 +149,7 @@ pub fn update_textures(
                 &arm.lighting,
                 &arm.heat,
                 view.heat,
-                s.night,
+                s.night || view.lighting,
                 data,
             );
         }
@@ -143,13 +164,7 @@ pub fn layout(
     mut captions: Query<(&Caption, &mut Node, &mut Text)>,
 ) {
     let Some(s) = &current.snapshot else { return };
-    let rects = map_rects(
-        canvas.width,
-        canvas.height,
-        s.map.cols,
-        s.map.rows,
-        s.arms.len(),
-    );
+    let rects = map_rects(canvas.dims(), s.map.cols, s.map.rows, s.arms.len());
     for (m, mut sprite, mut t) in &mut sprites {
         if let Some(r) = rects.get(m.0) {
             sprite.custom_size = Some(Vec2::new(r.width(), r.height()));
@@ -159,11 +174,12 @@ pub fn layout(
     }
     for (c, mut node, mut text) in &mut captions {
         if let (Some(r), Some(arm)) = (rects.get(c.0), s.arms.get(c.0)) {
-            node.left = px(r.x);
-            node.top = px(r.y - CAPTION);
+            // UI positions are in logical pixels: the UI scale multiplies them.
+            node.left = px(r.x / canvas.scale);
+            node.top = px(r.y / canvas.scale - CAPTION);
             let label = match arm.label.as_str() {
-                "edited" => "Edited scenario".to_string(),
-                "unchanged" => "Unchanged scenario (same seed)".to_string(),
+                "edited" => "Edited".to_string(),
+                "unchanged" => "Unchanged, same seed".to_string(),
                 _ => s.name.clone(),
             };
             if text.0 != label {
@@ -186,8 +202,9 @@ pub fn draw_gizmos(
 ) {
     let Some(s) = &current.snapshot else { return };
     let (cols, rows) = (s.map.cols, s.map.rows);
-    let rects = map_rects(canvas.width, canvas.height, cols, rows, s.arms.len());
-    let border = Color::srgba(1.0, 1.0, 1.0, 0.35);
+    let rects = map_rects(canvas.dims(), cols, rows, s.arms.len());
+    let border = Color::srgba(1.0, 1.0, 1.0, 0.45);
+    let k = canvas.scale;
     for (r, arm) in rects.iter().zip(&s.arms) {
         let at = |cell: u32| {
             let (x, y) = r.cell_center(cell % cols, cell / cols);
@@ -211,28 +228,35 @@ pub fn draw_gizmos(
                 seg(&mut gizmos, g, color);
             }
         }
-        let size = (r.cell * 0.5).clamp(1.5, 4.0);
+        let size = (r.cell * 0.5).clamp(1.5, 4.0 * k);
         for &c in &arm.sample {
             gizmos.rect_2d(at(c), Vec2::splat(size), RESIDENT);
         }
         for &c in &arm.offenders {
-            gizmos.cross_2d(at(c), (r.cell * 0.4).clamp(2.0, 4.0), OFFENDER);
+            gizmos.cross_2d(at(c), (r.cell * 0.5).clamp(2.5, 5.0 * k), OFFENDER);
         }
+        // Police units: a ring twice drawn, larger than anything else.
+        let radius = (r.cell * 1.1).clamp(4.0, 9.0 * k);
         for &c in &arm.patrols {
-            gizmos.circle_2d(at(c), (r.cell * 0.9).clamp(3.0, 7.0), PATROL);
+            gizmos.circle_2d(at(c), radius, PATROL);
+            gizmos.circle_2d(at(c), radius * 0.6, PATROL);
         }
     }
     // Edits not yet in an area (they start at the next midnight), and the
     // rectangle being drawn.
     if let Some(r) = rects.first() {
-        for e in &s.edits {
-            outline_rect(
-                &mut gizmos,
-                &canvas,
-                r,
-                e.rect,
-                Color::srgba(1.0, 1.0, 1.0, 0.6),
-            );
+        for (i, e) in s.edits.iter().enumerate() {
+            let color = tool_color(e.tool);
+            outline_rect(&mut gizmos, &canvas, r, e.rect, color.with_alpha(0.7));
+            if view.selected == Some(i) {
+                // The selected one: a white frame a cell outside it.
+                let mut c = e.rect;
+                c.x = c.x.saturating_sub(1);
+                c.y = c.y.saturating_sub(1);
+                c.width = (e.rect.x + e.rect.width + 1).min(cols) - c.x;
+                c.height = (e.rect.y + e.rect.height + 1).min(rows) - c.y;
+                outline_rect(&mut gizmos, &canvas, r, c, Color::WHITE);
+            }
         }
         if let (Some(tool), Some(h)) = (view.tool, view.hover) {
             let rect = match (tool.is_point(), view.drag) {

@@ -18,11 +18,7 @@ use crimesim_viz::layout::{map_rects, panel_rect};
 use crimesim_viz::panel::TEXT_RGB;
 
 mod common;
-use common::TempDir;
-
-// The rule every test that needs a tool follows (shared with the root tests).
-#[path = "../../tests/common/require.rs"]
-mod require;
+use common::{Picture, TempDir, require};
 
 const TICKS: u64 = 240;
 const SIZE: (u32, u32) = (960, 600);
@@ -31,35 +27,6 @@ fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(name)
-}
-
-struct Picture {
-    width: u32,
-    height: u32,
-    rgba: Vec<u8>,
-}
-
-impl Picture {
-    fn read(path: &Path) -> Picture {
-        let decoder = png::Decoder::new(std::io::BufReader::new(
-            std::fs::File::open(path).expect("the screenshot exists"),
-        ));
-        let mut reader = decoder.read_info().expect("a PNG");
-        let mut buf = vec![0; reader.output_buffer_size().expect("a size")];
-        let info = reader.next_frame(&mut buf).expect("a frame");
-        assert_eq!(info.color_type, png::ColorType::Rgba);
-        buf.truncate(info.buffer_size());
-        Picture {
-            width: info.width,
-            height: info.height,
-            rgba: buf,
-        }
-    }
-
-    fn rgb(&self, x: u32, y: u32) -> [u8; 3] {
-        let i = ((y * self.width + x) * 4) as usize;
-        [self.rgba[i], self.rgba[i + 1], self.rgba[i + 2]]
-    }
 }
 
 /// Crimes with a tick in the heat window at `TICKS`, by cell, from a run of
@@ -119,7 +86,7 @@ fn screenshot_shows_the_map_heat_where_crimes_were_and_the_panel() {
 
     let (cols, rows, hot) = recent_crime_cells();
     assert!(hot.len() > 10, "the run should have crimes to show");
-    let map = map_rects(SIZE.0 as f32, SIZE.1 as f32, cols, rows, 1)[0];
+    let map = map_rects((SIZE.0 as f32, SIZE.1 as f32, 1.0), cols, rows, 1)[0];
     let inset = 1.0;
     let heat_share = |cell: u32| {
         let (x0, y0) = map.corner(cell % cols, cell / cols);
@@ -154,7 +121,7 @@ fn screenshot_shows_the_map_heat_where_crimes_were_and_the_panel() {
         cold.len()
     );
 
-    let (px, py, pw, ph) = panel_rect(SIZE.0 as f32, SIZE.1 as f32);
+    let (px, py, pw, ph) = panel_rect(SIZE.0 as f32, SIZE.1 as f32, 1.0);
     let mut text = 0;
     for y in py as u32..(py + ph) as u32 {
         for x in px as u32..(px + pw) as u32 {

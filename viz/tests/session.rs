@@ -64,20 +64,17 @@ fn an_edit_saved_as_toml_loads_and_reruns_to_the_edited_city() {
         playing: false,
         speed: 0,
         stop_at: None,
+        seeds: 1,
     });
     sim.send(Command::Step(24 * 5 + 3));
     wait(&sim, |s| s.tick == 24 * 5 + 3);
     let rect = CellRect::spanning((10, 10), (30, 30));
-    sim.send(Command::Edit(Edit {
-        tool: Tool::Watch,
-        rect,
-        start_day: 0,
-    }));
-    sim.send(Command::Edit(Edit {
-        tool: Tool::Lighting,
-        rect: CellRect::spanning((0, 0), (5, 5)),
-        start_day: 0,
-    }));
+    sim.send(Command::Edit(Edit::new(Tool::Watch, rect, 0)));
+    sim.send(Command::Edit(Edit::new(
+        Tool::Lighting,
+        CellRect::spanning((0, 0), (5, 5)),
+        0,
+    )));
     sim.send(Command::Undo);
     sim.send(Command::Step(24 * 10));
     sim.send(Command::Save(saved.clone()));
@@ -113,6 +110,60 @@ fn an_edit_saved_as_toml_loads_and_reruns_to_the_edited_city() {
     let c = s.comparison.expect("split view compares");
     let total = |a: &crimesim_viz::snapshot::ArmView| a.totals.crimes[0] + a.totals.crimes[1];
     assert_eq!(c.prevented, total(unchanged) as i64 - total(edited) as i64);
+}
+
+/// Crimes by the end of `days` days of `scenario` with `seed`.
+fn crimes_by(scenario: &crimesim_core::Scenario, seed: u64, days: u64) -> f64 {
+    let mut s = scenario.clone();
+    s.seed = seed;
+    let mut arm = Arm::new(&s);
+    arm.seek(days * 24);
+    arm.city.crimes().len() as f64
+}
+
+#[test]
+fn the_split_views_interval_is_the_paired_t_interval_of_the_seeds_runs() {
+    let o = small();
+    let sim = SimHandle::spawn(Start {
+        opened: small(),
+        split: true,
+        playing: false,
+        speed: 0,
+        stop_at: None,
+        seeds: 4,
+    });
+    sim.send(Command::Step(24 * 2));
+    let rect = CellRect::spanning((0, 0), (47, 47));
+    let mut e = Edit::new(Tool::Lighting, rect, 0);
+    e.dose = 1.0;
+    sim.send(Command::Edit(e));
+    sim.send(Command::Step(24 * 8));
+    let s = wait(&sim, |s| {
+        s.tick == 240 && s.uncertainty.is_some_and(|u| u.interval.is_some())
+    });
+    let u = s.uncertainty.unwrap();
+    assert_eq!((u.seeds, u.day), (4, 10));
+    let edited = o.load_text(&{
+        let mut edits = crimesim_viz::edit::Edits::new(&o.text).unwrap();
+        edits.push(s.edits[0]);
+        edits.text()
+    });
+    let edited = edited.unwrap();
+    let seeds: Vec<u64> = (0..4).map(|i| o.scenario.seed + i).collect();
+    let control: Vec<f64> = seeds
+        .iter()
+        .map(|&k| crimes_by(&o.scenario, k, 10))
+        .collect();
+    let treated: Vec<f64> = seeds.iter().map(|&k| crimes_by(&edited, k, 10)).collect();
+    let p = crimesim_core::metrics::stats::paired_difference(&control, &treated, 0.95).unwrap();
+    let (mean, lo, hi) = u.interval.unwrap();
+    assert!(
+        (mean - p.mean_difference).abs() < 1e-9,
+        "{mean} vs {}",
+        p.mean_difference
+    );
+    assert!((lo - p.interval.low).abs() < 1e-9 && (hi - p.interval.high).abs() < 1e-9);
+    assert_eq!(u.within_noise(), lo <= 0.0 && hi >= 0.0);
 }
 
 #[test]
