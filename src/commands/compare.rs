@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::analysis::{self, Arm, Outcomes, Row};
+use crate::analysis::{self, Arm, Outcomes, Row, cost};
 use crate::batch::{self, Job, Status};
 use crate::checkpoint;
 use crate::cli::CompareArgs;
@@ -125,7 +125,10 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         }
         arms[k].replicates.push(o);
     }
-    let rows = analysis::compare(&arms, paired);
+    let mut rows = analysis::compare(&arms, paired);
+    rows.extend(cost_effectiveness(
+        &jobs, &index, &statuses, &scenarios, &names, paired,
+    ));
     write_replicates(&args.out.join("replicates.arrow"), &arms, &jobs)?;
     write_comparison(&args.out.join("comparison.arrow"), &rows, paired)?;
     let mut md = analysis::markdown(&rows, paired, args.replicates as usize);
@@ -152,6 +155,39 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// The cost-effectiveness rows of every alternative whose interventions
+/// have an active window (`analysis::cost`): crimes in that window counted
+/// in the baseline's and the arm's replicate i alike.
+fn cost_effectiveness(
+    jobs: &[Job],
+    index: &[(usize, u64)],
+    statuses: &[Status],
+    scenarios: &[crimesim_core::Scenario],
+    names: &[String],
+    paired: bool,
+) -> Vec<Row> {
+    let ok = |j: usize| !matches!(statuses[j], Status::Failed(_) | Status::Locked(_));
+    let mut rows = Vec::new();
+    for (k, scenario) in scenarios.iter().enumerate().skip(1) {
+        let Some(w) = cost::window(scenario) else {
+            continue;
+        };
+        let count = |arm: usize| -> Vec<Option<f64>> {
+            let arm_jobs: Vec<usize> = (0..jobs.len()).filter(|&j| index[j].0 == arm).collect();
+            arm_jobs
+                .par_iter()
+                .map(|&j| {
+                    ok(j)
+                        .then(|| cost::crimes_in(&jobs[j].dir, &w).ok())
+                        .flatten()
+                })
+                .collect()
+        };
+        rows.extend(cost::cost_rows(&names[k], &w, &count(0), &count(k), paired));
+    }
+    rows
 }
 
 /// Where a branched comparison says its branch (`{"day": N, "tick": T}`).
@@ -192,6 +228,20 @@ fn branch_tick(args: &CompareArgs, scenarios: &[crimesim_core::Scenario], day: u
                  ({} runs {} ticks)",
                 path.display(),
                 s.ticks
+            )));
+        }
+        if let (Some(saved), Some(wanted)) = (&base.city, &s.city)
+            && let Some(why) = crimesim_core::models::city::branch::branch_conflict(
+                &saved.interventions,
+                &wanted.interventions,
+                day,
+            )
+        {
+            return Err(Error::Usage(format!(
+                "{}: cannot branch from {} at --branch-day {day}: {why} (expected a branch day on \
+                 or before the first day an alternative's interventions differ from the baseline's)",
+                path.display(),
+                args.scenarios[0].display()
             )));
         }
     }

@@ -153,7 +153,6 @@ struct Effect {
     base_mean: f64,
     difference: (f64, f64, f64),
     relative: (f64, f64, f64),
-    pairs: usize,
 }
 
 fn effect(
@@ -179,7 +178,6 @@ fn effect(
             base_mean,
             difference,
             relative,
-            pairs: t.len(),
         })
     } else {
         let t: Vec<f64> = alt.values().filter_map(value).collect();
@@ -202,7 +200,6 @@ fn effect(
             base_mean: mc,
             difference,
             relative: (mt / mc - 1.0, f64::NAN, f64::NAN),
-            pairs: t.len().min(c.len()),
         })
     }
 }
@@ -306,6 +303,64 @@ fn fairness(runs: &[PathBuf]) -> Result<Option<ArmFairness>> {
         crime_share: crime_sum.iter().map(|v| v / m).collect(),
         divergence: metrics::mean(&tvd).unwrap_or(f64::NAN),
     }))
+}
+
+/// The cost-effectiveness rows of `comparison.arrow` (`analysis::cost`),
+/// one table line per arm; `None` when no arm has a costed window.
+fn cost_section(rows: &[Row]) -> Option<String> {
+    use crate::analysis::cost::{PER_CRIME, PREVENTED, WINDOW_COST, WINDOW_DAYS};
+    let mut arms: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.outcome == WINDOW_COST)
+        .map(|r| r.arm.as_str())
+        .collect();
+    arms.dedup();
+    if arms.is_empty() {
+        return None;
+    }
+    // Printed as comparison.md prints them, so the two read the same.
+    let num = |v: f64| crate::analysis::fmt(v.is_finite().then_some(v));
+    let table_rows: Vec<Vec<String>> = arms
+        .iter()
+        .map(|arm| {
+            let get = |name: &str| rows.iter().find(|r| r.arm == *arm && r.outcome == name);
+            let value = |name: &str| get(name).map_or(f64::NAN, |r| r.mean);
+            let with_ci = |name: &str| match get(name) {
+                Some(r) if r.mean.is_finite() && !r.mean_low.is_finite() => num(r.mean),
+                Some(r) if r.mean.is_finite() => format!(
+                    "{} [{}, {}]",
+                    num(r.mean),
+                    num(r.mean_low),
+                    if r.mean_high.is_finite() {
+                        num(r.mean_high)
+                    } else {
+                        "unbounded".into()
+                    }
+                ),
+                _ => "nothing prevented".into(),
+            };
+            vec![
+                arm.to_string(),
+                num(value(WINDOW_DAYS)),
+                num(value(WINDOW_COST)),
+                with_ci(PREVENTED),
+                with_ci(PER_CRIME),
+            ]
+        })
+        .collect();
+    let mut body = para(crate::analysis::cost::explanation());
+    body.push_str(&table(
+        &[
+            "arm",
+            "window days",
+            "cost in window",
+            "crimes prevented [95% CI]",
+            "cost per crime prevented [95% CI]",
+        ],
+        &table_rows,
+        "cost",
+    ));
+    Some(body)
 }
 
 /// The branch of a `compare --branch-day` folder: (day, tick).
@@ -595,63 +650,9 @@ pub fn page(dir: &Path) -> Result<String> {
     }
     page.section("wdq", "Displacement or diffusion", body);
 
-    // Cost per crime prevented.
-    let mut cost_rows = Vec::new();
-    for arm in arms.iter().skip(1) {
-        let Some(e) = effects.get(arm) else { continue };
-        let costs: Vec<f64> = replicates
-            .get(arm)
-            .map(|r| {
-                r.values()
-                    .filter_map(|o| o.get("interventions.cost").copied())
-                    .collect()
-            })
-            .unwrap_or_default();
-        let Some(cost) = metrics::mean(&costs) else {
-            cost_rows.push(vec![
-                arm.clone(),
-                "-".into(),
-                fmt_num(-e.difference.0),
-                "no costed intervention".into(),
-            ]);
-            continue;
-        };
-        let (d, lo, hi) = e.difference;
-        let prevented = -d;
-        let per = if prevented > 0.0 {
-            let mut s = fmt_num(cost / prevented);
-            if lo.is_finite() && hi < 0.0 {
-                let _ = write!(s, " [{}, {}]", fmt_num(cost / -lo), fmt_num(cost / -hi));
-            } else if lo.is_finite() {
-                s.push_str(" [the interval of crimes prevented includes 0: unbounded]");
-            }
-            s
-        } else {
-            "nothing prevented".into()
-        };
-        cost_rows.push(vec![
-            arm.clone(),
-            fmt_num(cost),
-            with_interval(prevented, -hi, -lo, 1.0),
-            per,
-        ]);
+    if let Some(body) = cost_section(&rows) {
+        page.section("cost", "What it cost", body);
     }
-    let mut body = para(&format!(
-        "Cost per run of each arm's interventions (mean over replicates, in the scenario's cost units) over \
-         the crimes it prevented against {baseline} ({} pairs).",
-        effects.values().map(|e| e.pairs).max().unwrap_or(0)
-    ));
-    body.push_str(&table(
-        &[
-            "arm",
-            "cost per run",
-            "crimes prevented per run [95% CI]",
-            "cost per crime prevented [95% CI]",
-        ],
-        &cost_rows,
-        "cost",
-    ));
-    page.section("cost", "What it cost", body);
 
     // Fairness.
     let mut groups = Vec::new();
