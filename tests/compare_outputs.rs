@@ -244,3 +244,55 @@ fn default_ticks_of_a_city_is_a_year_recorded_daily() {
     let resolved = fs::read_to_string(out.join("scenario.toml")).unwrap();
     assert!(resolved.contains("ticks = 8760") && resolved.contains("record_every = 24"));
 }
+
+#[test]
+fn a_missing_summary_figure_errors_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "s.toml", CITY);
+    let out = dir.path().join("run");
+    let o = out.to_str().unwrap();
+    assert!(
+        crimesim(&["run", &file, "--ticks", "48", "--out", o, "--quiet"])
+            .status
+            .success()
+    );
+    let path = out.join("summary.json");
+    let mut summary: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    summary.remove("mean_trust");
+    fs::write(&path, serde_json::to_string(&summary).unwrap()).unwrap();
+    let r = crimesim(&["report", o]);
+    assert_eq!(r.status.code(), Some(2));
+    let e = stderr(&r);
+    assert!(
+        e.contains("summary.json") && e.contains("`mean_trust` is missing"),
+        "{e}"
+    );
+}
+
+#[test]
+fn html_escapes_a_scenario_name_with_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = write(dir.path(), "base.toml", CITY);
+    let evil = write(dir.path(), "<script>alert(1)<b>.toml", CITY);
+    let out = dir.path().join("evil");
+    let o = out.to_str().unwrap();
+    let args = [
+        "compare",
+        &base,
+        &evil,
+        "--ticks",
+        "96",
+        "--replicates",
+        "2",
+        "--out",
+        o,
+        "--quiet",
+    ];
+    let run = crimesim(&args);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(crimesim(&["report", o]).status.success());
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!html.contains("<script"), "an unescaped script tag");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;b&gt;"));
+}

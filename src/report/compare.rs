@@ -15,10 +15,21 @@ use std::path::{Path, PathBuf};
 use crimesim_core::metrics::{self, DistrictTotals};
 
 use super::charts::{ForestPlot, ForestRow, OKABE_ITO, Ramp, Scale, Scatter};
+use super::displacement::{self, Zone};
 use super::html::{Page, escape, figure, fmt_num, fmt_pct, para, row, table};
 use super::read::{Table, bad};
 use super::run::{Cells, Run, interventions};
 use crate::error::Result;
+
+/// The outcomes the forest plot leads with; the rest are folded.
+const MAIN_OUTCOMES: &[&str] = &[
+    "burglary",
+    "burglary_recorded",
+    "robbery",
+    "robbery_recorded",
+    "arrests",
+    "interventions.cost",
+];
 
 /// One row of `comparison.arrow`.
 struct Row {
@@ -305,6 +316,47 @@ fn fairness(runs: &[PathBuf]) -> Result<Option<ArmFairness>> {
     }))
 }
 
+/// The district and ring tables (`displacement.rs`); `None` without rows.
+fn zone_section(zones: &[Zone]) -> Option<String> {
+    if zones.is_empty() {
+        return None;
+    }
+    let mut body = para(&format!(
+        "True crimes (burglary and robbery) per run in each district and in rings around each intervention \
+         area whose cells the scenario fixes (Chebyshev distance in cells; rings of {:?} cells), each arm \
+         minus the baseline, paired by replicate, with 95% paired t intervals (displacement.arrow). A rise in \
+         the near rings while the area falls is displacement; a fall there is a diffusion of benefits. An \
+         area's zones add up to the whole city.",
+        displacement::RING_EDGES
+    ));
+    let rows: Vec<Vec<String>> = zones
+        .iter()
+        .map(|z| {
+            vec![
+                z.arm.clone(),
+                z.area.clone(),
+                z.zone.clone(),
+                z.cells.to_string(),
+                fmt_num(z.baseline_mean),
+                with_interval(z.difference, z.low, z.high, 1.0),
+            ]
+        })
+        .collect();
+    body.push_str(&table(
+        &[
+            "arm",
+            "area",
+            "zone",
+            "cells",
+            "baseline crimes per run",
+            "difference [95% CI]",
+        ],
+        &rows,
+        "displacement",
+    ));
+    Some(body)
+}
+
 /// The cost-effectiveness rows of `comparison.arrow` (`analysis::cost`),
 /// one table line per arm; `None` when no arm has a costed window.
 fn cost_section(rows: &[Row]) -> Option<String> {
@@ -456,36 +508,46 @@ pub fn page(dir: &Path) -> Result<String> {
         .enumerate()
         .map(|(i, a)| (a.as_str(), OKABE_ITO[i % 7]))
         .collect();
-    let forest_rows: Vec<ForestRow> = rows
-        .iter()
-        .filter(|r| r.arm != baseline && r.relative.is_finite())
-        .map(|r| ForestRow {
-            label: if arms.len() > 2 {
-                format!("{} ({})", r.outcome, r.arm)
-            } else {
-                r.outcome.clone()
-            },
-            estimate: 100.0 * r.relative,
-            low: opt(r.relative_low).map(|v| 100.0 * v),
-            high: opt(r.relative_high).map(|v| 100.0 * v),
-            color: colors[r.arm.as_str()],
-        })
-        .collect();
+    let forest = |main: bool| -> Vec<ForestRow> {
+        rows.iter()
+            .filter(|r| r.arm != baseline && r.relative.is_finite())
+            .filter(|r| MAIN_OUTCOMES.contains(&r.outcome.as_str()) == main)
+            .map(|r| ForestRow {
+                label: if arms.len() > 2 {
+                    format!("{} ({})", r.outcome, r.arm)
+                } else {
+                    r.outcome.clone()
+                },
+                estimate: 100.0 * r.relative,
+                low: opt(r.relative_low).map(|v| 100.0 * v),
+                high: opt(r.relative_high).map(|v| 100.0 * v),
+                color: colors[r.arm.as_str()],
+            })
+            .collect()
+    };
     let mut body = para(&format!(
-        "Each outcome's change against {baseline}, in percent, with its 95% interval. An interval that \
-         crosses 0 is a change the replicates cannot tell from chance."
+        "The main outcomes' change against {baseline} (true and recorded crime by type, arrests, cost), in \
+         percent, with its 95% interval; every other outcome is folded below. An interval that crosses 0 is a \
+         change the replicates cannot tell from chance."
     ));
-    if !forest_rows.is_empty() {
-        body.push_str(
-            &ForestPlot {
-                title: format!("Change against {baseline}"),
-                x_label: "change against the baseline (%)".into(),
-                rows: forest_rows,
-                legend: colors.iter().map(|(a, c)| (a.to_string(), *c)).collect(),
-                width: 1000,
-            }
-            .svg()?,
-        );
+    let plot = |title: String, rows: Vec<ForestRow>| -> Result<String> {
+        ForestPlot {
+            title,
+            x_label: "change against the baseline (%)".into(),
+            rows,
+            legend: colors.iter().map(|(a, c)| (a.to_string(), *c)).collect(),
+            width: 1000,
+        }
+        .svg()
+    };
+    let (main, rest) = (forest(true), forest(false));
+    if !main.is_empty() {
+        body.push_str(&plot(format!("Change against {baseline}"), main)?);
+    }
+    if !rest.is_empty() {
+        body.push_str("<details><summary>Every other outcome's change</summary>");
+        body.push_str(&plot(format!("Other outcomes against {baseline}"), rest)?);
+        body.push_str("</details>");
     }
     let table_rows: Vec<Vec<String>> = rows
         .iter()
@@ -525,20 +587,6 @@ pub fn page(dir: &Path) -> Result<String> {
     if let Some((cells, base_mean)) = mean_cells(&runs[baseline.as_str()])? {
         let districts = cells.districts()?;
         let d = districts.as_deref();
-        let mut maps = vec![
-            cells
-                .map(
-                    &format!("{baseline}: mean crimes"),
-                    &base_mean,
-                    Scale::Sqrt {
-                        max: base_mean.iter().copied().fold(1.0, f64::max),
-                    },
-                    Ramp::ViridisReversed,
-                    "crimes per cell per run",
-                )
-                .borders(d, &[])
-                .svg(),
-        ];
         let mut outlines_store = Vec::new();
         let mut diffs = Vec::new();
         for arm in arms.iter().skip(1) {
@@ -566,15 +614,32 @@ pub fn page(dir: &Path) -> Result<String> {
                 None => Vec::new(),
             };
             outlines_store.push(outline);
-            diffs.push((arm.clone(), diff));
+            let smoothed = displacement::smooth(
+                &diff,
+                cells.width as usize,
+                cells.height as usize,
+                displacement::BANDWIDTH_CELLS,
+            );
+            diffs.push((arm.clone(), smoothed));
         }
-        let max = diffs
-            .iter()
-            .flat_map(|d| d.1.iter())
-            .map(|v| v.abs())
-            .filter(|v| v.is_finite())
-            .fold(0.0, f64::max);
-        let max = super::charts::nice_ceil(max.max(0.5));
+        let all_outlines: Vec<super::charts::Outline> =
+            outlines_store.iter().flatten().cloned().collect();
+        let mut maps = vec![
+            cells
+                .map(
+                    &format!("{baseline}: mean crimes"),
+                    &base_mean,
+                    Scale::Sqrt {
+                        max: base_mean.iter().copied().fold(1.0, f64::max),
+                    },
+                    Ramp::ViridisReversed,
+                    "crimes per cell per run",
+                )
+                .borders(d, &all_outlines)
+                .svg(),
+        ];
+        let all: Vec<f64> = diffs.iter().flat_map(|d| d.1.iter().copied()).collect();
+        let max = super::charts::nice_ceil(displacement::abs_quantile(&all, 0.99).max(0.01));
         for ((arm, diff), outline) in diffs.iter().zip(&outlines_store) {
             maps.push(
                 cells
@@ -590,9 +655,13 @@ pub fn page(dir: &Path) -> Result<String> {
             );
         }
         body.push_str(&para(&format!(
-            "Mean crimes per cell over each arm's replicates. On the difference maps blue cells lost crime \
-             against {baseline} and red cells gained it: red next to an outlined area is crime displaced; blue \
-             around it is a diffusion of benefits."
+            "Mean crimes per cell over each arm's replicates; intervention areas outlined on every map. On the \
+             difference maps (smoothed by a Gaussian kernel of {} cells' bandwidth; the colour scale is \
+             symmetric, to ±{} crimes per cell, the 99th percentile of the absolute smoothed difference, and \
+             stronger cells take its end colour) blue cells lost crime against {baseline} and red cells gained \
+             it: red next to an outlined area is crime displaced; blue around it is a diffusion of benefits.",
+            displacement::BANDWIDTH_CELLS,
+            fmt_num(max)
         )));
         body.push_str(&row(&maps));
     } else {
@@ -601,6 +670,19 @@ pub fn page(dir: &Path) -> Result<String> {
         ));
     }
     page.section("maps", "Where crime fell and where it moved", body);
+    let zones_path = dir.join("displacement.arrow");
+    let zones = if zones_path.is_file() {
+        displacement::read(&zones_path)?
+    } else {
+        displacement::zones(dir, &arms)?
+    };
+    if let Some(body) = zone_section(&zones) {
+        page.section(
+            "displacement",
+            "Where the crime went: districts and rings",
+            body,
+        );
+    }
 
     // WDQ.
     let wdq_rows: Vec<Vec<String>> = rows
