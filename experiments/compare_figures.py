@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import polars as pl  # noqa: E402
 
 DEFAULT_OUTCOMES = ["burglary", "robbery", "burglary_recorded", "robbery_recorded", "arrests",
-                    "mean_trust", "interventions.cost", "interventions.tne_per_cost",
+                    "mean_trust", "interventions.cost", "cost.per_crime_prevented",
                     "fairness.patrol_divergence", "fairness.arrest_divergence"]
 
 

@@ -57,7 +57,7 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print the scenario reference (every parameter, its default, range and meaning) as Markdown.
     Reference,
-    /// Run two or more scenarios with paired seeds and compare them with the first.
+    /// Run scenarios with paired seeds and compare them with the first (one: its replicate statistics).
     Compare(CompareArgs),
     /// Run every run of an experiment file's design (or part of it, or write a SLURM script).
     Sweep(SweepArgs),
@@ -147,8 +147,9 @@ pub struct ValidateArgs {
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Scenario files: the baseline first, then one or more alternatives.
-    #[arg(required = true, num_args = 2..)]
+    /// Scenario files: the baseline first, then the alternatives (none: the
+    /// baseline's replicate statistics alone).
+    #[arg(required = true, num_args = 1..)]
     pub scenarios: Vec<PathBuf>,
     /// Runs per scenario. Replicate i of every scenario uses the same seed.
     #[arg(long, default_value_t = 10)]

@@ -12,9 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-use arrow_array::{
-    ArrayRef, BooleanArray, Float64Array, RecordBatch, UInt8Array, UInt32Array, UInt64Array,
-};
+use arrow_array::{ArrayRef, RecordBatch};
 use crimesim_core::Scenario;
 use crimesim_core::record::{Batch, Column, MemoryRecorder, TableSpec};
 use crimesim_core::sim::Figure;
@@ -117,15 +115,7 @@ fn record_batch(spec: &TableSpec, batch: Batch) -> Result<RecordBatch> {
     let arrays: Vec<ArrayRef> = batch
         .columns
         .into_iter()
-        .map(|c| -> ArrayRef {
-            match c {
-                Column::U8(v) => Arc::new(UInt8Array::from(v)),
-                Column::U32(v) => Arc::new(UInt32Array::from(v)),
-                Column::U64(v) => Arc::new(UInt64Array::from(v)),
-                Column::F64(v) => Arc::new(Float64Array::from(v)),
-                Column::Bool(v) => Arc::new(BooleanArray::from(v)),
-            }
-        })
+        .map(crate::output::to_array)
         .collect();
     RecordBatch::try_new(Arc::new(crate::output::schema(spec)), arrays)
         .map_err(|e| Error::Other(format!("table {}: {e}", spec.name)))

@@ -24,9 +24,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-use arrow_array::{
-    ArrayRef, BooleanArray, Float64Array, RecordBatch, UInt8Array, UInt32Array, UInt64Array,
-};
+use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, UInt8Array};
 use arrow_ipc::writer::FileWriter;
 use arrow_schema::{DataType, Field, Schema};
 use crimesim_core::record::{Batch, Column, ColumnType, Recorder, TableSpec};
@@ -342,21 +340,26 @@ pub fn schema(spec: &TableSpec) -> Schema {
     Schema::new(fields)
 }
 
+/// The Arrow type of a column. Counts and numbers (the engine's `U32` and
+/// `U64`) are written as signed 64-bit integers, so a reader's subtraction
+/// of two counts never wraps; `U8` codes (land use, hour, crime type) stay
+/// `UInt8`.
 fn data_type(ty: ColumnType) -> DataType {
     match ty {
         ColumnType::U8 => DataType::UInt8,
-        ColumnType::U32 => DataType::UInt32,
-        ColumnType::U64 => DataType::UInt64,
+        ColumnType::U32 | ColumnType::U64 => DataType::Int64,
         ColumnType::F64 => DataType::Float64,
         ColumnType::Bool => DataType::Boolean,
     }
 }
 
-fn to_array(column: Column) -> ArrayRef {
+/// A column as the Arrow array [`data_type`] says.
+pub fn to_array(column: Column) -> ArrayRef {
+    let signed = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     match column {
         Column::U8(v) => Arc::new(UInt8Array::from(v)),
-        Column::U32(v) => Arc::new(UInt32Array::from(v)),
-        Column::U64(v) => Arc::new(UInt64Array::from(v)),
+        Column::U32(v) => Arc::new(Int64Array::from_iter_values(v.into_iter().map(i64::from))),
+        Column::U64(v) => Arc::new(Int64Array::from_iter_values(v.into_iter().map(signed))),
         Column::F64(v) => Arc::new(Float64Array::from(v)),
         Column::Bool(v) => Arc::new(BooleanArray::from(v)),
     }

@@ -195,3 +195,30 @@ pub fn column_bool(batch: &RecordBatch, name: &str) -> Option<Vec<bool>> {
     let b = col.as_boolean_opt()?;
     Some((0..b.len()).map(|i| b.is_valid(i) && b.value(i)).collect())
 }
+
+/// A text column (null as the empty string).
+pub fn column_str(batch: &RecordBatch, name: &str) -> Option<Vec<String>> {
+    let col = batch.column_by_name(name)?.as_string_opt::<i32>()?;
+    Some(
+        (0..col.len())
+            .map(|i| {
+                if col.is_valid(i) {
+                    col.value(i).to_string()
+                } else {
+                    String::new()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// A float column with its nulls.
+pub fn column_opt_f64(batch: &RecordBatch, name: &str) -> Option<Vec<Option<f64>>> {
+    let col = batch.column_by_name(name)?;
+    let v = col.as_primitive_opt::<Float64Type>()?;
+    Some(
+        (0..v.len())
+            .map(|i| v.is_valid(i).then(|| v.value(i)))
+            .collect(),
+    )
+}

@@ -86,12 +86,12 @@ fn a_city_from_layers_runs_and_keeps_its_layers() {
         let x = col("x");
         let x = x
             .as_any()
-            .downcast_ref::<arrow_array::UInt32Array>()
+            .downcast_ref::<arrow_array::Int64Array>()
             .unwrap();
         let y = col("y");
         let y = y
             .as_any()
-            .downcast_ref::<arrow_array::UInt32Array>()
+            .downcast_ref::<arrow_array::Int64Array>()
             .unwrap();
         let lu = col("land_use");
         let lu = lu
@@ -101,7 +101,7 @@ fn a_city_from_layers_runs_and_keeps_its_layers() {
         let district = col("district");
         let district = district
             .as_any()
-            .downcast_ref::<arrow_array::UInt32Array>()
+            .downcast_ref::<arrow_array::Int64Array>()
             .unwrap();
         for i in 0..batch.num_rows() {
             let (cx, cy) = (x.value(i) as usize, y.value(i) as usize);

@@ -4,7 +4,7 @@ use std::fs::{self, File};
 use std::path::Path;
 use std::process::{Command, Output};
 
-use arrow_array::{Array, RecordBatch, UInt64Array};
+use arrow_array::{Array, Int64Array, RecordBatch};
 use arrow_ipc::reader::FileReader;
 
 fn crimesim(args: &[&str]) -> Output {
@@ -31,8 +31,9 @@ fn column_u64(batches: &[RecordBatch], name: &str) -> Vec<u64> {
             let col = b
                 .column_by_name(name)
                 .unwrap_or_else(|| panic!("no column {name}"));
-            let col = col.as_any().downcast_ref::<UInt64Array>().unwrap();
-            col.values().to_vec()
+            // Counts are Int64 in every output.
+            let col = col.as_any().downcast_ref::<Int64Array>().unwrap();
+            col.values().iter().map(|&v| v as u64).collect::<Vec<_>>()
         })
         .collect()
 }

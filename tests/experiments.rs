@@ -8,7 +8,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Float64Type, UInt64Type};
+use arrow_array::types::{Float64Type, Int64Type, UInt64Type};
 use arrow_array::{Array, RecordBatch};
 use arrow_ipc::reader::FileReader;
 
@@ -38,11 +38,13 @@ fn read_arrow(path: &Path) -> RecordBatch {
 }
 
 fn u64s(b: &RecordBatch, name: &str) -> Vec<u64> {
-    b.column_by_name(name)
-        .unwrap_or_else(|| panic!("no column {name}"))
-        .as_primitive::<UInt64Type>()
-        .values()
-        .to_vec()
+    let col = b
+        .column_by_name(name)
+        .unwrap_or_else(|| panic!("no column {name}"));
+    match col.as_primitive_opt::<Int64Type>() {
+        Some(v) => v.values().iter().map(|&x| x as u64).collect(),
+        None => col.as_primitive::<UInt64Type>().values().to_vec(),
+    }
 }
 
 fn strs(b: &RecordBatch, name: &str) -> Vec<String> {

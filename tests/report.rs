@@ -85,7 +85,9 @@ fn read_column(path: &Path, name: &str) -> Vec<f64> {
     for b in reader {
         let b = b.unwrap();
         let c = b.column_by_name(name).unwrap();
-        if let Some(u) = c.as_any().downcast_ref::<UInt64Array>() {
+        if let Some(u) = c.as_any().downcast_ref::<arrow_array::Int64Array>() {
+            out.extend(u.values().iter().map(|&v| v as f64));
+        } else if let Some(u) = c.as_any().downcast_ref::<UInt64Array>() {
             out.extend(u.values().iter().map(|&v| v as f64));
         } else if let Some(u) = c.as_any().downcast_ref::<UInt32Array>() {
             out.extend(u.values().iter().map(|&v| v as f64));
@@ -419,10 +421,9 @@ fn a_comparison_report_shows_effects_difference_maps_and_costs() {
     );
     let page = report(root, &root.join("report.html"));
     assert_self_contained(&page);
-    assert_sections(
-        &page,
-        &["effects", "maps", "wdq", "cost", "fairness", "runs"],
-    );
+    assert_sections(&page, &["effects", "maps", "wdq", "fairness", "runs"]);
+    // No cost rows in comparison.arrow (no costed intervention): no cost section.
+    assert!(!page.contains("id=\"cost\""));
     assert!(page.contains("share of patrol hours (%)"));
     assert!(page.contains("Change against base"), "the forest plot");
     assert!(page.contains("lit minus base"), "the difference map");

@@ -10,7 +10,7 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 from compare_figures import main  # noqa: E402
 
-OUTCOMES = ["burglary", "robbery", "arrests", "mean_trust", "interventions.cost", "interventions.tne", "interventions.tne_per_cost", "iv0.wdq"]
+OUTCOMES = ["burglary", "robbery", "arrests", "mean_trust", "interventions.cost", "interventions.tne", "cost.per_crime_prevented", "iv0.wdq"]
 
 if __name__ == "__main__":
     main(OUTCOMES)

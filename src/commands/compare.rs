@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::analysis::{self, Arm, Outcomes, Row};
+use crate::analysis::{self, Arm, Outcomes, Row, cost};
 use crate::batch::{self, Job, Status};
 use crate::checkpoint;
 use crate::cli::CompareArgs;
@@ -125,9 +125,15 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         }
         arms[k].replicates.push(o);
     }
-    let rows = analysis::compare(&arms, paired);
+    let mut rows = analysis::compare(&arms, paired);
+    rows.extend(cost_effectiveness(
+        &jobs, &index, &statuses, &scenarios, &names, paired,
+    ));
     write_replicates(&args.out.join("replicates.arrow"), &arms, &jobs)?;
     write_comparison(&args.out.join("comparison.arrow"), &rows, paired)?;
+    let zones = crate::report::displacement::zones(&args.out, &names)
+        .map_err(|e| Error::Other(e.to_string()))?;
+    write_displacement(&args.out.join("displacement.arrow"), &zones)?;
     let mut md = analysis::markdown(&rows, paired, args.replicates as usize);
     let branch_path = args.out.join(BRANCH_FILE);
     if let (Some(day), Some(tick)) = (args.branch_day, branch_tick) {
@@ -152,6 +158,39 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// The cost-effectiveness rows of every alternative whose interventions
+/// have an active window (`analysis::cost`): crimes in that window counted
+/// in the baseline's and the arm's replicate i alike.
+fn cost_effectiveness(
+    jobs: &[Job],
+    index: &[(usize, u64)],
+    statuses: &[Status],
+    scenarios: &[crimesim_core::Scenario],
+    names: &[String],
+    paired: bool,
+) -> Vec<Row> {
+    let ok = |j: usize| !matches!(statuses[j], Status::Failed(_) | Status::Locked(_));
+    let mut rows = Vec::new();
+    for (k, scenario) in scenarios.iter().enumerate().skip(1) {
+        let Some(w) = cost::window(scenario) else {
+            continue;
+        };
+        let count = |arm: usize| -> Vec<Option<f64>> {
+            let arm_jobs: Vec<usize> = (0..jobs.len()).filter(|&j| index[j].0 == arm).collect();
+            arm_jobs
+                .par_iter()
+                .map(|&j| {
+                    ok(j)
+                        .then(|| cost::crimes_in(&jobs[j].dir, &w).ok())
+                        .flatten()
+                })
+                .collect()
+        };
+        rows.extend(cost::cost_rows(&names[k], &w, &count(0), &count(k), paired));
+    }
+    rows
 }
 
 /// Where a branched comparison says its branch (`{"day": N, "tick": T}`).
@@ -194,6 +233,20 @@ fn branch_tick(args: &CompareArgs, scenarios: &[crimesim_core::Scenario], day: u
                 s.ticks
             )));
         }
+        if let (Some(saved), Some(wanted)) = (&base.city, &s.city)
+            && let Some(why) = crimesim_core::models::city::branch::branch_conflict(
+                &saved.interventions,
+                &wanted.interventions,
+                day,
+            )
+        {
+            return Err(Error::Usage(format!(
+                "{}: cannot branch from {} at --branch-day {day}: {why} (expected a branch day on \
+                 or before the first day an alternative's interventions differ from the baseline's)",
+                path.display(),
+                args.scenarios[0].display()
+            )));
+        }
     }
     Ok(tick)
 }
@@ -226,14 +279,14 @@ fn write_replicates(path: &Path, arms: &[Arm], jobs: &[Job]) -> Result<()> {
     for arm in arms {
         for (i, o) in arm.replicates.iter().enumerate() {
             arm_col.push(Some(arm.name.clone()));
-            rep.push(i as u32);
+            rep.push(Some(i as i64));
             all.push(o);
         }
     }
     let seeds: Vec<u64> = jobs.iter().map(|j| j.scenario.seed).collect();
     let mut t = Table::new()
         .column("arm", "the scenario (file stem)", Values::Str(arm_col))
-        .column("replicate", "replicate number, from 0", Values::U32(rep))
+        .column("replicate", "replicate number, from 0", Values::I64(rep))
         .column("seed", "the run's seed", Values::U64(seeds));
     for name in &outcomes {
         let v = all
@@ -247,6 +300,55 @@ fn write_replicates(path: &Path, arms: &[Arm], jobs: &[Job]) -> Result<()> {
         );
     }
     t.write(path).map_err(|e| Error::io(path, e))
+}
+
+fn write_displacement(path: &Path, zones: &[crate::report::displacement::Zone]) -> Result<()> {
+    let s = |get: fn(&crate::report::displacement::Zone) -> &String| {
+        Values::Str(zones.iter().map(|z| Some(get(z).clone())).collect())
+    };
+    let f = |get: fn(&crate::report::displacement::Zone) -> f64| {
+        Values::F64(
+            zones
+                .iter()
+                .map(|z| Some(get(z)).filter(|v| v.is_finite()))
+                .collect(),
+        )
+    };
+    let i = |get: fn(&crate::report::displacement::Zone) -> u64| {
+        Values::I64(zones.iter().map(|z| Some(get(z) as i64)).collect())
+    };
+    Table::new()
+        .column("arm", "the alternative (file stem)", s(|z| &z.arm))
+        .column(
+            "area",
+            "`districts`, or the intervention (number: kind)",
+            s(|z| &z.area),
+        )
+        .column(
+            "zone",
+            "a district, the area, or a ring of cells around it by Chebyshev distance",
+            s(|z| &z.zone),
+        )
+        .column("cells", "cells in the zone", i(|z| z.cells))
+        .column(
+            "baseline_mean",
+            "the baseline's mean true crimes in the zone per run",
+            f(|z| z.baseline_mean),
+        )
+        .column(
+            "difference",
+            "arm minus baseline, mean over replicate pairs",
+            f(|z| z.difference),
+        )
+        .column("difference_low", "95% paired t interval: low", f(|z| z.low))
+        .column(
+            "difference_high",
+            "95% paired t interval: high",
+            f(|z| z.high),
+        )
+        .column("pairs", "replicate pairs", i(|z| z.pairs))
+        .write(path)
+        .map_err(|e| Error::io(path, e))
 }
 
 fn write_comparison(path: &Path, rows: &[Row], paired: bool) -> Result<()> {
@@ -265,7 +367,7 @@ fn write_comparison(path: &Path, rows: &[Row], paired: bool) -> Result<()> {
         .column(
             "replicates",
             "replicates with a value",
-            Values::U32(rows.iter().map(|r| r.n as u32).collect()),
+            Values::I64(rows.iter().map(|r| Some(r.n as i64)).collect()),
         )
         .column("mean", "mean over replicates", f(|r| r.mean))
         .column("sd", "standard deviation over replicates", f(|r| r.sd))
@@ -287,7 +389,7 @@ fn write_comparison(path: &Path, rows: &[Row], paired: bool) -> Result<()> {
         .column(
             "pairs",
             "pairs (or the smaller sample) behind the difference",
-            Values::U32(rows.iter().map(|r| r.pairs as u32).collect()),
+            Values::I64(rows.iter().map(|r| Some(r.pairs as i64)).collect()),
         )
         .column(
             "difference",

@@ -189,6 +189,7 @@ impl Scale {
 }
 
 /// An outline drawn on a map: the cells of an intervention area.
+#[derive(Clone)]
 pub struct Outline {
     pub cells: Vec<bool>,
     pub label: String,
@@ -462,6 +463,8 @@ pub struct Series {
     pub intervals: Vec<(f64, f64, f64)>,
     pub color: RGBColor,
     pub markers: bool,
+    /// Whether the points are joined (false: a scatter of markers).
+    pub joined: bool,
 }
 
 impl Series {
@@ -472,6 +475,7 @@ impl Series {
             intervals: Vec::new(),
             color,
             markers: false,
+            joined: true,
         }
     }
 }
@@ -575,15 +579,23 @@ impl LineChart {
                     color.mix(0.7).stroke_width(2),
                 )))?;
             }
-            let drawn = chart.draw_series(LineSeries::new(
-                s.points.iter().copied(),
-                color.stroke_width(2),
-            ))?;
-            drawn.label(s.name.as_str()).legend(move |(x, y)| {
-                PathElement::new([(x, y), (x + 18, y)], color.stroke_width(3))
-            });
-            if s.markers {
-                chart.draw_series(s.points.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
+            if s.joined {
+                let drawn = chart.draw_series(LineSeries::new(
+                    s.points.iter().copied(),
+                    color.stroke_width(2),
+                ))?;
+                drawn.label(s.name.as_str()).legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 18, y)], color.stroke_width(3))
+                });
+            }
+            if s.markers || !s.joined {
+                let drawn = chart
+                    .draw_series(s.points.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
+                if !s.joined {
+                    drawn
+                        .label(s.name.as_str())
+                        .legend(move |(x, y)| Circle::new((x + 9, y), 3, color.filled()));
+                }
             }
         }
         if self.series.len() > 1 {

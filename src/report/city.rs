@@ -100,8 +100,8 @@ pub fn page(run: &Run) -> Result<String> {
     let marks = marks(&ivs);
     let tpd = run.ticks_per_day();
     let days = run.ticks() / tpd;
-    let (burglary, robbery) = (run.figure("burglary"), run.figure("robbery"));
-    let recorded = run.figure("burglary_recorded") + run.figure("robbery_recorded");
+    let (burglary, robbery) = (run.figure("burglary")?, run.figure("robbery")?);
+    let recorded = run.figure("burglary_recorded")? + run.figure("robbery_recorded")?;
     let crimes = burglary + robbery;
     let seed = run
         .manifest
@@ -131,16 +131,16 @@ pub fn page(run: &Run) -> Result<String> {
     page.summary(format!(
         "There were {} arrests; at the end {} people were in jail, {} residents were active offenders, \
          and mean trust in the police stood at {}.",
-        fmt_int(run.figure("arrests")),
-        fmt_int(run.figure("jailed")),
-        fmt_int(run.figure("offenders")),
-        fmt_num(run.figure("mean_trust"))
+        fmt_int(run.figure("arrests")?),
+        fmt_int(run.figure("jailed")?),
+        fmt_int(run.figure("offenders")?),
+        fmt_num(run.figure("mean_trust")?)
     ));
     page.summary(format!(
         "Crime concentrates: half of it happened in {} of the places where it could happen, \
          and the most deprived districts had {:.1} times the crime rate of the least deprived.",
-        fmt_pct(run.figure("cells_for_half_of_crime")),
-        run.figure("deprived_rate_ratio")
+        fmt_pct(run.figure("cells_for_half_of_crime")?),
+        run.figure("deprived_rate_ratio")?
     ));
     if !ivs.is_empty() {
         page.summary(format!(
@@ -444,14 +444,14 @@ pub fn page(run: &Run) -> Result<String> {
         &format!(
             "Share of each type's crimes by hour. Dark hours are {} of the day; {} of burglaries and {} of \
              robberies happened in them (summary.json).",
-            fmt_pct(run.figure("night_hours_share")),
-            fmt_pct(run.figure("burglary_night_share")),
-            fmt_pct(run.figure("robbery_night_share"))
+            fmt_pct(run.figure("night_hours_share")?),
+            fmt_pct(run.figure("burglary_night_share")?),
+            fmt_pct(run.figure("robbery_night_share")?)
         ),
     ));
     facts.push_str(&para(&format!(
         "Offending concentrates too: the most active tenth of offenders committed {} of offences.",
-        fmt_pct(run.figure("offences_by_top_tenth"))
+        fmt_pct(run.figure("offences_by_top_tenth")?)
     )));
     page.section("facts", "Stylized facts", facts);
 

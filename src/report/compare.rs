@@ -15,10 +15,21 @@ use std::path::{Path, PathBuf};
 use crimesim_core::metrics::{self, DistrictTotals};
 
 use super::charts::{ForestPlot, ForestRow, OKABE_ITO, Ramp, Scale, Scatter};
+use super::displacement::{self, Zone};
 use super::html::{Page, escape, figure, fmt_num, fmt_pct, para, row, table};
 use super::read::{Table, bad};
 use super::run::{Cells, Run, interventions};
 use crate::error::Result;
+
+/// The outcomes the forest plot leads with; the rest are folded.
+const MAIN_OUTCOMES: &[&str] = &[
+    "burglary",
+    "burglary_recorded",
+    "robbery",
+    "robbery_recorded",
+    "arrests",
+    "interventions.cost",
+];
 
 /// One row of `comparison.arrow`.
 struct Row {
@@ -153,7 +164,6 @@ struct Effect {
     base_mean: f64,
     difference: (f64, f64, f64),
     relative: (f64, f64, f64),
-    pairs: usize,
 }
 
 fn effect(
@@ -179,7 +189,6 @@ fn effect(
             base_mean,
             difference,
             relative,
-            pairs: t.len(),
         })
     } else {
         let t: Vec<f64> = alt.values().filter_map(value).collect();
@@ -202,7 +211,6 @@ fn effect(
             base_mean: mc,
             difference,
             relative: (mt / mc - 1.0, f64::NAN, f64::NAN),
-            pairs: t.len().min(c.len()),
         })
     }
 }
@@ -308,6 +316,105 @@ fn fairness(runs: &[PathBuf]) -> Result<Option<ArmFairness>> {
     }))
 }
 
+/// The district and ring tables (`displacement.rs`); `None` without rows.
+fn zone_section(zones: &[Zone]) -> Option<String> {
+    if zones.is_empty() {
+        return None;
+    }
+    let mut body = para(&format!(
+        "True crimes (burglary and robbery) per run in each district and in rings around each intervention \
+         area whose cells the scenario fixes (Chebyshev distance in cells; rings of {:?} cells), each arm \
+         minus the baseline, paired by replicate, with 95% paired t intervals (displacement.arrow). A rise in \
+         the near rings while the area falls is displacement; a fall there is a diffusion of benefits. An \
+         area's zones add up to the whole city.",
+        displacement::RING_EDGES
+    ));
+    let rows: Vec<Vec<String>> = zones
+        .iter()
+        .map(|z| {
+            vec![
+                z.arm.clone(),
+                z.area.clone(),
+                z.zone.clone(),
+                z.cells.to_string(),
+                fmt_num(z.baseline_mean),
+                with_interval(z.difference, z.low, z.high, 1.0),
+            ]
+        })
+        .collect();
+    body.push_str(&table(
+        &[
+            "arm",
+            "area",
+            "zone",
+            "cells",
+            "baseline crimes per run",
+            "difference [95% CI]",
+        ],
+        &rows,
+        "displacement",
+    ));
+    Some(body)
+}
+
+/// The cost-effectiveness rows of `comparison.arrow` (`analysis::cost`),
+/// one table line per arm; `None` when no arm has a costed window.
+fn cost_section(rows: &[Row]) -> Option<String> {
+    use crate::analysis::cost::{PER_CRIME, PREVENTED, WINDOW_COST, WINDOW_DAYS};
+    let mut arms: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.outcome == WINDOW_COST)
+        .map(|r| r.arm.as_str())
+        .collect();
+    arms.dedup();
+    if arms.is_empty() {
+        return None;
+    }
+    // Printed as comparison.md prints them, so the two read the same.
+    let num = |v: f64| crate::analysis::fmt(v.is_finite().then_some(v));
+    let table_rows: Vec<Vec<String>> = arms
+        .iter()
+        .map(|arm| {
+            let get = |name: &str| rows.iter().find(|r| r.arm == *arm && r.outcome == name);
+            let value = |name: &str| get(name).map_or(f64::NAN, |r| r.mean);
+            let with_ci = |name: &str| match get(name) {
+                Some(r) if r.mean.is_finite() && !r.mean_low.is_finite() => num(r.mean),
+                Some(r) if r.mean.is_finite() => format!(
+                    "{} [{}, {}]",
+                    num(r.mean),
+                    num(r.mean_low),
+                    if r.mean_high.is_finite() {
+                        num(r.mean_high)
+                    } else {
+                        "unbounded".into()
+                    }
+                ),
+                _ => "nothing prevented".into(),
+            };
+            vec![
+                arm.to_string(),
+                num(value(WINDOW_DAYS)),
+                num(value(WINDOW_COST)),
+                with_ci(PREVENTED),
+                with_ci(PER_CRIME),
+            ]
+        })
+        .collect();
+    let mut body = para(crate::analysis::cost::explanation());
+    body.push_str(&table(
+        &[
+            "arm",
+            "window days",
+            "cost in window",
+            "crimes prevented [95% CI]",
+            "cost per crime prevented [95% CI]",
+        ],
+        &table_rows,
+        "cost",
+    ));
+    Some(body)
+}
+
 /// The branch of a `compare --branch-day` folder: (day, tick).
 fn read_branch(dir: &Path) -> Option<(u64, u64)> {
     let path = dir.join(crate::commands::compare::BRANCH_FILE);
@@ -401,36 +508,46 @@ pub fn page(dir: &Path) -> Result<String> {
         .enumerate()
         .map(|(i, a)| (a.as_str(), OKABE_ITO[i % 7]))
         .collect();
-    let forest_rows: Vec<ForestRow> = rows
-        .iter()
-        .filter(|r| r.arm != baseline && r.relative.is_finite())
-        .map(|r| ForestRow {
-            label: if arms.len() > 2 {
-                format!("{} ({})", r.outcome, r.arm)
-            } else {
-                r.outcome.clone()
-            },
-            estimate: 100.0 * r.relative,
-            low: opt(r.relative_low).map(|v| 100.0 * v),
-            high: opt(r.relative_high).map(|v| 100.0 * v),
-            color: colors[r.arm.as_str()],
-        })
-        .collect();
+    let forest = |main: bool| -> Vec<ForestRow> {
+        rows.iter()
+            .filter(|r| r.arm != baseline && r.relative.is_finite())
+            .filter(|r| MAIN_OUTCOMES.contains(&r.outcome.as_str()) == main)
+            .map(|r| ForestRow {
+                label: if arms.len() > 2 {
+                    format!("{} ({})", r.outcome, r.arm)
+                } else {
+                    r.outcome.clone()
+                },
+                estimate: 100.0 * r.relative,
+                low: opt(r.relative_low).map(|v| 100.0 * v),
+                high: opt(r.relative_high).map(|v| 100.0 * v),
+                color: colors[r.arm.as_str()],
+            })
+            .collect()
+    };
     let mut body = para(&format!(
-        "Each outcome's change against {baseline}, in percent, with its 95% interval. An interval that \
-         crosses 0 is a change the replicates cannot tell from chance."
+        "The main outcomes' change against {baseline} (true and recorded crime by type, arrests, cost), in \
+         percent, with its 95% interval; every other outcome is folded below. An interval that crosses 0 is a \
+         change the replicates cannot tell from chance."
     ));
-    if !forest_rows.is_empty() {
-        body.push_str(
-            &ForestPlot {
-                title: format!("Change against {baseline}"),
-                x_label: "change against the baseline (%)".into(),
-                rows: forest_rows,
-                legend: colors.iter().map(|(a, c)| (a.to_string(), *c)).collect(),
-                width: 1000,
-            }
-            .svg()?,
-        );
+    let plot = |title: String, rows: Vec<ForestRow>| -> Result<String> {
+        ForestPlot {
+            title,
+            x_label: "change against the baseline (%)".into(),
+            rows,
+            legend: colors.iter().map(|(a, c)| (a.to_string(), *c)).collect(),
+            width: 1000,
+        }
+        .svg()
+    };
+    let (main, rest) = (forest(true), forest(false));
+    if !main.is_empty() {
+        body.push_str(&plot(format!("Change against {baseline}"), main)?);
+    }
+    if !rest.is_empty() {
+        body.push_str("<details><summary>Every other outcome's change</summary>");
+        body.push_str(&plot(format!("Other outcomes against {baseline}"), rest)?);
+        body.push_str("</details>");
     }
     let table_rows: Vec<Vec<String>> = rows
         .iter()
@@ -470,20 +587,6 @@ pub fn page(dir: &Path) -> Result<String> {
     if let Some((cells, base_mean)) = mean_cells(&runs[baseline.as_str()])? {
         let districts = cells.districts()?;
         let d = districts.as_deref();
-        let mut maps = vec![
-            cells
-                .map(
-                    &format!("{baseline}: mean crimes"),
-                    &base_mean,
-                    Scale::Sqrt {
-                        max: base_mean.iter().copied().fold(1.0, f64::max),
-                    },
-                    Ramp::ViridisReversed,
-                    "crimes per cell per run",
-                )
-                .borders(d, &[])
-                .svg(),
-        ];
         let mut outlines_store = Vec::new();
         let mut diffs = Vec::new();
         for arm in arms.iter().skip(1) {
@@ -511,15 +614,32 @@ pub fn page(dir: &Path) -> Result<String> {
                 None => Vec::new(),
             };
             outlines_store.push(outline);
-            diffs.push((arm.clone(), diff));
+            let smoothed = displacement::smooth(
+                &diff,
+                cells.width as usize,
+                cells.height as usize,
+                displacement::BANDWIDTH_CELLS,
+            );
+            diffs.push((arm.clone(), smoothed));
         }
-        let max = diffs
-            .iter()
-            .flat_map(|d| d.1.iter())
-            .map(|v| v.abs())
-            .filter(|v| v.is_finite())
-            .fold(0.0, f64::max);
-        let max = super::charts::nice_ceil(max.max(0.5));
+        let all_outlines: Vec<super::charts::Outline> =
+            outlines_store.iter().flatten().cloned().collect();
+        let mut maps = vec![
+            cells
+                .map(
+                    &format!("{baseline}: mean crimes"),
+                    &base_mean,
+                    Scale::Sqrt {
+                        max: base_mean.iter().copied().fold(1.0, f64::max),
+                    },
+                    Ramp::ViridisReversed,
+                    "crimes per cell per run",
+                )
+                .borders(d, &all_outlines)
+                .svg(),
+        ];
+        let all: Vec<f64> = diffs.iter().flat_map(|d| d.1.iter().copied()).collect();
+        let max = super::charts::nice_ceil(displacement::abs_quantile(&all, 0.99).max(0.01));
         for ((arm, diff), outline) in diffs.iter().zip(&outlines_store) {
             maps.push(
                 cells
@@ -535,9 +655,13 @@ pub fn page(dir: &Path) -> Result<String> {
             );
         }
         body.push_str(&para(&format!(
-            "Mean crimes per cell over each arm's replicates. On the difference maps blue cells lost crime \
-             against {baseline} and red cells gained it: red next to an outlined area is crime displaced; blue \
-             around it is a diffusion of benefits."
+            "Mean crimes per cell over each arm's replicates; intervention areas outlined on every map. On the \
+             difference maps (smoothed by a Gaussian kernel of {} cells' bandwidth; the colour scale is \
+             symmetric, to ±{} crimes per cell, the 99th percentile of the absolute smoothed difference, and \
+             stronger cells take its end colour) blue cells lost crime against {baseline} and red cells gained \
+             it: red next to an outlined area is crime displaced; blue around it is a diffusion of benefits.",
+            displacement::BANDWIDTH_CELLS,
+            fmt_num(max)
         )));
         body.push_str(&row(&maps));
     } else {
@@ -546,6 +670,19 @@ pub fn page(dir: &Path) -> Result<String> {
         ));
     }
     page.section("maps", "Where crime fell and where it moved", body);
+    let zones_path = dir.join("displacement.arrow");
+    let zones = if zones_path.is_file() {
+        displacement::read(&zones_path)?
+    } else {
+        displacement::zones(dir, &arms)?
+    };
+    if let Some(body) = zone_section(&zones) {
+        page.section(
+            "displacement",
+            "Where the crime went: districts and rings",
+            body,
+        );
+    }
 
     // WDQ.
     let wdq_rows: Vec<Vec<String>> = rows
@@ -595,63 +732,9 @@ pub fn page(dir: &Path) -> Result<String> {
     }
     page.section("wdq", "Displacement or diffusion", body);
 
-    // Cost per crime prevented.
-    let mut cost_rows = Vec::new();
-    for arm in arms.iter().skip(1) {
-        let Some(e) = effects.get(arm) else { continue };
-        let costs: Vec<f64> = replicates
-            .get(arm)
-            .map(|r| {
-                r.values()
-                    .filter_map(|o| o.get("interventions.cost").copied())
-                    .collect()
-            })
-            .unwrap_or_default();
-        let Some(cost) = metrics::mean(&costs) else {
-            cost_rows.push(vec![
-                arm.clone(),
-                "-".into(),
-                fmt_num(-e.difference.0),
-                "no costed intervention".into(),
-            ]);
-            continue;
-        };
-        let (d, lo, hi) = e.difference;
-        let prevented = -d;
-        let per = if prevented > 0.0 {
-            let mut s = fmt_num(cost / prevented);
-            if lo.is_finite() && hi < 0.0 {
-                let _ = write!(s, " [{}, {}]", fmt_num(cost / -lo), fmt_num(cost / -hi));
-            } else if lo.is_finite() {
-                s.push_str(" [the interval of crimes prevented includes 0: unbounded]");
-            }
-            s
-        } else {
-            "nothing prevented".into()
-        };
-        cost_rows.push(vec![
-            arm.clone(),
-            fmt_num(cost),
-            with_interval(prevented, -hi, -lo, 1.0),
-            per,
-        ]);
+    if let Some(body) = cost_section(&rows) {
+        page.section("cost", "What it cost", body);
     }
-    let mut body = para(&format!(
-        "Cost per run of each arm's interventions (mean over replicates, in the scenario's cost units) over \
-         the crimes it prevented against {baseline} ({} pairs).",
-        effects.values().map(|e| e.pairs).max().unwrap_or(0)
-    ));
-    body.push_str(&table(
-        &[
-            "arm",
-            "cost per run",
-            "crimes prevented per run [95% CI]",
-            "cost per crime prevented [95% CI]",
-        ],
-        &cost_rows,
-        "cost",
-    ));
-    page.section("cost", "What it cost", body);
 
     // Fairness.
     let mut groups = Vec::new();

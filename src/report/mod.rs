@@ -6,7 +6,8 @@
 //! - `run.rs`: one run: what every model's page shares, and any other
 //!   model's summary, ticks and cells; `city.rs` and `short2008.rs`: those
 //!   models' pages;
-//! - `compare.rs`: a `crimesim compare` folder;
+//! - `compare.rs`: a `crimesim compare` folder; `displacement.rs`: its
+//!   district and ring tables, and the smoothing of difference maps;
 //! - `sweep.rs`: a `crimesim sweep` folder;
 //! - `charts.rs`: maps and charts as inline SVG; `png.rs`: map rasters;
 //! - `html.rs`: page assembly, escaping, number formats;
@@ -15,6 +16,7 @@
 pub mod charts;
 mod city;
 pub mod compare;
+pub mod displacement;
 pub mod html;
 mod png;
 pub mod read;

@@ -214,7 +214,16 @@ pub fn summary(dir: &Path) -> Result<BTreeMap<String, f64>> {
         .ok_or_else(|| bad(&path, "expected a JSON object of figures"))?;
     Ok(map
         .iter()
-        .filter_map(|(k, v)| v.as_f64().map(|x| (k.clone(), x)))
+        // A null is a figure the run could not compute (no value, shown as
+        // "-"); a missing one is an error where the page needs it.
+        .filter_map(|(k, v)| {
+            let x = if v.is_null() {
+                Some(f64::NAN)
+            } else {
+                v.as_f64()
+            };
+            x.map(|x| (k.clone(), x))
+        })
         .collect())
 }
 

@@ -52,8 +52,15 @@ impl Run {
         self.dir.join(format!("{name}.arrow")).is_file()
     }
 
-    pub(super) fn figure(&self, name: &str) -> f64 {
-        self.summary.get(name).copied().unwrap_or(f64::NAN)
+    /// A figure of `summary.json`; a missing one is an error naming it
+    /// (bad input, exit code 2), never a silent NaN.
+    pub(super) fn figure(&self, name: &str) -> Result<f64> {
+        self.summary.get(name).copied().ok_or_else(|| {
+            bad(
+                &self.dir.join("summary.json"),
+                format!("the figure `{name}` is missing (the report needs it)"),
+            )
+        })
     }
 
     /// Steps per simulated day.

@@ -35,16 +35,16 @@ pub fn page(run: &Run) -> Result<String> {
         fmt_num(days),
         cells.width,
         cells.height,
-        fmt_int(run.figure("burglaries")),
-        fmt_num(run.figure("burglaries_per_day")),
-        fmt_num(run.figure("burglaries_per_day_expected"))
+        fmt_int(run.figure("burglaries")?),
+        fmt_num(run.figure("burglaries_per_day")?),
+        fmt_num(run.figure("burglaries_per_day_expected")?)
     ));
     page.summary(format!(
         "{} burglars were on the lattice at the end (equilibrium: {}). The attractiveness field's \
          coefficient of variation is {}: the larger it is, the more burglary gathers in hotspots.",
-        fmt_int(run.figure("burglars")),
-        fmt_num(run.figure("burglars_expected")),
-        fmt_num(run.figure("cv_attractiveness"))
+        fmt_int(run.figure("burglars")?),
+        fmt_num(run.figure("burglars_expected")?),
+        fmt_num(run.figure("cv_attractiveness")?)
     ));
     let a = cells.grid("a")?;
     let b = cells.grid("b")?;
@@ -124,10 +124,10 @@ pub fn page(run: &Run) -> Result<String> {
                 Series::line(
                     "homogeneous equilibrium",
                     vec![
-                        (0.0, run.figure("burglaries_per_day_expected")),
+                        (0.0, run.figure("burglaries_per_day_expected")?),
                         (
                             time.last().copied().unwrap_or(1.0),
-                            run.figure("burglaries_per_day_expected"),
+                            run.figure("burglaries_per_day_expected")?,
                         ),
                     ],
                     OKABE_ITO[6],

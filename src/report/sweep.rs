@@ -35,6 +35,53 @@ const MAIN_OUTCOMES: [&str; 9] = [
     "cv_attractiveness",
 ];
 
+/// Points wider than this many in a smoother's window: a fifth of them.
+const SMOOTHER_SHARE: f64 = 0.2;
+
+/// Every design point (mean over its replicates, 95% interval) as a scatter,
+/// and a running mean over the nearest fifth of the points in x (at least 3)
+/// as a smoother.
+fn scatter_with_smoother(
+    outcome: &str,
+    groups: &BTreeMap<String, BTreeMap<u64, (f64, Vec<f64>)>>,
+) -> Vec<Series> {
+    let mut pts: Vec<(f64, f64, f64, f64)> = groups
+        .values()
+        .flat_map(|g| g.values())
+        .filter_map(|(x, vals)| {
+            let (m, lo, hi) = mean_interval(vals)
+                .or_else(|| metrics::mean(vals).map(|m| (m, f64::NAN, f64::NAN)))?;
+            Some((*x, m, lo, hi))
+        })
+        .collect();
+    pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let k = ((pts.len() as f64 * SMOOTHER_SHARE).round() as usize)
+        .max(3)
+        .min(pts.len());
+    let smooth: Vec<(f64, f64)> = (0..pts.len())
+        .map(|i| {
+            let from = i.saturating_sub(k / 2).min(pts.len() - k);
+            let window = &pts[from..from + k];
+            (pts[i].0, window.iter().map(|p| p.1).sum::<f64>() / k as f64)
+        })
+        .collect();
+    vec![
+        Series {
+            name: format!("{outcome}: design points"),
+            points: pts.iter().map(|p| (p.0, p.1)).collect(),
+            intervals: pts
+                .iter()
+                .filter(|p| p.2.is_finite())
+                .map(|p| (p.0, p.2, p.3))
+                .collect(),
+            color: OKABE_ITO[0],
+            markers: true,
+            joined: false,
+        },
+        Series::line(format!("running mean of {k} points"), smooth, OKABE_ITO[1]),
+    ]
+}
+
 /// The folder of run `index` of `total`, as `crimesim sweep` names it.
 fn run_dir(dir: &Path, index: u64, total: u64) -> PathBuf {
     let width = total.saturating_sub(1).to_string().len().max(5);
@@ -86,9 +133,16 @@ pub fn page(dir: &Path) -> Result<String> {
         .into_iter()
         .filter(|c| !PLAN_COLUMNS.contains(&c.as_str()))
         .collect();
-    let param_text: Vec<Vec<String>> =
-        params.iter().map(|p| plan.text(p)).collect::<Result<_>>()?;
     let param_num: Vec<Option<Vec<f64>>> = params.iter().map(|p| plan.f64(p).ok()).collect();
+    // Numbers as people write them (4 significant figures), not 17 decimals.
+    let param_text: Vec<Vec<String>> = params
+        .iter()
+        .zip(&param_num)
+        .map(|(p, num)| match num {
+            Some(v) => Ok(v.iter().map(|&x| fmt_num(x)).collect()),
+            None => plan.text(p),
+        })
+        .collect::<Result<_>>()?;
 
     // Outcomes per run index.
     let results_path = dir.join("results.arrow");
@@ -225,9 +279,17 @@ pub fn page(dir: &Path) -> Result<String> {
                         intervals: pts.iter().map(|p| (p.0, p.2, p.3)).collect(),
                         color: OKABE_ITO[k],
                         markers: true,
+                        joined: true,
                     }
                 })
                 .collect();
+            // Too many combinations of the others (a Latin hypercube: every
+            // point its own): one scatter of the points and a smoother.
+            let series = if groups.len() > OKABE_ITO.len() || groups.values().all(|g| g.len() < 2) {
+                scatter_with_smoother(outcome, &groups)
+            } else {
+                series
+            };
             if series.is_empty() {
                 continue;
             }

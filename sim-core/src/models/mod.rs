@@ -28,6 +28,9 @@ pub struct ModelDef {
     pub estimate_memory_bytes: fn(&Scenario) -> u64,
     /// Reads and checks the files a scenario names (e.g. raster layers).
     pub attach_files: Option<AttachFiles>,
+    /// The model's own `ticks` and `record_every` when a scenario gives
+    /// none (`None`: the common defaults).
+    pub default_clock: Option<fn(&Scenario) -> Clock>,
     /// Keys of array elements that apply to some kinds of element only.
     pub applies: &'static [crate::scenario::params::AppliesWhen],
     /// The cases `crimesim bench` times: a small and a large one.
@@ -38,6 +41,13 @@ pub struct ModelDef {
 /// in the scenario for error messages.
 pub type AttachFiles =
     fn(&mut Scenario, &dyn Fn(&str) -> Location, &LoadOptions) -> Result<(), ScenarioError>;
+
+/// A run's length and how often `ticks.arrow` gets a row, in ticks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Clock {
+    pub ticks: u64,
+    pub record_every: u64,
+}
 
 /// A throughput case: `--set` overrides on the model's defaults, and how
 /// many ticks to time.
@@ -73,6 +83,14 @@ pub const MODELS: &[ModelDef] = &[
         },
         estimate_memory_bytes: |s| city::estimate_memory_bytes(s.city(), cells(s)),
         attach_files: Some(city::attach_layers),
+        // A year of hours, one row a day.
+        default_clock: Some(|s| {
+            let per_day = u64::from(s.city().ticks_per_day.max(1));
+            Clock {
+                ticks: 365 * per_day,
+                record_every: per_day,
+            }
+        }),
         applies: city::interventions::APPLIES,
         bench: [
             BenchCase {
@@ -105,6 +123,7 @@ pub const MODELS: &[ModelDef] = &[
         },
         estimate_memory_bytes: |s| short2008::estimate_memory_bytes(s.short2008(), cells(s)),
         attach_files: None,
+        default_clock: None,
         applies: &[],
         bench: [
             BenchCase {
@@ -137,6 +156,7 @@ pub const MODELS: &[ModelDef] = &[
         },
         estimate_memory_bytes: |s| epstein2002::estimate_memory_bytes(s.epstein2002(), cells(s)),
         attach_files: None,
+        default_clock: None,
         applies: &[],
         bench: [
             BenchCase {
@@ -190,6 +210,11 @@ pub fn inconsistency(scenario: &Scenario) -> Option<(String, String, String)> {
 /// The model's file reader, if it reads files.
 pub fn attach_files(scenario: &Scenario) -> Option<AttachFiles> {
     def(scenario.model).attach_files
+}
+
+/// The model's default clock (see [`ModelDef::default_clock`]).
+pub fn default_clock(scenario: &Scenario) -> Option<Clock> {
+    def(scenario.model).default_clock.map(|f| f(scenario))
 }
 
 /// Memory the model will need, estimated before anything is allocated.

@@ -92,6 +92,14 @@ pub fn load(
         apply_override(i, set, &mut doc)?;
     }
     let mut scenario = resolve(origin, &doc)?;
+    if let Some(clock) = models::default_clock(&scenario) {
+        if !doc.values.contains_key("ticks") {
+            scenario.ticks = clock.ticks;
+        }
+        if !doc.values.contains_key("record_every") {
+            scenario.record_every = clock.record_every;
+        }
+    }
     check_consistency(origin, &doc, &scenario, options)?;
     check_applicability(&doc)?;
     if let Some(attach) = models::attach_files(&scenario) {

@@ -68,7 +68,9 @@ pub use crate::models::MODEL_NAMES as MODELS;
 pub const COMMON_SECTIONS: &[Section] = &[Section {
     name: "grid",
     models: None,
-    doc: "The lattice. Its edges wrap around (a torus).",
+    doc: "The lattice. For `short2008` and `epstein2002` its edges wrap around (a torus); the \
+          city's edges are hard (no one crosses them) and its attractiveness field reflects \
+          at them (a missing neighbour counts as the cell itself).",
 }];
 
 /// Parameters every model shares.
@@ -99,7 +101,8 @@ pub const COMMON_PARAMS: &[Param] = &[
         },
         default: Default::Int(10_000),
         unit: "ticks",
-        doc: "How many steps to simulate.",
+        doc: "How many steps to simulate. The city's default is a year: 365 x \
+              `city.ticks_per_day` (8,760 hourly ticks).",
     },
     Param {
         path: "record_every",
@@ -109,7 +112,8 @@ pub const COMMON_PARAMS: &[Param] = &[
         },
         default: Default::Int(100),
         unit: "ticks",
-        doc: "Write one row of `ticks.arrow` every this many steps (it sums the events in between).",
+        doc: "Write one row of `ticks.arrow` every this many steps (it sums the events in between). \
+              The city's default is a day: `city.ticks_per_day`.",
     },
     Param {
         path: "grid.width",

@@ -15,7 +15,7 @@
 //! - every other setting, as for any branch.
 
 use super::City;
-use super::interventions::{Intervention, Kind};
+use super::interventions::{Intervention, InterventionParams, Kind};
 use crate::sim::StateError;
 
 impl City {
@@ -36,34 +36,25 @@ impl City {
     fn adopt_interventions(&mut self) -> Result<(), StateError> {
         let day = self.branch_day();
         let wanted = self.base.p.interventions.clone();
-        let saved = self.interventions.list.len();
-        if wanted.len() < saved {
-            return Err(StateError(format!(
-                "the saved run has {saved} interventions and this scenario {}: a branch keeps them all \
-                 (to stop one at the branch, set its end_day = {day})",
-                wanted.len()
-            )));
+        let saved: Vec<InterventionParams> = self
+            .interventions
+            .list
+            .iter()
+            .map(|v| v.p.clone())
+            .collect();
+        if let Some(why) = branch_conflict(&saved, &wanted, day) {
+            return Err(StateError(why));
         }
         for (i, v) in wanted.iter().enumerate() {
-            let name = |v: &super::interventions::InterventionParams| {
-                format!("intervention {} ({})", i + 1, kind_name(v.kind))
-            };
-            if i >= saved {
-                if (v.start_day as u64) < day {
-                    return Err(StateError(format!(
-                        "{} starts on day {}, before the branch: one added at a branch starts on day {day} or later",
-                        name(v),
-                        v.start_day
-                    )));
-                }
+            if i >= saved.len() {
                 self.interventions
                     .list
                     .push(Intervention::planned(v.clone()));
                 self.plan_group(i);
                 continue;
             }
-            let was = self.interventions.list[i].p.clone();
-            if was == *v {
+            let was = &saved[i];
+            if was == v {
                 continue;
             }
             if (was.start_day as u64) >= day {
@@ -71,19 +62,6 @@ impl City {
                 self.interventions.list[i] = Intervention::planned(v.clone());
                 self.plan_group(i);
                 continue;
-            }
-            let only_end_differs = super::interventions::InterventionParams {
-                end_day: was.end_day,
-                ..v.clone()
-            } == was;
-            let open = |end: Option<u32>| end.is_none_or(|e| e as u64 >= day);
-            if !only_end_differs || !open(was.end_day) || !open(v.end_day) {
-                return Err(StateError(format!(
-                    "{} started on day {}, before the branch at day {day}: only its end_day can change, \
-                     to day {day} or later, and only while it has not ended",
-                    name(&was),
-                    was.start_day
-                )));
             }
             self.interventions.list[i].p = v.clone();
             if let Some(g) = self.interventions.list[i].group {
@@ -136,4 +114,53 @@ fn kind_name(kind: Kind) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
+}
+
+/// Why a run that saved the interventions `saved` cannot branch on `day`
+/// into a scenario with `wanted` (see the module documentation), or `None`
+/// when it can. `compare --branch-day` asks before running anything.
+pub fn branch_conflict(
+    saved: &[InterventionParams],
+    wanted: &[InterventionParams],
+    day: u64,
+) -> Option<String> {
+    if wanted.len() < saved.len() {
+        return Some(format!(
+            "the saved run has {} interventions and this scenario {}: a branch keeps them all \
+             (to stop one at the branch, set its end_day = {day})",
+            saved.len(),
+            wanted.len()
+        ));
+    }
+    for (i, v) in wanted.iter().enumerate() {
+        let name =
+            |v: &InterventionParams| format!("intervention {} ({})", i + 1, kind_name(v.kind));
+        let Some(was) = saved.get(i) else {
+            if (v.start_day as u64) < day {
+                return Some(format!(
+                    "{} starts on day {}, before the branch: one added at a branch starts on day {day} or later",
+                    name(v),
+                    v.start_day
+                ));
+            }
+            continue;
+        };
+        if was == v || (was.start_day as u64) >= day {
+            continue;
+        }
+        let only_end_differs = InterventionParams {
+            end_day: was.end_day,
+            ..v.clone()
+        } == *was;
+        let open = |end: Option<u32>| end.is_none_or(|e| e as u64 >= day);
+        if !only_end_differs || !open(was.end_day) || !open(v.end_day) {
+            return Some(format!(
+                "{} started on day {}, before the branch at day {day}: only its end_day can change, \
+                 to day {day} or later, and only while it has not ended",
+                name(was),
+                was.start_day
+            ));
+        }
+    }
+    None
 }

@@ -236,6 +236,26 @@ pub const PARAMS: &[Param] = &[
         "currency per day",
         "Paid on every active day.",
     ),
+    Param {
+        path: "city.interventions[].cost.lifetime_years",
+        ty: Ty::Float {
+            min: 0.1,
+            max: 200.0,
+        },
+        default: Default::Float(20.0),
+        unit: "years",
+        doc: "How long what the one-off buys lasts: `compare` spreads the one-off over it as an \
+              equivalent annual cost. 20 years is the life Painter & Farrington (2001) gave \
+              improved street lighting; CCTV cameras and other equipment last less (set it).",
+    },
+    float(
+        "city.interventions[].cost.discount_rate",
+        1.0,
+        0.035,
+        "per year",
+        "Rate at which `compare` discounts the one-off over `lifetime_years`: 3.5%, the social \
+         time preference rate of HM Treasury's Green Book (2022) for the first 30 years.",
+    ),
     float(
         "city.interventions[].lighting_rise",
         1.0,
@@ -569,6 +589,8 @@ pub struct HotspotAreaParams {
 pub struct CostParams {
     pub one_off: f64,
     pub per_day: f64,
+    pub lifetime_years: f64,
+    pub discount_rate: f64,
 }
 
 impl Kind {
@@ -717,6 +739,18 @@ pub fn inconsistency(s: &Scenario) -> Option<(String, String, String)> {
                 format!(
                     "a start_day before day {days}, or ticks = {} or more",
                     (v.start_day as u64 + 1) * tpd
+                ),
+            ));
+        }
+        if v.start_day == 0 && v.area.hotspots.top > 0 {
+            return Some((
+                at("start_day"),
+                "a hot-spot area ranks recorded crime over the days before start_day, and \
+                 start_day = 0 has none: the area would be arbitrary cells"
+                    .into(),
+                format!(
+                    "start_day = {} or later (a full window), or an area by districts or rect",
+                    v.area.hotspots.window_days.max(1)
                 ),
             ));
         }

@@ -21,7 +21,7 @@
 //! Phases 2 and 3 run in parallel on the state of the start of the phase;
 //! phase 4 applies their results in offender order.
 
-mod branch;
+pub mod branch;
 mod careers;
 mod crimes;
 pub mod facts;
