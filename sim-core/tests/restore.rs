@@ -6,7 +6,7 @@ use crimesim_core::record::MemoryRecorder;
 use crimesim_core::{LoadOptions, Scenario};
 use proptest::prelude::*;
 
-const KINDS: [&str; 11] = [
+const KINDS: [&str; 15] = [
     "street_lighting",
     "target_hardening",
     "cctv",
@@ -18,6 +18,10 @@ const KINDS: [&str; 11] = [
     "hotspot_policing",
     "predictive_policing",
     "community_policing",
+    "reentry_programme",
+    "awareness_campaign",
+    "reporting_channel",
+    "task_force",
 ];
 
 const STRATEGIES: [&str; 5] = ["random", "hotspot", "predictive", "community", "response"];

@@ -24,6 +24,30 @@ pub enum Kind {
     FocusedDeterrence,
     RestorativeJustice,
     TargetHardening,
+    ReentryProgramme,
+    AwarenessCampaign,
+    ReportingChannel,
+    TaskForce,
+}
+
+/// What a task force goes after: one crime type in its area, or a known
+/// offender group (the most-arrested offenders living in its area).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskTarget {
+    Burglary,
+    Robbery,
+    Offenders,
+}
+
+impl TaskTarget {
+    /// Whether crimes of type `kind` in the area are its target.
+    pub fn covers(self, kind: usize) -> bool {
+        matches!(
+            (self, kind),
+            (TaskTarget::Burglary, 0) | (TaskTarget::Robbery, 1)
+        )
+    }
 }
 
 /// One `[[city.interventions]]` table. As TOML (the resolved scenario) it
@@ -62,6 +86,18 @@ pub struct InterventionParams {
     pub swift_arrest_probability: f64,
     pub release_desistance_rise: f64,
     pub hardening_rise: f64,
+    pub efficacy_rise: f64,
+    pub age_min: f64,
+    pub age_max: f64,
+    pub jobs: u32,
+    pub support_days: u32,
+    pub job_share: f64,
+    pub reach: f64,
+    pub precaution: f64,
+    pub channel_uptake: f64,
+    pub target: TaskTarget,
+    pub clearance_rise: f64,
+    pub targets: u32,
     pub area: AreaParams,
     pub cost: CostParams,
 }
@@ -115,7 +151,7 @@ impl Serialize for InterventionParams {
                 .find(|c| c.path.rsplit_once("[].").is_some_and(|(_, k)| k == key))
                 .is_none_or(|c| c.values.contains(&kind))
         };
-        let mut st = s.serialize_struct("InterventionParams", 33)?;
+        let mut st = s.serialize_struct("InterventionParams", 45)?;
         macro_rules! fields {
             ($($name:ident),*) => {$(
                 if applies(stringify!($name)) {
@@ -161,7 +197,19 @@ impl Serialize for InterventionParams {
             motivation_reduction,
             swift_arrest_probability,
             release_desistance_rise,
-            hardening_rise
+            hardening_rise,
+            efficacy_rise,
+            age_min,
+            age_max,
+            jobs,
+            support_days,
+            job_share,
+            reach,
+            precaution,
+            channel_uptake,
+            target,
+            clearance_rise,
+            targets
         );
         st.serialize_field("area", &self.area)?;
         st.serialize_field("cost", &self.cost)?;

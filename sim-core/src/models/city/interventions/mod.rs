@@ -25,6 +25,8 @@
 
 mod kinds;
 mod params;
+mod people;
+mod people_params;
 mod table;
 
 pub use kinds::*;
@@ -36,7 +38,6 @@ use std::collections::BTreeSet;
 use std::sync::{Mutex, OnceLock};
 
 use super::City;
-use super::residents::EMPLOYED;
 use crate::rng::{self, Purpose};
 use crate::sim::Figure;
 
@@ -143,6 +144,11 @@ impl City {
         };
         iv.area = area;
         iv.zone = Some(zone);
+        match v.kind {
+            Kind::EmploymentProgramme => self.place_in_jobs(i, day),
+            Kind::TaskForce if v.target == TaskTarget::Offenders => self.call_in(i, day),
+            _ => {}
+        }
         // Days already past are counted now that the area is known.
         let upto = self.interventions.counted_upto;
         let tpd = self.base.p.ticks_per_day as u64;
@@ -164,7 +170,11 @@ impl City {
         let r = &self.residents;
         let free = |k: u32| r.state[k as usize] & super::JAILED == 0;
         let at_liberty = iv.notified.iter().filter(|&&k| free(k)).count();
-        let want = (iv.p.notify_top as usize).saturating_sub(at_liberty);
+        let top = match iv.p.kind {
+            Kind::TaskForce => iv.p.targets,
+            _ => iv.p.notify_top,
+        };
+        let want = (top as usize).saturating_sub(at_liberty);
         if want == 0 {
             return;
         }
@@ -189,7 +199,9 @@ impl City {
         });
         known.truncate(want);
         self.interventions.list[i].notified.extend(known);
-        self.warn_group(i);
+        if self.interventions.list[i].p.kind == Kind::FocusedDeterrence {
+            self.warn_group(i);
+        }
     }
 
     /// The message reaches the notified's group: offenders at liberty who
@@ -243,8 +255,12 @@ impl City {
     pub(super) fn rebuild_intervention_effects(&mut self, day: u64) {
         let list = &self.interventions.list;
         let base = &self.base;
-        let propensity = &self.residents.propensity;
-        self.mods.rebuild(&base.map, &base.p, propensity, list, day);
+        let people = super::modifiers::People {
+            homes: &self.residents.home,
+            propensity: &self.residents.propensity,
+            seed: base.seed,
+        };
+        self.mods.rebuild(&base.map, &base.p, people, list, day);
         if self.mods.deterring {
             self.policing.deterring = true;
         }
@@ -329,12 +345,6 @@ fn static_name(name: String) -> &'static str {
     let leaked: &'static str = Box::leak(name.into_boxed_str());
     names.insert(leaked);
     leaked
-}
-
-/// Whether resident `i` is unemployed (the target of employment programmes).
-#[inline]
-pub(super) fn unemployed(flags: u8) -> bool {
-    flags & EMPLOYED == 0
 }
 
 impl City {

@@ -3,6 +3,8 @@
 
 use crate::scenario::params::{AppliesWhen, Default, Param, Section, Ty};
 
+pub use super::people_params::PEOPLE_PARAMS;
+
 const CITY: Option<&[&str]> = Some(&["city"]);
 
 pub const SECTIONS: &[Section] = &[
@@ -50,9 +52,13 @@ pub const KINDS: &[&str] = &[
     "focused_deterrence",
     "restorative_justice",
     "target_hardening",
+    "reentry_programme",
+    "awareness_campaign",
+    "reporting_channel",
+    "task_force",
 ];
 
-const fn float(
+pub(super) const fn float(
     path: &'static str,
     max: f64,
     default: f64,
@@ -68,7 +74,7 @@ const fn float(
     }
 }
 
-const fn int(
+pub(super) const fn int(
     path: &'static str,
     min: i64,
     max: i64,
@@ -301,22 +307,25 @@ pub const PARAMS: &[Param] = &[
         1.0,
         0.1,
         "",
-        "neighbourhood_watch: added to the chance that a crime in the area is reported.",
+        "neighbourhood_watch: added to the chance that a crime in the area is reported; \
+         awareness_campaign: added to the chance that a resident it reached reports.",
     ),
     float(
         "city.interventions[].onset_reduction",
         1.0,
         0.3,
         "",
-        "youth_programme, employment_programme: onset hazard of residents of the area (the \
-         unemployed only, for employment_programme) is multiplied by 1 - this.",
+        "youth_programme: onset hazard of residents of the area aged age_min to age_max is \
+         multiplied by 1 - this.",
     ),
     float(
         "city.interventions[].desistance_factor",
         100.0,
         1.5,
         "",
-        "youth_programme, employment_programme: desistance hazard multiplied by this.",
+        "youth_programme: desistance hazard of the offenders it reaches multiplied by this; \
+         reentry_programme: the same for offenders living in the area during support_days \
+         after release.",
     ),
     int(
         "city.interventions[].notify_top",
@@ -394,7 +403,7 @@ const POLICING: &[&str] = &[
     "community_policing",
 ];
 const RANKED: &[&str] = &["hotspot_policing", "predictive_policing"];
-const PROGRAMMES: &[&str] = &["youth_programme", "employment_programme"];
+const YOUTH: &[&str] = &["youth_programme"];
 const FOCUSED: &[&str] = &["focused_deterrence"];
 
 const fn only(key: &'static str, values: &'static [&'static str]) -> AppliesWhen {
@@ -428,10 +437,28 @@ pub const APPLIES: &[AppliesWhen] = &[
     ),
     only(
         "city.interventions[].reporting_rise",
-        &["neighbourhood_watch"],
+        &["neighbourhood_watch", "awareness_campaign"],
     ),
-    only("city.interventions[].onset_reduction", PROGRAMMES),
-    only("city.interventions[].desistance_factor", PROGRAMMES),
+    only("city.interventions[].onset_reduction", YOUTH),
+    only(
+        "city.interventions[].desistance_factor",
+        &["youth_programme", "reentry_programme"],
+    ),
+    only("city.interventions[].age_min", YOUTH),
+    only("city.interventions[].age_max", YOUTH),
+    only("city.interventions[].efficacy_rise", &["street_lighting"]),
+    only("city.interventions[].jobs", &["employment_programme"]),
+    only("city.interventions[].support_days", &["reentry_programme"]),
+    only("city.interventions[].job_share", &["reentry_programme"]),
+    only("city.interventions[].reach", &["awareness_campaign"]),
+    only("city.interventions[].precaution", &["awareness_campaign"]),
+    only(
+        "city.interventions[].channel_uptake",
+        &["reporting_channel"],
+    ),
+    only("city.interventions[].target", &["task_force"]),
+    only("city.interventions[].clearance_rise", &["task_force"]),
+    only("city.interventions[].targets", &["task_force"]),
     only("city.interventions[].notify_top", FOCUSED),
     only("city.interventions[].group_radius_cells", FOCUSED),
     only("city.interventions[].group_share", FOCUSED),
