@@ -136,3 +136,24 @@ fn a_restore_on_the_day_an_intervention_ends_continues_the_same_run() {
         check(&with_intervention(kind), kind, 9 * 24 + 1);
     }
 }
+
+#[test]
+fn a_task_force_on_known_offenders_and_a_reentry_programme_restored_while_active_continue_the_same_run()
+ {
+    let area = "area.districts = [0, 1, 2, 3, 4]";
+    for (what, keys) in [
+        (
+            "task force",
+            "kind = \"task_force\"\ntarget = \"offenders\"\ntargets = 50",
+        ),
+        ("re-entry", "kind = \"reentry_programme\"\njob_share = 1.0"),
+    ] {
+        let s = city(&format!(
+            "[city.burglary]\nsentence_days_mean = 2.0\n[city.robbery]\nsentence_days_mean = 2.0\n\
+             [[city.interventions]]\n{keys}\nstart_day = 2\nend_day = 9\n{area}\n"
+        ));
+        for split in [2 * 24, 4 * 24 + 5, 6 * 24] {
+            check(&s, what, split);
+        }
+    }
+}
