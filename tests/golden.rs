@@ -60,16 +60,23 @@ const INTERVENTIONS: &[(&str, &str)] = &[
         "youth_programme",
         "onset_reduction = 1.0\ndesistance_factor = 100.0\n",
     ),
-    (
-        "employment_programme",
-        "onset_reduction = 1.0\ndesistance_factor = 100.0\n",
-    ),
+    ("employment_programme", "jobs = 200\n"),
     (
         "focused_deterrence",
         "notify_every_days = 1\nmotivation_reduction = 1.0\n",
     ),
     ("restorative_justice", "release_desistance_rise = 1.0\n"),
     ("target_hardening", ""),
+    (
+        "reentry_programme",
+        "desistance_factor = 10.0\njob_share = 1.0\n",
+    ),
+    ("awareness_campaign", "reach = 1.0\n"),
+    ("reporting_channel", "channel_uptake = 1.0\n"),
+    (
+        "task_force",
+        "target = \"offenders\"\nclearance_rise = 1.0\n",
+    ),
 ];
 
 const STRATEGIES: &[&str] = &["random", "hotspot", "predictive", "community", "response"];

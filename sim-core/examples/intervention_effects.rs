@@ -79,12 +79,7 @@ fn cases() -> Vec<(&'static str, String, String, String)> {
         ),
         (
             "employment_programme",
-            t(
-                "employment_programme",
-                districts,
-                "",
-                "onset_reduction = 0\ndesistance_factor = 1",
-            ),
+            t("employment_programme", districts, "jobs = 300", "jobs = 0"),
         ),
         (
             "focused_deterrence",

@@ -57,6 +57,17 @@ pub enum Purpose {
     GiveUp = 18,
     /// A community officer's contacts in an hour (city).
     Contact = 19,
+    /// A resident's age at the start (city).
+    Age = 20,
+    /// Whom a proactive unit stops in an hour (city).
+    Stop = 21,
+    /// Who is placed in a job by an employment or re-entry programme
+    /// (city).
+    Placement = 22,
+    /// Who a security-awareness campaign reaches (city).
+    Campaign = 23,
+    /// Whether a reached resident's precautions foil an attempt (city).
+    Precaution = 24,
 }
 
 /// The finaliser of SplitMix64 (Steele, Lea & Flood 2014): a bijection on

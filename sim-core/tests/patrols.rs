@@ -214,15 +214,19 @@ fn feedback_shares(seed: u64) -> ([f64; 2], [f64; 2], [f64; 2]) {
 fn predictive_patrols_on_recorded_crime_run_away_from_true_crime() {
     for seed in [1, 2] {
         let (patrol, crime, recorded) = feedback_shares(seed);
-        // True crime is about even; the west reports more, and patrol
-        // follows recorded crime far beyond that difference.
+        // True crime is about even (the less trusting east offends a little
+        // more: trust shapes compliance); the west reports more, and patrol
+        // follows recorded crime far beyond that difference (the stops it
+        // makes there cost the west trust, which slows the loop: 0.73 of
+        // patrol on seeds 1 and 2, against 0.75 and more without a trust
+        // channel).
         assert!(
             (crime[0] - 0.5).abs() < 0.1,
             "seed {seed}: crime shares {crime:?}"
         );
         assert!(recorded[0] > crime[0], "seed {seed}: recorded {recorded:?}");
         assert!(
-            patrol[0] > 0.75,
+            patrol[0] > 0.65,
             "seed {seed}: patrol shares {patrol:?}, crime {crime:?}, recorded {recorded:?}"
         );
         assert!(patrol[0] - crime[0] > 0.25, "divergence, seed {seed}");

@@ -6,7 +6,7 @@ use crimesim_core::record::MemoryRecorder;
 use crimesim_core::{LoadOptions, Scenario};
 use proptest::prelude::*;
 
-const KINDS: [&str; 11] = [
+const KINDS: [&str; 15] = [
     "street_lighting",
     "target_hardening",
     "cctv",
@@ -18,6 +18,10 @@ const KINDS: [&str; 11] = [
     "hotspot_policing",
     "predictive_policing",
     "community_policing",
+    "reentry_programme",
+    "awareness_campaign",
+    "reporting_channel",
+    "task_force",
 ];
 
 const STRATEGIES: [&str; 5] = ["random", "hotspot", "predictive", "community", "response"];
@@ -130,5 +134,26 @@ fn a_restore_on_the_day_an_intervention_ends_continues_the_same_run() {
     for kind in ["street_lighting", "focused_deterrence", "cctv"] {
         check(&with_intervention(kind), kind, 9 * 24);
         check(&with_intervention(kind), kind, 9 * 24 + 1);
+    }
+}
+
+#[test]
+fn a_task_force_on_known_offenders_and_a_reentry_programme_restored_while_active_continue_the_same_run()
+ {
+    let area = "area.districts = [0, 1, 2, 3, 4]";
+    for (what, keys) in [
+        (
+            "task force",
+            "kind = \"task_force\"\ntarget = \"offenders\"\ntargets = 50",
+        ),
+        ("re-entry", "kind = \"reentry_programme\"\njob_share = 1.0"),
+    ] {
+        let s = city(&format!(
+            "[city.burglary]\nsentence_days_mean = 2.0\n[city.robbery]\nsentence_days_mean = 2.0\n\
+             [[city.interventions]]\n{keys}\nstart_day = 2\nend_day = 9\n{area}\n"
+        ));
+        for split in [2 * 24, 4 * 24 + 5, 6 * 24] {
+            check(&s, what, split);
+        }
     }
 }

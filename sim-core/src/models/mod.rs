@@ -65,14 +65,19 @@ pub const MODELS: &[ModelDef] = &[
         sections: &[
             city::SECTIONS,
             city::places::SECTIONS,
+            city::legitimacy::SECTIONS,
+            city::ages::SECTIONS,
             city::patrols::SECTIONS,
             city::interventions::SECTIONS,
         ],
         params: &[
             city::PARAMS,
             city::places::PARAMS,
+            city::legitimacy::PARAMS,
+            city::ages::PARAMS,
             city::patrols::PARAMS,
             city::interventions::PARAMS,
+            city::interventions::PEOPLE_PARAMS,
         ],
         build: |s| Box::new(city::City::new(s)),
         inconsistency: |s| {

@@ -4,18 +4,25 @@
 use super::*;
 
 impl City {
-    /// The onset hazard's weight for a resident who is not offending:
-    /// deprivation and unemployment (peers are applied per district).
-    pub(super) fn onset_weight(&self, i: usize) -> f64 {
+    /// The onset hazard's weight for a resident who is not offending on
+    /// `day`: deprivation, unemployment and the age-crime curve (peers are
+    /// applied per district, trust and programmes per resident).
+    pub(super) fn onset_weight(&self, i: usize, day: u64) -> f64 {
         let o = &self.base.p.offending;
         let dep = self.base.map.deprivation[self.residents.home[i] as usize] as f64;
         let unemployed = self.residents.flags[i] & EMPLOYED == 0;
+        let curve = if self.base.curve_mean > 0.0 {
+            self.base.p.ages.crime_curve(self.age(i, day)) / self.base.curve_mean
+        } else {
+            1.0
+        };
         (1.0 + o.onset_deprivation_factor * dep)
             * if unemployed {
                 o.onset_unemployment_factor
             } else {
                 1.0
             }
+            * curve
     }
 
     /// The initial offenders: each resident with the chance of offending
@@ -44,15 +51,27 @@ impl City {
             .collect();
         let mut size = vec![0.0; districts];
         district.iter().for_each(|&d| size[d] += 1.0);
-        let weights: Vec<f64> = (0..n).map(|i| self.onset_weight(i)).collect();
+        // Age, trust and a job at day 0 shape each resident's hazards.
+        let (legit, ages) = (self.base.p.legitimacy, self.base.p.ages);
+        let weights: Vec<f64> = (0..n)
+            .map(|i| self.onset_weight(i, 0) * legit.compliance(self.residents.trust[i] as f64).0)
+            .collect();
+        let desist: Vec<f64> = (0..n)
+            .map(|i| {
+                let employed = self.residents.flags[i] & EMPLOYED != 0;
+                o.desistance_per_day
+                    * ages.desistance_factor(self.age(i, 0), employed)
+                    * legit.compliance(self.residents.trust[i] as f64).1
+            })
+            .collect();
         let mut share = vec![0.0; districts];
         let mut p = vec![0.0; n];
         for _ in 0..50 {
             for i in 0..n {
                 let on =
                     o.onset_per_day * weights[i] * (1.0 + o.onset_peer_factor * share[district[i]]);
-                p[i] = if on + o.desistance_per_day > 0.0 {
-                    on / (on + o.desistance_per_day)
+                p[i] = if on + desist[i] > 0.0 {
+                    on / (on + desist[i])
                 } else {
                     0.0
                 };
@@ -109,6 +128,9 @@ impl City {
                     }
                 }
             });
+        if !self.mods.reentry.is_empty() {
+            self.place_released(day);
+        }
     }
 
     pub(super) fn conclude_investigations(&mut self, day: u64) {
@@ -128,7 +150,7 @@ impl City {
                 inv.crime as u64,
                 Purpose::Investigation,
             );
-            let solved = rng::uniform(&mut g) < kind.clearance_probability;
+            let solved = rng::uniform(&mut g) < self.clearance_probability(&crime);
             if solved {
                 self.crimes[inv.crime].arrested = true;
                 self.arrest(
@@ -145,37 +167,79 @@ impl City {
         }
     }
 
+    /// The chance that the investigation of `crime` solves it: the crime
+    /// type's clearance, raised by the victim's trust (cooperation) and by a
+    /// task force on its type, area or offender.
+    fn clearance_probability(&self, crime: &Crime) -> f64 {
+        let kind = crime.kind as usize;
+        let trust = match crime.victim {
+            NO_CELL => 0.5,
+            v => self.residents.trust[v as usize] as f64,
+        };
+        let mut p = self
+            .base
+            .p
+            .legitimacy
+            .clearance(self.crime_type(kind).clearance_probability, trust);
+        let m = &self.mods;
+        if !m.targeted.is_empty() {
+            for rise in [
+                m.clearance_rise[kind][crime.cell as usize],
+                m.targeted[crime.offender as usize],
+            ] {
+                p += (1.0 - p) * rise as f64;
+            }
+        }
+        p
+    }
+
     pub(super) fn onset_and_desistance(&mut self, day: u64) {
         let o = self.base.p.offending.clone();
+        let (legit, ages) = (self.base.p.legitimacy, self.base.p.ages);
         let seed = self.base.seed;
         let weights: Vec<f64> = (0..self.residents.len())
-            .map(|i| self.onset_weight(i))
+            .map(|i| self.onset_weight(i, day))
             .collect();
         let map = &self.base.map;
+        let births = &self.base.birth_day;
         let shares = &self.district_offender_share;
         let ins = &self.mods;
         let r = &mut self.residents;
-        let (homes, flags) = (&r.home, &r.flags);
+        let (homes, flags, trust, released) = (&r.home, &r.flags, &r.trust, &r.release_day);
         r.state.par_iter_mut().enumerate().for_each(|(i, state)| {
             if *state & JAILED != 0 {
                 return;
             }
-            let (onset_f, desist_f) = if ins.programmes {
-                let (h, who) = (homes[i] as usize, interventions::unemployed(flags[i]));
-                let extra =
-                    |f: &[Vec<f32>; 2]| f[0][h] as f64 * if who { f[1][h] as f64 } else { 1.0 };
-                (extra(&ins.onset_factor), extra(&ins.desistance_factor))
-            } else {
-                (1.0, 1.0)
-            };
+            let age = ages::age_on(births[i], day);
+            let h = homes[i] as usize;
+            let (mut onset_f, mut desist_f) = legit.compliance(trust[i] as f64);
+            for y in ins
+                .youth
+                .iter()
+                .filter(|y| (y.age_min..=y.age_max).contains(&age))
+            {
+                onset_f *= y.onset[h] as f64;
+                desist_f *= y.desistance[h] as f64;
+            }
+            let since = day.wrapping_sub(released[i] as u64);
+            for y in ins
+                .reentry
+                .iter()
+                .filter(|y| released[i] > 0 && since < y.days)
+            {
+                desist_f *= y.desistance[h] as f64;
+            }
             let mut g = rng::stream(seed, day, i as u64, Purpose::Career);
             let u = rng::uniform(&mut g);
             if *state & OFFENDER != 0 {
-                if u < -(-o.desistance_per_day * desist_f).exp_m1() {
+                let employed = flags[i] & EMPLOYED != 0;
+                let hazard =
+                    o.desistance_per_day * desist_f * ages.desistance_factor(age, employed);
+                if u < -(-hazard).exp_m1() {
                     *state &= !OFFENDER;
                 }
             } else {
-                let share = shares[map.district[homes[i] as usize] as usize];
+                let share = shares[map.district[h] as usize];
                 let hazard =
                     o.onset_per_day * weights[i] * (1.0 + o.onset_peer_factor * share) * onset_f;
                 if u < -(-hazard).exp_m1() {
@@ -211,6 +275,7 @@ impl City {
             r.release_day[i] = (day + term.max(1)).min(u32::MAX as u64) as u32;
         }
         self.arrests_per_cell[cell as usize] += 1;
+        self.arrest_reaches_household(offender);
         let known = &mut self.interventions.arrests_of[i];
         *known = known.saturating_add(1);
         self.interval.arrests += 1;

@@ -37,16 +37,13 @@ impl City {
             } else {
                 candidates[(rng::uniform(&mut g) * candidates.len() as f64) as usize]
             };
+            if self.foiled_by_precautions(t, a.offender, victim) {
+                continue;
+            }
             let caught = rng::uniform(&mut g)
                 < ct.capture_probability * self.guardianship(a.cell as usize, night)
                 || self.caught_by_police(t, a.offender, a.cell);
-            let report_p = match victim {
-                NO_CELL => ct.report_probability,
-                v => {
-                    ct.report_probability
-                        + ct.report_trust_slope * (self.residents.trust[v as usize] as f64 - 0.5)
-                }
-            } + self.mods.report_rise[a.cell as usize] as f64;
+            let report_p = self.report_probability(&ct, victim, a.cell);
             let reported = caught
                 || rng::uniform(&mut g) < report_p.clamp(0.0, 1.0)
                 || self.discovered_by_police(t, a.offender, a.cell);

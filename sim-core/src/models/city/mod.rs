@@ -21,12 +21,15 @@
 //! Phases 2 and 3 run in parallel on the state of the start of the phase;
 //! phase 4 applies their results in offender order.
 
+mod age_table;
+pub mod ages;
 pub mod branch;
 mod careers;
+mod contacts;
 mod crimes;
 pub mod facts;
 pub mod interventions;
-mod legitimacy;
+pub mod legitimacy;
 pub mod map;
 mod modifiers;
 mod output;
@@ -145,6 +148,10 @@ struct Base {
     /// The persistent base risk of each cell per crime type, mean 1
     /// (`places.rs`).
     place_risk: [Vec<f32>; 2],
+    /// Each resident's day of birth (day 0: the run's first day).
+    birth_day: Vec<i64>,
+    /// The mean of the age-crime curve over the residents at day 0.
+    curve_mean: f64,
 }
 
 /// The state of a city run, in four parts:
@@ -218,9 +225,20 @@ impl City {
             homes[h as usize] += 1;
         }
         let n = residents.len();
+        let birth_day = ages::birth_days(&map, &p.ages, scenario.seed, &residents.home);
+        let curve_mean = birth_day
+            .iter()
+            .map(|&b| p.ages.crime_curve(ages::age_on(b, 0)))
+            .sum::<f64>()
+            / n.max(1) as f64;
         let districts = map.districts as usize;
         let interventions = interventions::Interventions::new(&p, n, districts);
-        let mods = Modifiers::new(&map, &p, &residents.propensity, &interventions.list, 0);
+        let people = modifiers::People {
+            homes: &residents.home,
+            propensity: &residents.propensity,
+            seed: scenario.seed,
+        };
+        let mods = Modifiers::new(&map, &p, people, &interventions.list, 0);
         let mut city = City {
             policing: patrols::Policing::new(p.policing, &p.patrols, cells, districts),
             scenario_groups: (0..p.patrols.len()).collect(),
@@ -255,6 +273,8 @@ impl City {
                 record_every: scenario.record_every,
                 homes,
                 place_risk,
+                birth_day,
+                curve_mean,
             }),
         };
         city.seed_offenders();
@@ -297,6 +317,11 @@ impl City {
     /// Where each resident was in the last tick (`NO_CELL` in jail).
     pub fn locations(&self) -> &[u32] {
         &self.location
+    }
+
+    /// Resident `i`'s age in years on `day`.
+    pub fn age(&self, i: usize, day: u64) -> f64 {
+        ages::age_on(self.base.birth_day[i], day)
     }
 
     /// The dynamic attractiveness field of a crime type.
@@ -481,12 +506,14 @@ impl Simulation for City {
         }
         self.record_final(recorder)?;
         self.record_patrols(recorder)?;
-        self.record_interventions(recorder)
+        self.record_interventions(recorder)?;
+        self.record_ages(recorder)
     }
 
     fn summary(&self) -> Vec<Figure> {
         let mut figures = output::summary(self);
         figures.extend(self.intervention_figures());
+        figures.extend(self.age_figures());
         figures
     }
 

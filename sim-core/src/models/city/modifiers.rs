@@ -18,6 +18,28 @@
 use super::interventions::{Intervention, Kind};
 use super::map::{CityMap, LandUse};
 use super::params::CityParams;
+use crate::rng::{self, Purpose};
+
+/// What the modifiers read of the residents: their homes (sorted), their
+/// base propensity, and the run's seed.
+#[derive(Clone, Copy)]
+pub(super) struct People<'a> {
+    pub homes: &'a [u32],
+    pub propensity: &'a [f32],
+    pub seed: u64,
+}
+
+/// A programme's factors on the onset and desistance hazards by home cell,
+/// for residents aged `age_min` to `age_max` (youth), or released within
+/// `days` (re-entry: `age_min`, `age_max` unused).
+#[derive(Clone, Debug, Default)]
+pub(super) struct AgeReach {
+    pub onset: Vec<f32>,
+    pub desistance: Vec<f32>,
+    pub age_min: f64,
+    pub age_max: f64,
+    pub days: u64,
+}
 
 /// The effects of the active interventions.
 #[derive(Clone, Debug, Default)]
@@ -33,13 +55,24 @@ pub(super) struct Modifiers {
     /// Risk added at night by improved lighting: the rise in lighting times
     /// `city.risk.lighting_deterrence` (it feeds trips given up).
     pub night_risk: Vec<f32>,
-    /// Programme factors on the onset and desistance hazards, for everyone
-    /// ([0]) and for the unemployed ([1]), by home cell.
-    pub onset_factor: [Vec<f32>; 2],
-    pub desistance_factor: [Vec<f32>; 2],
-    /// Whether any programme is active (else the factors are all 1).
-    pub programmes: bool,
+    /// Active youth programmes: factors on the hazards of residents of
+    /// their ages, by home cell.
+    pub youth: Vec<AgeReach>,
+    /// Active re-entry programmes: factors on the desistance hazard of
+    /// offenders released within their support days, by home cell.
+    pub reentry: Vec<AgeReach>,
     pub release_rise: Vec<f32>,
+    /// Per resident, the chance that their precautions foil an attempt
+    /// against them or their home, and the rise in their reporting
+    /// (security-awareness campaigns); empty when the scenario has none.
+    pub precaution: Vec<f32>,
+    pub report_bonus: Vec<f32>,
+    /// Uptake of a public reporting channel by cell (empty: none).
+    pub channel: Vec<f32>,
+    /// A task force's rise in clearance by cell and crime type, and by
+    /// offender (empty: none).
+    pub clearance_rise: [Vec<f32>; 2],
+    pub targeted: Vec<f32>,
     /// Each resident's propensity as focused deterrence leaves it; empty
     /// when the scenario has no focused deterrence (the base applies).
     pub propensity: Vec<f32>,
@@ -55,35 +88,88 @@ impl Modifiers {
     pub fn new(
         map: &CityMap,
         p: &CityParams,
-        propensity: &[f32],
+        people: People,
         list: &[Intervention],
         day: u64,
     ) -> Modifiers {
         let mut m = Modifiers::default();
-        m.rebuild(map, p, propensity, list, day);
+        m.rebuild(map, p, people, list, day);
         m
     }
 
     /// Recomputes every modifier from the base city (`map`, the residents'
-    /// base `propensity`) and the interventions of `list` active on `day`.
+    /// homes and base propensity) and the interventions of `list` active on
+    /// `day`.
     pub fn rebuild(
         &mut self,
         map: &CityMap,
         p: &CityParams,
-        propensity: &[f32],
+        people: People,
         list: &[Intervention],
         day: u64,
     ) {
-        self.reset(map, propensity, list);
-        for iv in list.iter().filter(|iv| iv.p.active(day)) {
+        self.reset(map, people.propensity, list);
+        for (index, iv) in list.iter().enumerate() {
+            if !iv.p.active(day) {
+                continue;
+            }
+            self.start_reach(iv, map.grid.cells());
             for &c in &iv.area {
                 self.apply_in_area(iv, c as usize, map, p);
             }
             for &(c, w) in &iv.halo {
                 self.apply_in_halo(iv, c as usize, w);
             }
-            if iv.p.kind == Kind::FocusedDeterrence {
-                self.notify(iv);
+            match iv.p.kind {
+                Kind::FocusedDeterrence => self.notify(iv),
+                Kind::TaskForce => {
+                    for &k in &iv.notified {
+                        combine(&mut self.targeted[k as usize], iv.p.clearance_rise as f32);
+                    }
+                }
+                Kind::AwarenessCampaign => self.reach_residents(iv, index, people),
+                _ => {}
+            }
+        }
+    }
+
+    /// An empty reach for a youth or re-entry programme.
+    fn start_reach(&mut self, iv: &Intervention, cells: usize) {
+        let v = &iv.p;
+        let reach = AgeReach {
+            onset: vec![1.0; cells],
+            desistance: vec![1.0; cells],
+            age_min: v.age_min,
+            age_max: v.age_max,
+            days: v.support_days as u64,
+        };
+        match v.kind {
+            Kind::YouthProgramme => self.youth.push(reach),
+            Kind::ReentryProgramme => self.reentry.push(reach),
+            _ => {}
+        }
+    }
+
+    /// A security-awareness campaign: each resident of the area is reached
+    /// with probability `reach` (a draw keyed by the intervention and the
+    /// resident, so the same people whenever it is rebuilt).
+    fn reach_residents(&mut self, iv: &Intervention, index: usize, people: People) {
+        let v = &iv.p;
+        if v.reach <= 0.0 {
+            return;
+        }
+        let mut cells = iv.area.clone();
+        cells.sort_unstable();
+        for c in cells {
+            let start = people.homes.partition_point(|&h| h < c);
+            let end = people.homes.partition_point(|&h| h <= c);
+            for k in start..end {
+                let key = rng::key(people.seed, index as u64, k as u64, Purpose::Campaign);
+                if (key >> 11) as f64 / (1u64 << 53) as f64 >= v.reach {
+                    continue;
+                }
+                combine(&mut self.precaution[k], v.precaution as f32);
+                self.report_bonus[k] += v.reporting_rise as f32;
             }
         }
     }
@@ -108,21 +194,30 @@ impl Modifiers {
             set(v, 0.0);
         }
         set(&mut self.guardian_factor, 1.0);
-        for v in self
-            .onset_factor
-            .iter_mut()
-            .chain(self.desistance_factor.iter_mut())
-        {
-            set(v, 1.0);
-        }
-        self.programmes = false;
+        self.youth.clear();
+        self.reentry.clear();
         self.deterring = false;
+        let n = propensity.len();
+        let has = |k: Kind| list.iter().any(|iv| iv.p.kind == k);
+        let sized = |v: &mut Vec<f32>, len: usize, on: bool| {
+            v.clear();
+            if on {
+                v.resize(len, 0.0);
+            }
+        };
         self.propensity.clear();
-        self.swift.clear();
-        if list.iter().any(|iv| iv.p.kind == Kind::FocusedDeterrence) {
+        if has(Kind::FocusedDeterrence) {
             self.propensity.extend_from_slice(propensity);
-            self.swift.resize(propensity.len(), 0.0);
         }
+        sized(&mut self.swift, n, has(Kind::FocusedDeterrence));
+        sized(&mut self.precaution, n, has(Kind::AwarenessCampaign));
+        sized(&mut self.report_bonus, n, has(Kind::AwarenessCampaign));
+        sized(&mut self.channel, cells, has(Kind::ReportingChannel));
+        let task = has(Kind::TaskForce);
+        for v in &mut self.clearance_rise {
+            sized(v, cells, task);
+        }
+        sized(&mut self.targeted, n, task);
     }
 
     fn apply_in_area(&mut self, iv: &Intervention, c: usize, map: &CityMap, p: &CityParams) {
@@ -133,6 +228,9 @@ impl Modifiers {
                 self.lighting[c] = (before + v.lighting_rise as f32).min(1.0);
                 let added = (self.lighting[c] - before) * p.risk.lighting_deterrence as f32;
                 combine(&mut self.night_risk[c], added);
+                // Collective efficacy: visible investment raises residents'
+                // willingness to watch and intervene, day and night.
+                self.guardian_factor[c] *= 1.0 + v.efficacy_rise as f32;
                 self.deterring = true;
             }
             Kind::TargetHardening => {
@@ -155,16 +253,29 @@ impl Modifiers {
                 self.report_rise[c] += v.reporting_rise as f32;
                 self.deterring = true;
             }
-            Kind::YouthProgramme | Kind::EmploymentProgramme => {
-                let who = (v.kind == Kind::EmploymentProgramme) as usize;
-                self.onset_factor[who][c] *= (1.0 - v.onset_reduction) as f32;
-                self.desistance_factor[who][c] *= v.desistance_factor as f32;
-                self.programmes = true;
+            Kind::YouthProgramme => {
+                let reach = self.youth.last_mut().expect("started");
+                reach.onset[c] *= (1.0 - v.onset_reduction) as f32;
+                reach.desistance[c] *= v.desistance_factor as f32;
+            }
+            Kind::ReentryProgramme => {
+                let reach = self.reentry.last_mut().expect("started");
+                reach.desistance[c] *= v.desistance_factor as f32;
+            }
+            Kind::ReportingChannel => combine(&mut self.channel[c], v.channel_uptake as f32),
+            Kind::TaskForce => {
+                for kind in 0..2 {
+                    if v.target.covers(kind) {
+                        combine(&mut self.clearance_rise[kind][c], v.clearance_rise as f32);
+                    }
+                }
             }
             Kind::RestorativeJustice => {
                 combine(&mut self.release_rise[c], v.release_desistance_rise as f32);
             }
             Kind::FocusedDeterrence
+            | Kind::EmploymentProgramme
+            | Kind::AwarenessCampaign
             | Kind::HotspotPolicing
             | Kind::PredictivePolicing
             | Kind::CommunityPolicing => {}

@@ -595,6 +595,8 @@ pub struct CityParams {
     pub justice: JusticeParams,
     pub trust: TrustParams,
     pub places: super::places::PlaceParams,
+    pub legitimacy: super::legitimacy::LegitimacyParams,
+    pub ages: super::ages::AgeParams,
     pub policing: super::patrols::PolicingParams,
     /// `[[city.patrols]]`: groups of police units.
     pub patrols: Vec<super::patrols::PatrolGroupParams>,

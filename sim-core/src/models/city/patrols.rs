@@ -39,7 +39,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::map::LandUse;
-use super::residents::{Activity, NO_CELL};
+use super::residents::NO_CELL;
 use super::{City, Crime};
 use crate::grid::Grid;
 use crate::record::{Column, ColumnSpec, ColumnType, Recorder, TableSpec};
@@ -478,6 +478,8 @@ pub(super) struct Policing {
     pub total_cost: Vec<f64>,
     /// Rows of `patrols.arrow` not yet written: (day, per-district figures).
     pub rows: Vec<PatrolDay>,
+    /// People stopped by proactive units over the run.
+    pub stops: u64,
 }
 
 impl Policing {
@@ -508,6 +510,7 @@ impl Policing {
             total_contacts: vec![0; districts],
             total_cost: vec![0.0; districts],
             rows: Vec::new(),
+            stops: 0,
         };
         for g in groups {
             policing.add_group(g.clone(), 0, None);
@@ -556,7 +559,7 @@ impl Policing {
 
 /// The four neighbours within the city's edges.
 #[inline]
-fn neighbours(grid: Grid, cell: u32) -> impl Iterator<Item = u32> {
+pub(super) fn neighbours(grid: Grid, cell: u32) -> impl Iterator<Item = u32> {
     let (x, y) = grid.xy(cell);
     [(-1i64, 0i64), (1, 0), (0, -1), (0, 1)]
         .into_iter()
@@ -701,6 +704,7 @@ impl City {
             self.policing.minutes_at[c as usize] = 0.0;
         }
         touched.clear();
+        let mut proactive = Vec::new();
         for (k, marks) in marks.into_iter().enumerate() {
             let Some(marks) = marks else { continue };
             let u = &units[k];
@@ -725,10 +729,13 @@ impl City {
                 let visited: Vec<u32> = marks.iter().map(|m| m.0).collect();
                 let mut r = rng::stream(self.base.seed, t, k as u64, Purpose::Contact);
                 self.talk_to_residents(&visited, d, &mut r);
+            } else if matches!(strategy, Strategy::Hotspot | Strategy::Predictive) {
+                proactive.push((k, marks.iter().map(|m| m.0).collect()));
             }
         }
         self.policing.units = units;
         self.policing.touched = touched;
+        self.stop_people(t, &proactive);
         self.apply_deterrence();
     }
 
@@ -818,38 +825,6 @@ impl City {
                 pending = 0.0;
                 until_mark = stride;
             }
-        }
-    }
-
-    /// Community contacts: for each contact sought, a cell of the walk and
-    /// a home beside it; a resident of that home who is in is met and
-    /// their trust rises.
-    fn talk_to_residents(
-        &mut self,
-        visited: &[u32],
-        district: usize,
-        r: &mut rand_xoshiro::SplitMix64,
-    ) {
-        if visited.is_empty() {
-            return;
-        }
-        let grid = self.base.map.grid;
-        let rise = self.policing.p.contact_trust_rise;
-        for _ in 0..self.policing.p.contacts_per_hour {
-            let street = visited[(rng::uniform(r) * visited.len() as f64) as usize];
-            let options: Vec<u32> = neighbours(grid, street).collect();
-            let home = options[(rng::uniform(r) * options.len() as f64) as usize];
-            let living = self.residents.living_in(home);
-            if living.is_empty() {
-                continue;
-            }
-            let i = living.start + (rng::uniform(r) * living.len() as f64) as usize;
-            if self.activity[i] != Activity::Home {
-                continue;
-            }
-            let trust = &mut self.residents.trust[i];
-            *trust = (*trust as f64 + rise).min(1.0) as f32;
-            self.policing.day_contacts[district] += 1;
         }
     }
 
@@ -1177,6 +1152,7 @@ impl City {
             u.target = crime.cell;
             u.travel_min = minutes;
             u.dwell_min = pp.on_scene_minutes;
+            self.respond_to_victim(crime.victim, minutes);
             let p =
                 pp.response_capture_probability * (-minutes / pp.response_time_scale_minutes).exp();
             let mut g = rng::stream(self.base.seed, t, index as u64, Purpose::Dispatch);

@@ -123,14 +123,7 @@ impl Residents {
                     )
                 };
                 let target = if employed { work } else { leisure };
-                let (hx, hy) = grid.xy(h);
-                let (tx, ty) = grid.xy(target);
-                let mid = grid.index((hx + tx) / 2, (hy + ty) / 2);
-                let commute = if streets.is_empty() {
-                    h
-                } else {
-                    nearest(grid, map, mid, LandUse::Street, &streets)
-                };
+                let commute = commute_cell(grid, map, h, target, &streets);
                 let z: f64 = StandardNormal.sample(&mut r);
                 let propensity = (sigma * z - sigma * sigma / 2.0).exp() as f32;
                 let trust =
@@ -161,6 +154,25 @@ impl Residents {
             res.trust.push(trust);
         }
         res
+    }
+
+    /// A job for resident `i`: a workplace of a work cell near home
+    /// (within `radius`), the street cell on the way, a day shift.
+    pub fn give_job(
+        &mut self,
+        i: usize,
+        map: &CityMap,
+        radius: u32,
+        work_cells: &[u32],
+        streets: &[u32],
+        r: &mut rand_xoshiro::SplitMix64,
+    ) {
+        let grid = map.grid;
+        let h = self.home[i];
+        let work = near(grid, map, h, radius, work_cells, LandUse::is_work, r);
+        self.work[i] = work;
+        self.commute[i] = commute_cell(grid, map, h, work, streets);
+        self.flags[i] = EMPLOYED;
     }
 
     /// The range of residents whose home is `cell`.
@@ -216,6 +228,19 @@ impl Residents {
             Activity::Leisure | Activity::Out => self.leisure[i],
             Activity::Jail => NO_CELL,
         }
+    }
+}
+
+/// The street cell nearest the midpoint of home and `target` (home when the
+/// city has no streets).
+fn commute_cell(grid: Grid, map: &CityMap, home: u32, target: u32, streets: &[u32]) -> u32 {
+    let (hx, hy) = grid.xy(home);
+    let (tx, ty) = grid.xy(target);
+    let mid = grid.index((hx + tx) / 2, (hy + ty) / 2);
+    if streets.is_empty() {
+        home
+    } else {
+        nearest(grid, map, mid, LandUse::Street, streets)
     }
 }
 

@@ -37,6 +37,7 @@ impl City {
         p.interventions.clear();
         p.warmup_days = 0;
         let mut history = City::new(&history_scenario);
+        history.shift_births(HISTORY_DAY + days);
         let tpd = self.base.p.ticks_per_day as u64;
         history.tick = HISTORY_DAY * tpd;
         history.closed_days = HISTORY_DAY;
