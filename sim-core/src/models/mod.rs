@@ -57,12 +57,14 @@ pub const MODELS: &[ModelDef] = &[
             city::places::SECTIONS,
             city::patrols::SECTIONS,
             city::interventions::SECTIONS,
+            city::vector::SECTIONS,
         ],
         params: &[
             city::PARAMS,
             city::places::PARAMS,
             city::patrols::PARAMS,
             city::interventions::PARAMS,
+            city::vector::PARAMS,
         ],
         build: |s| Box::new(city::City::new(s)),
         inconsistency: |s| {
