@@ -68,6 +68,9 @@ pub enum Command {
     /// The stylized facts of recorded crime in a CSV file (concentration, near repeats, hour
     /// of day, stability of places), computed as for a run's summary.json.
     Observe(ObserveArgs),
+    /// Write a run's cells as GeoTIFF and ESRI ASCII grids and its events as GeoParquet,
+    /// georeferenced as its scenario's grid, for QGIS, GeoPandas or R.
+    Export(ExportArgs),
     /// Time every model at its small and large sizes on 1 and 2 threads: agent-steps per
     /// second, ticks per second, peak memory per agent.
     Bench(BenchArgs),
@@ -238,6 +241,15 @@ pub struct ReportArgs {
     /// Do not print where the page went.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// A folder written by `crimesim run`.
+    pub dir: PathBuf,
+    /// Where to write the files (default: DIR/gis).
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -82,13 +82,15 @@ fn run_on_pool(scenario: &Scenario, control: &Control) -> Result<Outcome<MemoryR
         return Ok(Outcome::Stopped { at: sim.tick() });
     }
     let agent_steps = ended.counts.agent_steps;
+    let metadata =
+        crate::gis::export::schema_metadata(&crimesim_core::georef::Georef::of(scenario));
     let tables = sim
         .tables()
         .iter()
         .enumerate()
         .map(|(k, spec)| {
             let batch = recorder.tables.remove(&k).unwrap_or_else(|| empty(spec));
-            Ok((spec.name, record_batch(spec, batch)?))
+            Ok((spec.name, record_batch(spec, batch, &metadata)?))
         })
         .collect::<Result<_>>()?;
     Ok(Outcome::Done(MemoryRun {
@@ -111,13 +113,19 @@ fn empty(spec: &TableSpec) -> Batch {
 
 /// A table's rows as one record batch; the columns' vectors become the
 /// arrays' buffers without a copy (booleans are packed into bits).
-fn record_batch(spec: &TableSpec, batch: Batch) -> Result<RecordBatch> {
+/// Each schema carries the run's georeference, as the files do.
+fn record_batch(
+    spec: &TableSpec,
+    batch: Batch,
+    metadata: &crate::output::Metadata,
+) -> Result<RecordBatch> {
     let arrays: Vec<ArrayRef> = batch
         .columns
         .into_iter()
         .map(crate::output::to_array)
         .collect();
-    RecordBatch::try_new(Arc::new(crate::output::schema(spec)), arrays)
+    let schema = crate::output::schema(spec).with_metadata(metadata.clone());
+    RecordBatch::try_new(Arc::new(schema), arrays)
         .map_err(|e| Error::Other(format!("table {}: {e}", spec.name)))
 }
 

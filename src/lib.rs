@@ -9,6 +9,7 @@ pub mod commands;
 pub mod embed;
 pub mod error;
 pub mod experiment;
+pub mod gis;
 pub mod guard;
 pub mod limits;
 pub mod lock;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> error::Result<()> {
         Command::Merge(args) => commands::merge::merge(args),
         Command::Report(args) => commands::report::report(args),
         Command::Observe(args) => commands::observe::observe(args),
+        Command::Export(args) => commands::export(args),
         Command::Bench(args) => commands::bench::bench(args),
     }
 }

@@ -30,6 +30,9 @@ use arrow_schema::{DataType, Field, Schema};
 use crimesim_core::record::{Batch, Column, ColumnType, Recorder, TableSpec};
 use sha2::{Digest, Sha256};
 
+/// Schema metadata every table of a run carries.
+pub type Metadata = std::collections::HashMap<String, String>;
+
 /// Rows gathered before a record batch is written.
 pub const ROWS_PER_BATCH: usize = 65_536;
 
@@ -60,9 +63,24 @@ pub struct ArrowRecorder {
 impl ArrowRecorder {
     /// Opens a temporary file for each table in `dir` and starts the writer.
     pub fn create(dir: &Path, tables: &'static [TableSpec]) -> io::Result<ArrowRecorder> {
+        ArrowRecorder::create_with(dir, tables, &Metadata::new())
+    }
+
+    /// As [`ArrowRecorder::create`], each schema carrying `metadata` (the
+    /// run's georeference).
+    pub fn create_with(
+        dir: &Path,
+        tables: &'static [TableSpec],
+        metadata: &Metadata,
+    ) -> io::Result<ArrowRecorder> {
         let mut open = Vec::new();
         for spec in tables {
-            open.push(TableWriter::create(dir, spec, &temp_path(dir, spec))?);
+            open.push(TableWriter::create(
+                dir,
+                spec,
+                &temp_path(dir, spec),
+                metadata,
+            )?);
         }
         ArrowRecorder::start(open)
     }
@@ -193,8 +211,13 @@ fn temp_path(dir: &Path, spec: &TableSpec) -> PathBuf {
 
 impl TableWriter {
     /// A new file at `temp`, to be renamed into `dir` when complete.
-    fn create(dir: &Path, spec: &'static TableSpec, temp: &Path) -> io::Result<TableWriter> {
-        let schema = Arc::new(schema(spec));
+    fn create(
+        dir: &Path,
+        spec: &'static TableSpec,
+        temp: &Path,
+        metadata: &Metadata,
+    ) -> io::Result<TableWriter> {
+        let schema = Arc::new(schema(spec).with_metadata(metadata.clone()));
         let file_name = format!("{}.arrow", spec.name);
         let target = dir.join(&file_name);
         let file = File::create(temp).map_err(|e| with_path(temp, e))?;

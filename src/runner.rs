@@ -117,7 +117,9 @@ fn run_in_pool(job: Job, interrupted: &AtomicBool) -> Result<Ending> {
     let started = Instant::now();
     let mut sim = crimesim_core::build(&scenario);
     let started_from = from.as_ref().map(|c| c.path.display().to_string());
-    let mut recorder = open_outputs(&out, sim.as_mut(), from)?;
+    let metadata =
+        crate::gis::export::schema_metadata(&crimesim_core::georef::Georef::of(&scenario));
+    let mut recorder = open_outputs(&out, sim.as_mut(), from, &metadata)?;
     let every_ticks = checkpoint_every.and_then(|every| match every {
         Every::Days(d) => Some(((d * sim.ticks_per_day()).round() as u64).max(1)),
         Every::Ticks(t) => Some(t.max(1)),
@@ -242,9 +244,11 @@ fn open_outputs(
     out: &Path,
     sim: &mut dyn Simulation,
     from: Option<Checkpoint>,
+    metadata: &crate::output::Metadata,
 ) -> Result<ArrowRecorder> {
     let Some(c) = from else {
-        return ArrowRecorder::create(out, sim.tables()).map_err(|e| Error::io(out, e));
+        return ArrowRecorder::create_with(out, sim.tables(), metadata)
+            .map_err(|e| Error::io(out, e));
     };
     let refuse = |what: String| Error::Checkpoint {
         path: c.path.clone(),
@@ -252,9 +256,11 @@ fn open_outputs(
     };
     sim.restore_state(&c.body.state)
         .map_err(|e| refuse(e.to_string()))?;
-    ArrowRecorder::resume(out, sim.tables(), &c.folder(), &c.body.outputs).map_err(|e| match e {
-        ResumeError::Io(e) => Error::io(out, e),
-        ResumeError::Mismatch(what) => refuse(format!("cannot continue its outputs: {what}")),
+    ArrowRecorder::resume(out, sim.tables(), &c.folder(), &c.body.outputs, metadata).map_err(|e| {
+        match e {
+            ResumeError::Io(e) => Error::io(out, e),
+            ResumeError::Mismatch(what) => refuse(format!("cannot continue its outputs: {what}")),
+        }
     })
 }
 

@@ -21,11 +21,16 @@ pub fn load(path: Option<&Path>, overrides: &[String]) -> Result<Scenario> {
         .unwrap_or(Path::new("."))
         .to_path_buf();
     let budget = limits::memory_budget_bytes();
+    let gis = crate::gis::Gis {
+        folder: folder.clone(),
+        cap: limits::layer_cap(budget),
+    };
     let read_file =
         move |name: &str| limits::read_layer(&folder.join(name), limits::layer_cap(budget));
     let options = LoadOptions {
         memory_budget_bytes: budget,
         read_file: Some(&read_file),
+        gis: Some(&gis),
     };
     let scenario = match path {
         Some(path) => {
@@ -48,11 +53,16 @@ pub fn load_text(origin: &str, text: &str, folder: &Path) -> Result<Scenario> {
 pub fn load_str(origin: &str, text: &str, folder: &Path, overrides: &[String]) -> Result<Scenario> {
     let folder = folder.to_path_buf();
     let budget = limits::memory_budget_bytes();
+    let gis = crate::gis::Gis {
+        folder: folder.clone(),
+        cap: limits::layer_cap(budget),
+    };
     let read_file =
         move |name: &str| limits::read_layer(&folder.join(name), limits::layer_cap(budget));
     let options = LoadOptions {
         memory_budget_bytes: budget,
         read_file: Some(&read_file),
+        gis: Some(&gis),
     };
     Ok(crimesim_core::load(origin, text, overrides, &options)?)
 }

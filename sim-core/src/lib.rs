@@ -5,6 +5,7 @@
 //! [`record::Recorder`]. See ARCHITECTURE.md for the map.
 
 pub mod diamond;
+pub mod georef;
 pub mod grid;
 pub mod metrics;
 pub mod models;

@@ -36,6 +36,24 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
     ))
 }
 
+/// `crimesim export DIR`: the run's GIS files, listed as written.
+pub fn export(args: &crate::cli::ExportArgs) -> Result<()> {
+    if !args.dir.join("cells.arrow").is_file() {
+        return Err(Error::Corrupt {
+            path: args.dir.clone(),
+            what: "no cells.arrow here (a folder written by `crimesim run`)".into(),
+        });
+    }
+    let out = args.out.clone().unwrap_or_else(|| args.dir.join("gis"));
+    let written = crate::gis::export::export(&args.dir, &out)?;
+    print(&format!(
+        "{}: {} files ({})\n",
+        out.display(),
+        written.len(),
+        written.join(", ")
+    ))
+}
+
 /// `crimesim reference`: the generated scenario reference.
 pub fn reference() -> Result<()> {
     print(&crimesim_core::scenario::reference_markdown())

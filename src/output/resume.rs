@@ -57,6 +57,7 @@ impl ArrowRecorder {
         tables: &'static [TableSpec],
         source: &Path,
         positions: &[TablePosition],
+        metadata: &super::Metadata,
     ) -> Result<ArrowRecorder, ResumeError> {
         if positions.len() != tables.len() {
             return Err(ResumeError::Mismatch(format!(
@@ -67,7 +68,7 @@ impl ArrowRecorder {
         }
         let mut open = Vec::new();
         for (spec, position) in tables.iter().zip(positions) {
-            open.push(rebuild(dir, spec, source, position)?);
+            open.push(rebuild(dir, spec, source, position, metadata)?);
         }
         Ok(ArrowRecorder::start(open)?)
     }
@@ -78,6 +79,7 @@ fn rebuild(
     spec: &'static TableSpec,
     source: &Path,
     position: &TablePosition,
+    metadata: &super::Metadata,
 ) -> Result<TableWriter, ResumeError> {
     let name = format!("{}.arrow", spec.name);
     let pending = &position.pending;
@@ -101,7 +103,7 @@ fn rebuild(
         if !candidate.is_file() {
             continue;
         }
-        let mut writer = TableWriter::create(dir, spec, &building)?;
+        let mut writer = TableWriter::create(dir, spec, &building, metadata)?;
         let copied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             copy_batches(&candidate, position.batches, &mut writer)
         }))

@@ -69,6 +69,7 @@ pub const MODELS: &[ModelDef] = &[
             city::ages::SECTIONS,
             city::patrols::SECTIONS,
             city::interventions::SECTIONS,
+            city::vector::SECTIONS,
         ],
         params: &[
             city::PARAMS,
@@ -78,6 +79,7 @@ pub const MODELS: &[ModelDef] = &[
             city::patrols::PARAMS,
             city::interventions::PARAMS,
             city::interventions::PEOPLE_PARAMS,
+            city::vector::PARAMS,
         ],
         build: |s| Box::new(city::City::new(s)),
         inconsistency: |s| {

@@ -28,7 +28,9 @@ impl Location {
 }
 
 /// A scenario that cannot be run: what is wrong, where, and what was
-/// expected. Displays as `FILE:LINE:COL: what is wrong (what was expected)`.
+/// expected. Displays as `FILE:LINE:COL: what is wrong (what was expected)`,
+/// or `FILE: what is wrong (what was expected)` where the file has no lines
+/// to point at (line 0: a binary GIS layer).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioError {
     pub location: Location,
@@ -53,6 +55,9 @@ impl ScenarioError {
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let l = &self.location;
+        if l.line == 0 {
+            return write!(f, "{}: {} ({})", l.origin, self.message, self.expected);
+        }
         write!(
             f,
             "{}:{}:{}: {} ({})",

@@ -26,6 +26,9 @@ pub struct LoadOptions<'a> {
     pub memory_budget_bytes: u64,
     /// Reads files the scenario names; without it, naming one is an error.
     pub read_file: Option<ReadFile<'a>>,
+    /// Knows CRSs and reads vector layers; without it, any `grid.epsg` is
+    /// taken as it is and vector layers cannot be read.
+    pub gis: Option<&'a dyn crate::georef::GisReader>,
 }
 
 impl std::default::Default for LoadOptions<'_> {
@@ -33,6 +36,7 @@ impl std::default::Default for LoadOptions<'_> {
         LoadOptions {
             memory_budget_bytes: 8 << 30,
             read_file: None,
+            gis: None,
         }
     }
 }
@@ -102,9 +106,22 @@ pub fn load(
     }
     check_consistency(origin, &doc, &scenario, options)?;
     check_applicability(&doc)?;
+    if let (Some(gis), epsg @ 1..) = (options.gis, scenario.grid.epsg) {
+        gis.check_crs(epsg).map_err(|why| {
+            ScenarioError::new(
+                locate(origin, &doc, "grid.epsg"),
+                format!("EPSG:{epsg} {why}"),
+                "the EPSG code of a projected CRS in metres, or 0 for a local one",
+            )
+        })?;
+    }
     if let Some(attach) = models::attach_files(&scenario) {
         attach(&mut scenario, &|path| locate(origin, &doc, path), options)?;
     }
+    let g = &mut scenario.grid;
+    g.x_origin.get_or_insert(0.0);
+    g.y_origin.get_or_insert(0.0);
+    g.cell_size.get_or_insert(crate::georef::DEFAULT_CELL_SIZE);
     Ok(scenario)
 }
 

@@ -135,6 +135,51 @@ pub const COMMON_PARAMS: &[Param] = &[
         unit: "cells",
         doc: "Cells down.",
     },
+    Param {
+        path: "grid.epsg",
+        ty: Ty::Int {
+            min: 0,
+            max: 65_535,
+        },
+        default: Default::Int(0),
+        unit: "",
+        doc: "EPSG code of the grid's coordinate reference system, a projected one in metres \
+              (e.g. 32617, WGS 84 / UTM zone 17N); 0: a local one (metres from the origin, no \
+              EPSG code). Outputs carry it (Arrow schema metadata, `crimesim export`).",
+    },
+    Param {
+        path: "grid.x_origin",
+        ty: Ty::Float {
+            min: -1e9,
+            max: 1e9,
+        },
+        default: Default::Absent,
+        unit: "m",
+        doc: "Easting of the grid's west edge (ESRI's `xllcorner`). Absent: from the layers' \
+              ESRI ASCII header, fitted to the districts of vector layers, else 0.",
+    },
+    Param {
+        path: "grid.y_origin",
+        ty: Ty::Float {
+            min: -1e9,
+            max: 1e9,
+        },
+        default: Default::Absent,
+        unit: "m",
+        doc: "Northing of the grid's south edge (ESRI's `yllcorner`); row 0 is the northern \
+              row. Absent: as `grid.x_origin`.",
+    },
+    Param {
+        path: "grid.cell_size",
+        ty: Ty::Float {
+            min: 0.001,
+            max: 1e6,
+        },
+        default: Default::Absent,
+        unit: "m",
+        doc: "Side of a cell. Absent: from the layers' ESRI ASCII header (`cellsize`), fitted \
+              to the districts of vector layers, else 50.",
+    },
 ];
 
 /// The parameter at `path`, if there is one.

@@ -37,6 +37,16 @@ pub enum ModelKind {
 pub struct GridParams {
     pub width: u32,
     pub height: u32,
+    /// The georeference (`crate::georef::Georef::of` reads it). The loader
+    /// fills the three below in: from a layer, a fit to vector layers, or
+    /// the defaults.
+    pub epsg: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x_origin: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y_origin: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell_size: Option<f64>,
 }
 
 /// `[short2008]`: Short et al. (2008), section 2.

@@ -19,6 +19,8 @@ pub enum LandUse {
     Commercial = 2,
     Industrial = 3,
     Park = 4,
+    /// Beyond the city's boundary: nobody lives, works, walks or patrols there.
+    Outside = 5,
 }
 
 impl LandUse {
@@ -29,6 +31,7 @@ impl LandUse {
             2.0 => Some(LandUse::Commercial),
             3.0 => Some(LandUse::Industrial),
             4.0 => Some(LandUse::Park),
+            5.0 => Some(LandUse::Outside),
             _ => None,
         }
     }
@@ -53,15 +56,21 @@ pub struct CityMap {
     pub deprivation: Vec<f32>,
     pub lighting: Vec<f32>,
     pub districts: u16,
+    /// Cumulative weights of the residential cells (in cell order) for
+    /// placing homes; empty: homes spread evenly.
+    pub home_cdf: Vec<f64>,
 }
 
 /// Raster layers already read and checked, to build a map from.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Layers {
     pub land_use: Vec<LandUse>,
     pub district: Vec<u16>,
     pub deprivation: Vec<f32>,
     pub lighting: Option<Vec<f32>>,
+    /// Population of each district (vector layers): homes are placed in
+    /// proportion to it, spread evenly over the district's residential cells.
+    pub population: Option<Vec<f64>>,
 }
 
 impl CityMap {
@@ -145,7 +154,18 @@ impl CityMap {
             deprivation,
             lighting,
             districts: (nx * ny) as u16,
+            home_cdf: Vec::new(),
         }
+    }
+
+    /// A home among the residential cells `homes` (in cell order) for a
+    /// uniform draw `u`: evenly, or by `home_cdf`.
+    pub fn pick_home(&self, homes: &[u32], u: f64) -> u32 {
+        let Some(&total) = self.home_cdf.last() else {
+            return homes[(u * homes.len() as f64) as usize];
+        };
+        let k = self.home_cdf.partition_point(|&c| c <= u * total);
+        homes[k.min(homes.len() - 1)]
     }
 
     /// A map from layers that were read and checked by [`check_layers`].
@@ -155,6 +175,11 @@ impl CityMap {
             Some(l) => l.clone(),
             None => lighting_from_deprivation(&layers.deprivation, g),
         };
+        let home_cdf = layers
+            .population
+            .as_ref()
+            .map(|pop| home_cdf(&layers.land_use, &layers.district, pop))
+            .unwrap_or_default();
         CityMap {
             grid,
             land_use: layers.land_use.clone(),
@@ -162,6 +187,7 @@ impl CityMap {
             deprivation: layers.deprivation.clone(),
             lighting,
             districts,
+            home_cdf,
         }
     }
 
@@ -172,6 +198,27 @@ impl CityMap {
             None => CityMap::generate(grid, &p.generate, seed),
         }
     }
+}
+
+/// Cumulative home weights over the residential cells: each district's
+/// population spread evenly over its residential cells.
+fn home_cdf(land_use: &[LandUse], district: &[u16], population: &[f64]) -> Vec<f64> {
+    let mut cells = vec![0u64; population.len()];
+    for (u, &d) in land_use.iter().zip(district) {
+        if *u == LandUse::Residential {
+            cells[d as usize] += 1;
+        }
+    }
+    let mut total = 0.0;
+    land_use
+        .iter()
+        .zip(district)
+        .filter(|(u, _)| **u == LandUse::Residential)
+        .map(|(_, &d)| {
+            total += population[d as usize] / cells[d as usize] as f64;
+            total
+        })
+        .collect()
 }
 
 /// Residents need a home: when the draws leave no block residential (a
@@ -225,14 +272,38 @@ pub fn check_layers(
         };
     let mut uses = Vec::with_capacity(grid.cells());
     for (i, &v) in land_use.2.values.iter().enumerate() {
+        if v.is_nan() {
+            uses.push(LandUse::Outside);
+            continue;
+        }
         uses.push(LandUse::from_code(v).ok_or_else(|| {
             value_error(
                 land_use,
                 i,
                 format!("{v} is not a land-use code"),
-                "0 street, 1 residential, 2 commercial, 3 industrial or 4 park",
+                "0 street, 1 residential, 2 commercial, 3 industrial, 4 park, 5 or NODATA outside",
             )
         })?);
+    }
+    // A NODATA cell of another layer is allowed outside the city only.
+    let nodata_inside = |layer: (&str, &Location, &Raster)| {
+        let i = layer
+            .2
+            .values
+            .iter()
+            .zip(&uses)
+            .position(|(v, u)| v.is_nan() && *u != LandUse::Outside)?;
+        Some(value_error(
+            layer,
+            i,
+            "a NODATA cell inside the city".to_string(),
+            "a value wherever the land-use layer is not NODATA or 5 (outside)",
+        ))
+    };
+    for layer in [district, deprivation].into_iter().chain(lighting) {
+        if let Some(e) = nodata_inside(layer) {
+            return Err(e);
+        }
     }
     if !uses.contains(&LandUse::Residential) {
         return Err(ScenarioError::new(
@@ -243,6 +314,10 @@ pub fn check_layers(
     }
     let mut districts = Vec::with_capacity(grid.cells());
     for (i, &v) in district.2.values.iter().enumerate() {
+        if v.is_nan() {
+            districts.push(0);
+            continue;
+        }
         if v < 0.0 || v.fract() != 0.0 || v > 4095.0 {
             return Err(value_error(
                 district,
@@ -260,7 +335,9 @@ pub fn check_layers(
             .iter()
             .enumerate()
             .map(|(i, &v)| {
-                if (0.0..=1.0).contains(&v) {
+                if v.is_nan() {
+                    Ok(0.0)
+                } else if (0.0..=1.0).contains(&v) {
                     Ok(v as f32)
                 } else {
                     Err(value_error(
@@ -278,6 +355,7 @@ pub fn check_layers(
         district: districts,
         deprivation: unit(deprivation)?,
         lighting: lighting.map(unit).transpose()?,
+        population: None,
     })
 }
 

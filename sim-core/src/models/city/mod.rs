@@ -29,6 +29,7 @@ mod contacts;
 mod crimes;
 pub mod facts;
 pub mod interventions;
+mod layers;
 pub mod legitimacy;
 pub mod map;
 mod modifiers;
@@ -40,6 +41,7 @@ pub mod raster;
 pub mod residents;
 mod search;
 mod warmup;
+pub mod vector;
 
 use std::collections::VecDeque;
 use std::io;
@@ -52,7 +54,7 @@ use serde::{Deserialize, Serialize};
 use crate::grid::Grid;
 use crate::record::{Recorder, TableSpec};
 use crate::rng::{self, Purpose};
-use crate::scenario::{LoadOptions, Location, Scenario, ScenarioError};
+use crate::scenario::Scenario;
 use crate::sim::{Figure, Simulation, StateError};
 use map::CityMap;
 use modifiers::Modifiers;
@@ -152,6 +154,8 @@ struct Base {
     birth_day: Vec<i64>,
     /// The mean of the age-crime curve over the residents at day 0.
     curve_mean: f64,
+    /// Where the grid stands, for the coordinates of events.
+    georef: crate::georef::Georef,
 }
 
 /// The state of a city run, in four parts:
@@ -275,6 +279,7 @@ impl City {
                 place_risk,
                 birth_day,
                 curve_mean,
+                georef: crate::georef::Georef::of(scenario),
             }),
         };
         city.seed_offenders();
@@ -554,69 +559,7 @@ impl Simulation for City {
     }
 }
 
-/// Reads the raster layers of a `map = "layers"` scenario and checks them
-/// against the grid and their codes.
-pub fn attach_layers(
-    scenario: &mut Scenario,
-    at: &dyn Fn(&str) -> Location,
-    options: &LoadOptions,
-) -> Result<(), ScenarioError> {
-    let grid = Grid::new(scenario.grid.width, scenario.grid.height);
-    let p = scenario.city.as_mut().expect("a city scenario has [city]");
-    if p.map != params::MapSource::Layers {
-        return Ok(());
-    }
-    let read = |key: &str, path: &str| -> Result<raster::Raster, ScenarioError> {
-        let Some(read_file) = options.read_file else {
-            return Err(ScenarioError::new(
-                at(key),
-                format!("cannot read layer `{path}` here"),
-                "a scenario loaded from a file, so that layer paths can be resolved",
-            ));
-        };
-        let text = read_file(path).map_err(|e| {
-            ScenarioError::new(
-                at(key),
-                format!("cannot read layer `{path}`: {e}"),
-                "a readable .asc or .csv file",
-            )
-        })?;
-        raster::parse(path, &text, grid)
-    };
-    let l = p.layers.clone();
-    let land_use = read("city.layers.land_use", &l.land_use)?;
-    let district = read("city.layers.district", &l.district)?;
-    let deprivation = read("city.layers.deprivation", &l.deprivation)?;
-    let lighting = if l.lighting.is_empty() {
-        None
-    } else {
-        Some(read("city.layers.lighting", &l.lighting)?)
-    };
-    let (k1, k2, k3, k4) = (
-        at("city.layers.land_use"),
-        at("city.layers.district"),
-        at("city.layers.deprivation"),
-        at("city.layers.lighting"),
-    );
-    let layers = map::check_layers(
-        grid,
-        (&l.land_use, &k1, &land_use),
-        (&l.district, &k2, &district),
-        (&l.deprivation, &k3, &deprivation),
-        lighting.as_ref().map(|r| (l.lighting.as_str(), &k4, r)),
-    )?;
-    let districts = layers
-        .district
-        .iter()
-        .map(|&d| d as u32 + 1)
-        .max()
-        .unwrap_or(1);
-    if let Some((path, what, expected)) = interventions::unknown_districts(p, districts) {
-        return Err(ScenarioError::new(at(&path), what, expected));
-    }
-    p.loaded_layers = Some(std::sync::Arc::new(layers));
-    Ok(())
-}
+pub use layers::attach_layers;
 
 /// Memory for the cells and the residents, estimated before allocating.
 pub fn estimate_memory_bytes(p: &CityParams, cells: u64) -> u64 {

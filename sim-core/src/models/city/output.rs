@@ -63,7 +63,7 @@ pub const TABLES: &[TableSpec] = &[
             col(
                 "land_use",
                 U8,
-                "0 street, 1 residential, 2 commercial, 3 industrial, 4 park",
+                "0 street, 1 residential, 2 commercial, 3 industrial, 4 park, 5 outside the city",
             ),
             col("district", U32, "district number"),
             col("lighting", F64, "street lighting, 0 to 1"),
@@ -103,6 +103,16 @@ pub const TABLES: &[TableSpec] = &[
                 "arrested",
                 Bool,
                 "the offender was arrested for it, in the act or after investigation",
+            ),
+            col(
+                "easting",
+                F64,
+                "projected x of the cell's centre in the grid's CRS (grid.epsg), metres",
+            ),
+            col(
+                "northing",
+                F64,
+                "projected y of the cell's centre in the grid's CRS (grid.epsg), metres",
             ),
         ],
     },
@@ -200,6 +210,11 @@ impl City {
             return Ok(());
         }
         let grid = self.base.map.grid;
+        let georef = self.base.georef;
+        let centre = |cell: u32| {
+            let (x, y) = grid.xy(cell);
+            georef.cell_centre(x, y)
+        };
         recorder.record(
             EVENTS,
             TABLES[EVENTS].batch(vec![
@@ -228,6 +243,14 @@ impl City {
                 (
                     "arrested",
                     Column::Bool(batch.iter().map(|c| c.arrested).collect()),
+                ),
+                (
+                    "easting",
+                    Column::F64(batch.iter().map(|c| centre(c.cell).0).collect()),
+                ),
+                (
+                    "northing",
+                    Column::F64(batch.iter().map(|c| centre(c.cell).1).collect()),
                 ),
             ]),
         )

@@ -215,11 +215,11 @@ pub const PARAMS: &[Param] = &[
     },
     Param {
         path: "city.map",
-        ty: Ty::Choice(&["generated", "layers"]),
+        ty: Ty::Choice(&["generated", "layers", "vector"]),
         default: Default::Str("generated"),
         unit: "",
-        doc: "Where the city comes from: generated from the seed ([city.generate]) or loaded \
-              from raster layers ([city.layers]).",
+        doc: "Where the city comes from: generated from the seed ([city.generate]), loaded \
+              from raster layers ([city.layers]) or from polygons ([city.vector]).",
     },
     Param {
         path: "city.generate.districts_x",
@@ -587,6 +587,7 @@ pub struct CityParams {
     pub map: MapSource,
     pub generate: GenerateParams,
     pub layers: LayerPaths,
+    pub vector: super::vector::VectorParams,
     pub residents: ResidentParams,
     pub offending: OffendingParams,
     pub burglary: CrimeTypeParams,
@@ -613,6 +614,7 @@ pub enum MapSource {
     #[default]
     Generated,
     Layers,
+    Vector,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

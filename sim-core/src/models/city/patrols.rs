@@ -619,7 +619,7 @@ impl City {
             .collect();
         if streets.is_empty() {
             streets = (0..map.grid.cells() as u32)
-                .filter(|&c| allowed(c as usize))
+                .filter(|&c| allowed(c as usize) && map.land_use[c as usize] != LandUse::Outside)
                 .collect();
         }
         group.mask = mask;

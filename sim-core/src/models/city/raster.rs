@@ -11,9 +11,22 @@ use crate::scenario::{Location, ScenarioError};
 pub struct Raster {
     pub width: u32,
     pub height: u32,
+    /// NODATA cells are NaN.
     pub values: Vec<f64>,
+    /// Where an ESRI ASCII header places the grid (CSV: nowhere).
+    pub georef: Option<HeaderGeoref>,
     /// Where each value stands in the text, for errors about values.
     positions: Vec<(u32, u32)>,
+}
+
+/// An ESRI ASCII header's georeference: the lower-left corner and the cell
+/// size, and the line of `cellsize` (or `dx`) for errors.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HeaderGeoref {
+    pub x_origin: f64,
+    pub y_origin: f64,
+    pub cell_size: f64,
+    pub line: u32,
 }
 
 impl Raster {
@@ -85,6 +98,7 @@ fn tokens(line: &str, separator: Option<char>) -> Vec<(usize, &str)> {
 fn parse_esri_ascii(origin: &str, text: &str, grid: Grid) -> Result<Raster, ScenarioError> {
     let mut lines = text.lines().enumerate().peekable();
     let (mut ncols, mut nrows, mut nodata) = (None, None, None);
+    let mut placed: Vec<(String, f64, usize, usize)> = Vec::new();
     while let Some(&(n, line)) = lines.peek() {
         let t = tokens(line, None);
         let Some(&(_, key)) = t.first() else {
@@ -132,7 +146,7 @@ fn parse_esri_ascii(origin: &str, text: &str, grid: Grid) -> Result<Raster, Scen
             "ncols" => ncols = Some((number, n + 1, col)),
             "nrows" => nrows = Some((number, n + 1, col)),
             "nodata_value" => nodata = Some(number),
-            _ => {}
+            other => placed.push((other.to_string(), number, n + 1, col)),
         }
         lines.next();
     }
@@ -156,6 +170,7 @@ fn parse_esri_ascii(origin: &str, text: &str, grid: Grid) -> Result<Raster, Scen
     };
     let width = dim(ncols, "ncols")?;
     let height = dim(nrows, "nrows")?;
+    let georef = header_georef(origin, &placed)?;
     // Checked before anything is allocated: the header must fit the grid,
     if (width, height) != (grid.width, grid.height) {
         let (_, line, col) = ncols.expect("ncols was read above");
@@ -196,14 +211,7 @@ fn parse_esri_ascii(origin: &str, text: &str, grid: Grid) -> Result<Raster, Scen
                     "a number",
                 )
             })?;
-            if Some(v) == nodata {
-                return Err(ScenarioError::new(
-                    at(origin, n + 1, col),
-                    "a NODATA cell".to_string(),
-                    "a value in every cell of the city",
-                ));
-            }
-            values.push(v);
+            values.push(if Some(v) == nodata { f64::NAN } else { v });
             positions.push(((n + 1) as u32, col as u32));
         }
     }
@@ -219,8 +227,59 @@ fn parse_esri_ascii(origin: &str, text: &str, grid: Grid) -> Result<Raster, Scen
         width,
         height,
         values,
+        georef,
         positions,
     })
+}
+
+/// The corner and cell size of a header's `xllcorner`/`xllcenter`,
+/// `yllcorner`/`yllcenter` and `cellsize` (or equal `dx` and `dy`); `None`
+/// when it does not give all three.
+fn header_georef(
+    origin: &str,
+    placed: &[(String, f64, usize, usize)],
+) -> Result<Option<HeaderGeoref>, ScenarioError> {
+    let get = |k: &str| placed.iter().find(|p| p.0 == k);
+    let cell = match (get("cellsize"), get("dx"), get("dy")) {
+        (Some(c), _, _) => Some(c),
+        (None, Some(dx), Some(dy)) if dx.1 != dy.1 => {
+            return Err(ScenarioError::new(
+                at(origin, dy.2, dy.3),
+                format!("dy = {} differs from dx = {}", dy.1, dx.1),
+                "square cells (dx = dy)",
+            ));
+        }
+        (None, dx, _) => dx,
+    };
+    let Some(&(_, size, line, col)) = cell else {
+        return Ok(None);
+    };
+    if size.is_nan() || size <= 0.0 {
+        return Err(ScenarioError::new(
+            at(origin, line, col),
+            format!("cellsize {size} is not positive"),
+            "the side of a cell in the CRS's units",
+        ));
+    }
+    let corner = |c: &str, centre: &str| match (get(c), get(centre)) {
+        (Some(v), _) => Some(v.1),
+        (None, Some(v)) => Some(v.1 - size / 2.0),
+        _ => None,
+    };
+    Ok(
+        match (
+            corner("xllcorner", "xllcenter"),
+            corner("yllcorner", "yllcenter"),
+        ) {
+            (Some(x_origin), Some(y_origin)) => Some(HeaderGeoref {
+                x_origin,
+                y_origin,
+                cell_size: size,
+                line: line as u32,
+            }),
+            _ => None,
+        },
+    )
 }
 
 fn parse_csv(origin: &str, text: &str) -> Result<Raster, ScenarioError> {
@@ -268,6 +327,7 @@ fn parse_csv(origin: &str, text: &str) -> Result<Raster, ScenarioError> {
         width: width as u32,
         height,
         values,
+        georef: None,
         positions,
     })
 }
@@ -287,6 +347,23 @@ mod tests {
         assert_eq!(a.values, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
         assert_eq!(a.location("a.asc", 4).line, 8);
         assert_eq!(c.location("c.csv", 4).col, 4);
+        let g = a.georef.unwrap();
+        assert_eq!((g.x_origin, g.y_origin, g.cell_size), (0.0, 0.0, 50.0));
+        assert_eq!(c.georef, None);
+    }
+
+    #[test]
+    fn a_header_keeps_its_georeference_and_nodata_cells_are_nan() {
+        let asc = "ncols 2\nnrows 2\nxllcenter 500025\nyllcorner 4000000\ncellsize 50\n\
+                   NODATA_value -9999\n1 -9999\n4 5\n";
+        let r = parse("a.asc", asc, Grid::new(2, 2)).unwrap();
+        let g = r.georef.unwrap();
+        assert_eq!(
+            (g.x_origin, g.y_origin, g.cell_size),
+            (500_000.0, 4e6, 50.0)
+        );
+        assert!(r.values[1].is_nan());
+        assert_eq!(r.values[2], 4.0);
     }
 
     #[test]
@@ -294,7 +371,10 @@ mod tests {
         let cases: &[(&str, &str)] = &[
             ("ncols 2\nnrows 2\n1 2\n3 x\n", "l:4:3: "),
             ("ncols 2\nnrows 2\n1 2\n3\n", "l:4:1: "),
-            ("ncols 2\nnrows 2\nNODATA_value -1\n1 2\n3 -1\n", "l:5:3: "),
+            (
+                "ncols 2\nnrows 2\ndx 1\ndy 2\n1 2\n3 1\n",
+                "l:4:4: dy = 2 differs",
+            ),
             ("ncols 2.5\nnrows 2\n1 2\n", "l:1:7: "),
             ("1,2\n3,4,5\n", "l:2:1: "),
             ("1,2\n3,\n", "l:2:3: "),

@@ -80,7 +80,7 @@ impl Residents {
             .into_par_iter()
             .map(|i| {
                 let mut r = rng::stream(seed, 0, i as u64, Purpose::Init);
-                homes[(rng::uniform(&mut r) * homes.len() as f64) as usize]
+                map.pick_home(&homes, rng::uniform(&mut r))
             })
             .collect();
         home.par_sort_unstable();

@@ -142,7 +142,8 @@ impl City {
             .collect()
     }
 
-    /// One step of a search walk: to a neighbour (within the city's edges)
+    /// One step of a search walk: to a neighbour (within the city's edges,
+    /// never outside its boundary)
     /// with probability proportional to base + its total A_eff.
     pub(super) fn step_towards_attraction(
         &self,
@@ -162,10 +163,16 @@ impl City {
                 continue;
             }
             let c = grid.index(nx as u32, ny as u32);
+            if self.base.map.land_use[c as usize] == map::LandUse::Outside {
+                continue;
+            }
             let a = self.effective_attractiveness(c as usize, night);
             options[n] = c;
             weights[n] = base + a[0] + a[1];
             n += 1;
+        }
+        if n == 0 {
+            return cell;
         }
         let total: f64 = weights[..n].iter().sum();
         let mut target = u * total;
