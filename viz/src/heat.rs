@@ -89,6 +89,7 @@ pub fn land_use_color(l: LandUse) -> [u8; 3] {
         LandUse::Commercial => [150, 170, 204],
         LandUse::Industrial => [146, 136, 150],
         LandUse::Park => [118, 168, 110],
+        LandUse::Outside => [24, 24, 28],
     }
 }
 

@@ -40,8 +40,8 @@ pub mod places;
 pub mod raster;
 pub mod residents;
 mod search;
-mod warmup;
 pub mod vector;
+mod warmup;
 
 use std::collections::VecDeque;
 use std::io;
