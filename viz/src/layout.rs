@@ -24,8 +24,7 @@ pub fn auto_scale(width: f32, height: f32) -> f32 {
     SCALES
         .iter()
         .copied()
-        .filter(|&s| s <= want + 1e-3)
-        .last()
+        .rfind(|&s| s <= want + 1e-3)
         .unwrap_or(1.0)
 }
 

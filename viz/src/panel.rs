@@ -177,7 +177,7 @@ fn timeline(p: &mut ChildSpawnerCommands) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
 pub fn update(
     current: Res<Current>,
     view: Res<ViewState>,

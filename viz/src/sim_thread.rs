@@ -37,9 +37,9 @@ pub fn speed_label(i: usize) -> String {
     match SPEEDS[i] {
         None => "as fast as possible".into(),
         Some(h) if h < 0.01 => "real time".into(),
-        Some(h) if h == 1.0 => "1 hour per second".into(),
+        Some(1.0) => "1 hour per second".into(),
         Some(h) if h < 24.0 => format!("{h} hours per second"),
-        Some(h) if h == 24.0 => "1 day per second".into(),
+        Some(24.0) => "1 day per second".into(),
         Some(h) => format!("{} days per second", (h / 24.0 * 10.0).round() / 10.0),
     }
 }

@@ -56,10 +56,10 @@ fn shots(dir: &Path, scale: &str) -> Option<Vec<Picture>> {
     )
 }
 
-/// The pixels along the inside of a rectangle of cells' border.
+/// The share of pixels along the top edge of a rectangle of cells in colour `c`.
 fn border_share(pic: &Picture, m: &MapRect, (x, y, w, h): (u32, u32, u32, u32), c: [u8; 3]) -> f64 {
     let (x0, y0) = m.corner(x, y);
-    let (x1, y1) = m.corner(x + w, y + h);
+    let (x1, _) = m.corner(x + w, y + h);
     let mut hits = 0;
     let mut n = 0;
     for px in (x0 as u32 + 2)..(x1 as u32 - 2) {
