@@ -138,9 +138,9 @@ pub fn page(run: &Run) -> Result<String> {
     ));
     page.summary(format!(
         "Crime concentrates: half of it happened in {} of the places where it could happen, \
-         and the most deprived districts had {:.1} times the crime rate of the least deprived.",
-        fmt_pct(run.figure("cells_for_half_of_crime")?),
-        run.figure("deprived_rate_ratio")?
+         and the most deprived districts had {} times the crime rate of the least deprived.",
+        run.fact("cells_for_half_of_crime", true),
+        run.fact("deprived_rate_ratio", false)
     ));
     if !ivs.is_empty() {
         page.summary(format!(
@@ -445,13 +445,13 @@ pub fn page(run: &Run) -> Result<String> {
             "Share of each type's crimes by hour. Dark hours are {} of the day; {} of burglaries and {} of \
              robberies happened in them (summary.json).",
             fmt_pct(run.figure("night_hours_share")?),
-            fmt_pct(run.figure("burglary_night_share")?),
-            fmt_pct(run.figure("robbery_night_share")?)
+            run.fact("burglary_night_share", true),
+            run.fact("robbery_night_share", true)
         ),
     ));
     facts.push_str(&para(&format!(
         "Offending concentrates too: the most active tenth of offenders committed {} of offences.",
-        fmt_pct(run.figure("offences_by_top_tenth")?)
+        run.fact("offences_by_top_tenth", true)
     )));
     page.section("facts", "Stylized facts", facts);
 

@@ -63,6 +63,17 @@ impl Run {
         })
     }
 
+    /// A stylized fact the model leaves out of the summary when the run has
+    /// too little crime to say, shown as "-" then: a share as a percentage,
+    /// else with one decimal.
+    pub(super) fn fact(&self, name: &str, share: bool) -> String {
+        match self.summary.get(name) {
+            None => "-".into(),
+            Some(&v) if share => super::html::fmt_pct(v),
+            Some(v) => format!("{v:.1}"),
+        }
+    }
+
     /// Steps per simulated day.
     pub fn ticks_per_day(&self) -> f64 {
         match self.model.as_str() {
