@@ -167,6 +167,9 @@ fn a_missing_scenario_file_exits_2() {
 fn every_shipped_scenario_validates() {
     for entry in fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")).unwrap() {
         let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue; // a scenario's own data folder (scenarios/riverside/)
+        }
         let o = crimesim(&["validate", path.to_str().unwrap()]);
         assert!(o.status.success(), "{}: {}", path.display(), stderr(&o));
     }
