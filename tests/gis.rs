@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 
 use arrow_array::RecordBatch;
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Float64Type, UInt8Type, UInt32Type, UInt64Type};
+use arrow_array::types::{Float64Type, Int64Type, UInt8Type, UInt32Type, UInt64Type};
 
 #[path = "common/require.rs"]
 mod require;
@@ -45,6 +45,12 @@ fn u64s(b: &RecordBatch, name: &str) -> Vec<u64> {
             .values()
             .iter()
             .map(|&v| v as u64)
+            .collect(),
+        arrow_schema::DataType::Int64 => c
+            .as_primitive::<Int64Type>()
+            .values()
+            .iter()
+            .map(|&v| u64::try_from(v).expect("a count or coordinate is not negative"))
             .collect(),
         _ => c.as_primitive::<UInt64Type>().values().to_vec(),
     }

@@ -164,6 +164,12 @@ fn arrow_cast_f64(a: &ArrayRef) -> Option<arrow_array::Float64Array> {
             .iter()
             .map(|&x| x as f64)
             .collect(),
+        DataType::Int64 => a
+            .as_primitive::<Int64Type>()
+            .values()
+            .iter()
+            .map(|&x| x as f64)
+            .collect(),
         DataType::Float64 => a.as_primitive::<Float64Type>().values().to_vec(),
         DataType::Boolean => a
             .as_boolean()
