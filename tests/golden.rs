@@ -22,11 +22,11 @@ use std::process::Command;
 use sha2::{Digest, Sha256};
 
 /// The small city every city case starts from: 32 x 32 cells, 1,500
-/// residents, 20 days. Sentences of a day so that releases (and so
-/// restorative justice) happen within the run.
+/// residents, 40 days. Sentences of a day so that releases (and so
+/// restorative justice and re-entry) happen within the run.
 const CITY: &str = "model = \"city\"
 seed = 7
-ticks = 480
+ticks = 960
 record_every = 1
 
 [grid]
