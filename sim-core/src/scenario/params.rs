@@ -47,6 +47,25 @@ pub struct Param {
     pub doc: &'static str,
 }
 
+impl Param {
+    /// A number from 0 to `max`.
+    pub const fn float(
+        path: &'static str,
+        max: f64,
+        default: f64,
+        unit: &'static str,
+        doc: &'static str,
+    ) -> Param {
+        Param {
+            path,
+            ty: Ty::Float { min: 0.0, max },
+            default: Default::Float(default),
+            unit,
+            doc,
+        }
+    }
+}
+
 /// A `[section]` of the scenario file and the models it applies to
 /// (`None`: every model).
 ///

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::map::CityMap;
 use crate::rng::{self, Purpose};
-use crate::scenario::params::{Default, Param, Section, Ty};
+use crate::scenario::params::{Param, Section};
 
 const CITY: Option<&[&str]> = Some(&["city"]);
 
@@ -36,24 +36,8 @@ pub const SECTIONS: &[Section] = &[Section {
           (Uggen 2000).",
 }];
 
-const fn float(
-    path: &'static str,
-    max: f64,
-    default: f64,
-    unit: &'static str,
-    doc: &'static str,
-) -> Param {
-    Param {
-        path,
-        ty: Ty::Float { min: 0.0, max },
-        default: Default::Float(default),
-        unit,
-        doc,
-    }
-}
-
 pub const PARAMS: &[Param] = &[
-    float(
+    Param::float(
         "city.ages.growth_per_year",
         0.1,
         0.01,
@@ -62,7 +46,7 @@ pub const PARAMS: &[Param] = &[
          old_age_start (Lotka; Preston, Heuveline & Guillot 2001; about 0.01 gives a \
          census-like pyramid of a slowly growing city).",
     ),
-    float(
+    Param::float(
         "city.ages.growth_deprivation_slope",
         0.1,
         0.015,
@@ -70,22 +54,22 @@ pub const PARAMS: &[Param] = &[
         "r rises by this per unit deprivation of the home: deprived areas are younger \
          (census age structures by area deprivation).",
     ),
-    float(
+    Param::float(
         "city.ages.old_age_start",
         120.0,
         65.0,
         "years",
         "From this age the density falls linearly to 0 at max_age (mortality).",
     ),
-    float("city.ages.max_age", 120.0, 95.0, "years", "Oldest age."),
-    float(
+    Param::float("city.ages.max_age", 120.0, 95.0, "years", "Oldest age."),
+    Param::float(
         "city.ages.curve_origin_age",
         30.0,
         8.0,
         "years",
         "No onset of offending before this age (the age-crime curve starts here).",
     ),
-    float(
+    Param::float(
         "city.ages.peak_age",
         60.0,
         17.0,
@@ -93,7 +77,7 @@ pub const PARAMS: &[Param] = &[
         "Age at which the onset hazard peaks (Farrington 1986: the prevalence of offending \
          peaks in the late teens).",
     ),
-    float(
+    Param::float(
         "city.ages.curve_shape",
         50.0,
         3.0,
@@ -102,7 +86,7 @@ pub const PARAMS: &[Param] = &[
          origin): 3 gives a steep rise, half the peak by the mid-twenties and a long tail \
          (Farrington 1986; Moffitt 1993: most offending is adolescence-limited).",
     ),
-    float(
+    Param::float(
         "city.ages.desistance_age_rate",
         1.0,
         0.05,
@@ -110,7 +94,7 @@ pub const PARAMS: &[Param] = &[
         "Desistance hazard x exp(this x (age - peak_age)) past the peak: desistance rises \
          with age (Laub & Sampson 2003; Moffitt 1993).",
     ),
-    float(
+    Param::float(
         "city.ages.job_desistance_factor",
         100.0,
         1.5,
@@ -119,21 +103,21 @@ pub const PARAMS: &[Param] = &[
          multiplied by this (Uggen 2000: a job lowers re-offending among offenders aged \
          27 or more, not among the young).",
     ),
-    float(
+    Param::float(
         "city.ages.working_age_min",
         120.0,
         16.0,
         "years",
         "Youngest age an employment or re-entry programme places in a job.",
     ),
-    float(
+    Param::float(
         "city.ages.working_age_max",
         120.0,
         64.0,
         "years",
         "Oldest age an employment or re-entry programme places in a job.",
     ),
-    float(
+    Param::float(
         "city.ages.job_effect_min_age",
         120.0,
         27.0,

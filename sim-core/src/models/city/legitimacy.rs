@@ -21,7 +21,7 @@
 //!   each at least 0 and a probability at most 1.
 
 use super::*;
-use crate::scenario::params::{Default as D, Param, Section, Ty};
+use crate::scenario::params::{Param, Section};
 
 const CITY: Option<&[&str]> = Some(&["city"]);
 
@@ -32,24 +32,8 @@ pub const SECTIONS: &[Section] = &[Section {
           (procedural justice: Tyler 2006; Sunshine & Tyler 2003; Jackson et al. 2012).",
 }];
 
-const fn float(
-    path: &'static str,
-    max: f64,
-    default: f64,
-    unit: &'static str,
-    doc: &'static str,
-) -> Param {
-    Param {
-        path,
-        ty: Ty::Float { min: 0.0, max },
-        default: D::Float(default),
-        unit,
-        doc,
-    }
-}
-
 pub const PARAMS: &[Param] = &[
-    float(
+    Param::float(
         "city.legitimacy.clearance_trust_slope",
         2.0,
         1.0,
@@ -58,7 +42,7 @@ pub const PARAMS: &[Param] = &[
          who trust police cooperate with investigations (Tyler & Fagan 2008; Jackson et al. \
          2012).",
     ),
-    float(
+    Param::float(
         "city.legitimacy.onset_trust_slope",
         2.0,
         0.5,
@@ -66,14 +50,14 @@ pub const PARAMS: &[Param] = &[
         "Onset hazard x (1 + this x (0.5 - trust)): people who see the police as legitimate \
          comply with the law (Tyler 2006; Sunshine & Tyler 2003).",
     ),
-    float(
+    Param::float(
         "city.legitimacy.desistance_trust_slope",
         2.0,
         0.5,
         "per unit trust",
         "Desistance hazard x (1 + this x (trust - 0.5)) (Tyler 2006; Jackson et al. 2012).",
     ),
-    float(
+    Param::float(
         "city.legitimacy.stops_per_hour",
         1000.0,
         2.0,
@@ -81,7 +65,7 @@ pub const PARAMS: &[Param] = &[
         "People in public a hot-spot or predictive unit stops per hour it dwells at its \
          cells (proactive stops).",
     ),
-    float(
+    Param::float(
         "city.legitimacy.stop_trust_drop",
         1.0,
         0.05,
@@ -89,7 +73,7 @@ pub const PARAMS: &[Param] = &[
         "Fall in the trust of a person stopped (Tyler, Fagan & Geller 2014; Gau & Brunson \
          2010: stops lower legitimacy, more so when frequent).",
     ),
-    float(
+    Param::float(
         "city.legitimacy.arrest_household_drop",
         1.0,
         0.02,
@@ -97,7 +81,7 @@ pub const PARAMS: &[Param] = &[
         "Fall in the trust of each other resident of an arrestee's home (vicarious \
          experience of police: Rosenbaum et al. 2005; Brunson 2007).",
     ),
-    float(
+    Param::float(
         "city.legitimacy.contact_household_share",
         1.0,
         0.5,
@@ -106,14 +90,14 @@ pub const PARAMS: &[Param] = &[
          this share of the contact's rise in trust (vicarious experience: Rosenbaum et al. \
          2005), as an arrest reaches the arrestee's household.",
     ),
-    float(
+    Param::float(
         "city.legitimacy.slow_response_minutes",
         10000.0,
         20.0,
         "minutes",
         "A response unit arriving later than this is a slow response.",
     ),
-    float(
+    Param::float(
         "city.legitimacy.slow_response_drop",
         1.0,
         0.05,

@@ -58,22 +58,6 @@ pub const KINDS: &[&str] = &[
     "task_force",
 ];
 
-pub(super) const fn float(
-    path: &'static str,
-    max: f64,
-    default: f64,
-    unit: &'static str,
-    doc: &'static str,
-) -> Param {
-    Param {
-        path,
-        ty: Ty::Float { min: 0.0, max },
-        default: Default::Float(default),
-        unit,
-        doc,
-    }
-}
-
 pub(super) const fn int(
     path: &'static str,
     min: i64,
@@ -189,14 +173,14 @@ pub const PARAMS: &[Param] = &[
         "days",
         "Recorded crime over this many days before the start is ranked.",
     ),
-    float(
+    Param::float(
         "city.interventions[].cost.one_off",
         1e15,
         0.0,
         "currency",
         "Paid on the start day.",
     ),
-    float(
+    Param::float(
         "city.interventions[].cost.per_day",
         1e15,
         0.0,
@@ -215,7 +199,7 @@ pub const PARAMS: &[Param] = &[
               equivalent annual cost. 20 years is the life Painter & Farrington (2001) gave \
               improved street lighting; CCTV cameras and other equipment last less (set it).",
     },
-    float(
+    Param::float(
         "city.interventions[].cost.discount_rate",
         1.0,
         0.035,
@@ -223,7 +207,7 @@ pub const PARAMS: &[Param] = &[
         "Rate at which `compare` discounts the one-off over `lifetime_years`: 3.5%, the social \
          time preference rate of HM Treasury's Green Book (2022) for the first 30 years.",
     ),
-    float(
+    Param::float(
         "city.interventions[].lighting_rise",
         1.0,
         0.5,
@@ -231,14 +215,14 @@ pub const PARAMS: &[Param] = &[
         "street_lighting: lighting of the area's cells rises by this (at most 1). Better light \
          raises natural surveillance at night and deters (Welsh & Farrington 2008).",
     ),
-    float(
+    Param::float(
         "city.interventions[].cctv_deterrence",
         1.0,
         0.05,
         "",
         "cctv: A_eff in covered cells is multiplied by 1 - this (half when not monitored).",
     ),
-    float(
+    Param::float(
         "city.interventions[].cctv_detection",
         1.0,
         0.03,
@@ -280,14 +264,14 @@ pub const PARAMS: &[Param] = &[
         "policing kinds: shift length (08:00 to 24:00 by default: extra patrol in the day and \
          evening, as hot-spot experiments ran it; Sherman & Weisburd 1995; Telep et al. 2014).",
     ),
-    float(
+    Param::float(
         "city.interventions[].speed_cells_per_hour",
         10000.0,
         200.0,
         "cells per hour",
         "policing kinds: speed (community officers walk at a third of it).",
     ),
-    float(
+    Param::float(
         "city.interventions[].dwell_minutes",
         1440.0,
         15.0,
@@ -315,14 +299,14 @@ pub const PARAMS: &[Param] = &[
          cells beyond the area, falling linearly to 0 (diffusion of benefits: Clarke & \
          Weisburd 1994; Bowers, Johnson, Guerette, Summers & Poynton 2011).",
     ),
-    float(
+    Param::float(
         "city.interventions[].guardianship_factor",
         100.0,
         1.2,
         "",
         "neighbourhood_watch: guardian strength in the area is multiplied by this.",
     ),
-    float(
+    Param::float(
         "city.interventions[].reporting_rise",
         1.0,
         0.1,
@@ -330,7 +314,7 @@ pub const PARAMS: &[Param] = &[
         "neighbourhood_watch: added to the chance that a crime in the area is reported; \
          awareness_campaign: added to the chance that a resident it reached reports.",
     ),
-    float(
+    Param::float(
         "city.interventions[].onset_reduction",
         1.0,
         0.3,
@@ -338,7 +322,7 @@ pub const PARAMS: &[Param] = &[
         "youth_programme: onset hazard of residents of the area aged age_min to age_max is \
          multiplied by 1 - this.",
     ),
-    float(
+    Param::float(
         "city.interventions[].desistance_factor",
         100.0,
         1.5,
@@ -366,7 +350,7 @@ pub const PARAMS: &[Param] = &[
          offender's home hear the message too (the group is held to account: Kennedy 1997; \
          Braga & Weisburd 2012).",
     ),
-    float(
+    Param::float(
         "city.interventions[].group_share",
         1.0,
         0.5,
@@ -385,14 +369,14 @@ pub const PARAMS: &[Param] = &[
          each tops the notified at liberty up to notify_top (Kennedy 1997: repeated offender \
          forums; Braga & Weisburd 2012).",
     ),
-    float(
+    Param::float(
         "city.interventions[].motivation_reduction",
         1.0,
         0.5,
         "",
         "focused_deterrence: a notified offender's propensity is multiplied by 1 - this.",
     ),
-    float(
+    Param::float(
         "city.interventions[].swift_arrest_probability",
         1.0,
         0.4,
@@ -400,7 +384,7 @@ pub const PARAMS: &[Param] = &[
         "focused_deterrence: chance that a recorded crime of a notified offender leads to \
          arrest at once (swift, certain sanction).",
     ),
-    float(
+    Param::float(
         "city.interventions[].release_desistance_rise",
         1.0,
         0.2,
@@ -408,7 +392,7 @@ pub const PARAMS: &[Param] = &[
         "restorative_justice: the chance of desisting on release, d, becomes d + (1 - d) * \
          this for residents of the area (Strang et al. 2013).",
     ),
-    float(
+    Param::float(
         "city.interventions[].hardening_rise",
         1.0,
         0.4,

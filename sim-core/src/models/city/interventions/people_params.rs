@@ -2,11 +2,11 @@
 //! precautions, reporting, investigation) and of lighting's collective
 //! efficacy: mechanism, default and source of each.
 
-use super::params::{float, int};
+use super::params::int;
 use crate::scenario::params::{Default, Param, Ty};
 
 pub const PEOPLE_PARAMS: &[Param] = &[
-    float(
+    Param::float(
         "city.interventions[].efficacy_rise",
         10.0,
         0.3,
@@ -17,7 +17,7 @@ pub const PEOPLE_PARAMS: &[Param] = &[
          attribute day-time falls to community pride and informal social control). It feeds \
          trips given up, as a neighbourhood watch does.",
     ),
-    float(
+    Param::float(
         "city.interventions[].age_min",
         120.0,
         10.0,
@@ -25,7 +25,7 @@ pub const PEOPLE_PARAMS: &[Param] = &[
         "youth_programme: youngest age reached (youth programmes work with ages of about 10 \
          to 24).",
     ),
-    float(
+    Param::float(
         "city.interventions[].age_max",
         120.0,
         24.0,
@@ -54,7 +54,7 @@ pub const PEOPLE_PARAMS: &[Param] = &[
          supported (desistance x desistance_factor; Seiter & Kadela 2003; Lattimore & Visher \
          2009).",
     ),
-    float(
+    Param::float(
         "city.interventions[].job_share",
         1.0,
         0.3,
@@ -63,7 +63,7 @@ pub const PEOPLE_PARAMS: &[Param] = &[
          it is active, living in the area, is placed in a job (Uggen 2000; Visher, \
          Winterfield & Coggeshall 2005 find small effects of employment alone).",
     ),
-    float(
+    Param::float(
         "city.interventions[].reach",
         1.0,
         0.3,
@@ -71,7 +71,7 @@ pub const PEOPLE_PARAMS: &[Param] = &[
         "awareness_campaign: share of the area's residents the campaign reaches (drawn once \
          per resident).",
     ),
-    float(
+    Param::float(
         "city.interventions[].precaution",
         1.0,
         0.3,
@@ -81,7 +81,7 @@ pub const PEOPLE_PARAMS: &[Param] = &[
          (Farrell, Tseloni, Mailley & Tilley 2011: household security drove the fall in \
          burglary; Johnson & Bowers 2003: publicity adds to prevention).",
     ),
-    float(
+    Param::float(
         "city.interventions[].channel_uptake",
         1.0,
         0.3,
@@ -100,7 +100,7 @@ pub const PEOPLE_PARAMS: &[Param] = &[
               offender group (the `targets` most-arrested offenders at liberty living in the \
               area on the start day, wherever they offend: Martin & Sherman 1986).",
     },
-    float(
+    Param::float(
         "city.interventions[].clearance_rise",
         1.0,
         0.3,
