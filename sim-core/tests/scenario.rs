@@ -193,6 +193,14 @@ fn check_defaults(model: &str) {
             .cloned();
         let value =
             value.unwrap_or_else(|| panic!("{} missing from the resolved scenario", p.path));
+        if model == "city" && (p.path == "ticks" || p.path == "record_every") {
+            // The city's own defaults, as the two parameters' docs say: a
+            // year of hourly ticks, recorded daily.
+            let day = 24;
+            let expected = if p.path == "ticks" { 365 * day } else { day };
+            assert_eq!(value.as_integer(), Some(expected), "{}", p.path);
+            continue;
+        }
         match p.default {
             Default::Float(d) => assert_eq!(value.as_float(), Some(d), "{}", p.path),
             Default::Int(d) => assert_eq!(value.as_integer(), Some(d), "{}", p.path),
@@ -207,7 +215,16 @@ fn check_defaults(model: &str) {
                     .collect();
                 assert_eq!(got, d, "{}", p.path)
             }
-            Default::Absent => panic!("{}: only array elements have optional keys", p.path),
+            Default::Absent => {
+                // Optional keys outside arrays are derived from the layers;
+                // with none, their docs name the fallback.
+                let fallback = match p.path {
+                    "grid.x_origin" | "grid.y_origin" => 0.0,
+                    "grid.cell_size" => 50.0,
+                    other => panic!("{other}: an optional key with no documented fallback"),
+                };
+                assert_eq!(value.as_float(), Some(fallback), "{}", p.path)
+            }
         }
     }
 }
