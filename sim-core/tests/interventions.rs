@@ -290,132 +290,162 @@ fn costs_are_charged_on_active_days() {
     assert_eq!(figure(&city, "cost_total"), 1100.0);
 }
 
-/// The relative change in true crime after the start in the area and in
-/// the buffer ring (from `interventions.arrow`'s counts), pooled over
-/// `seeds`, of a kind on and off.
-fn area_and_buffer(on: &str, off: &str, start: u64, days: u64) -> (f64, f64) {
-    let (mut with, mut without) = ([0u64; 2], [0u64; 2]);
-    for seed in [1, 2] {
-        let (a, b) = (
-            run_at(on, seed, start, days),
-            run_at(off, seed, start, days),
-        );
-        for (sums, city) in [(&mut with, &a), (&mut without, &b)] {
-            for r in &city.intervention_rows(0)[start as usize..] {
-                sums[0] += r.crimes[0];
-                sums[1] += r.crimes[1];
-            }
-        }
-    }
-    (change(with[0], without[0]), change(with[1], without[1]))
-}
-
-/// A kind's effect in its area on a short paired run (two seeds, 90 days
-/// after a start on day 40) lies in the range docs/model.md gives for its
-/// meta-analysis, widened for the noise of so short a run, and the buffer
-/// ring gains no more than `max_buffer`.
-fn check_effect(kind: &str, area: &str, off: &str, range: (f64, f64), max_buffer: f64) {
-    check_effect_at(kind, area, off, range, max_buffer, START, DAYS)
-}
-
-fn check_effect_at(
-    kind: &str,
-    area: &str,
-    off: &str,
-    range: (f64, f64),
-    max_buffer: f64,
-    start: u64,
-    days: u64,
-) {
-    let on = format!("kind = \"{kind}\"\n{area}");
-    let off = format!("{on}\n{off}");
-    let (area, buffer) = area_and_buffer(&on, &off, start, days);
-    eprintln!("{kind}: area {area:+.3}, buffer {buffer:+.3}");
-    assert!(
-        range.0 <= area && area <= range.1,
-        "{kind}: area {area:+.3} outside {range:?} (buffer {buffer:+.3})"
-    );
-    assert!(
-        buffer <= max_buffer,
-        "{kind}: buffer {buffer:+.3} above {max_buffer} (area {area:+.3})"
-    );
+/// The small city for `days` with `seed` and no intervention at all.
+fn run_without(seed: u64, days: u64) -> City {
+    let overrides = vec![format!("seed={seed}"), format!("ticks={}", days * 24)];
+    let s = load("t.toml", CITY_SMALL, &overrides, &LoadOptions::default()).unwrap();
+    let mut city = City::new(&s);
+    crimesim_core::run(&mut city, s.ticks, &mut Discard, |_| {}).unwrap();
+    city
 }
 
 const HOTSPOTS: &str = "area.hotspots = { top = 200, window_days = 40 }";
 
-#[test]
-fn street_lighting_lowers_crime_in_its_area_by_8_to_35_percent() {
-    check_effect(
+/// The settings that make each place-based kind's dose zero (the programmes
+/// for people: `people.rs`).
+const ZERO_DOSES: [(&str, &str, &str); 9] = [
+    (
         "street_lighting",
         AREA,
-        "lighting_rise = 0",
-        (-0.35, -0.08),
-        0.3,
-    );
-}
-
-#[test]
-fn cctv_lowers_crime_in_its_area_by_3_to_60_percent() {
-    check_effect(
-        "cctv",
-        HOTSPOTS,
-        "cctv_deterrence = 0\ncctv_detection = 0",
-        (-0.6, -0.03),
-        0.1,
-    );
-}
-
-#[test]
-fn hotspot_policing_lowers_crime_in_its_area_by_5_to_60_percent_and_its_buffer_rises_at_most_5_percent()
- {
-    check_effect(
-        "hotspot_policing",
-        HOTSPOTS,
-        "units = 0",
-        (-0.6, -0.05),
-        0.05,
-    );
-}
-
-#[test]
-fn predictive_policing_lowers_crime_in_its_area_by_5_to_35_percent_and_its_buffer_rises_at_most_5_percent()
- {
-    check_effect(
-        "predictive_policing",
-        HOTSPOTS,
-        "units = 0",
-        (-0.35, -0.05),
-        0.05,
-    );
-}
-
-#[test]
-fn neighbourhood_watch_lowers_crime_in_its_area_by_12_to_32_percent_and_its_buffer_rises_at_most_5_percent()
- {
-    check_effect(
+        "lighting_rise = 0\nefficacy_rise = 0",
+    ),
+    ("cctv", HOTSPOTS, "cctv_deterrence = 0\ncctv_detection = 0"),
+    ("hotspot_policing", HOTSPOTS, "units = 0"),
+    ("predictive_policing", HOTSPOTS, "units = 0"),
+    ("community_policing", AREA, "units = 0"),
+    (
         "neighbourhood_watch",
         AREA,
         "guardianship_factor = 1\nreporting_rise = 0",
-        (-0.32, -0.12),
-        0.05,
+    ),
+    ("target_hardening", AREA, "hardening_rise = 0"),
+    ("focused_deterrence", AREA, "notify_top = 0"),
+    ("restorative_justice", AREA, "release_desistance_rise = 0"),
+];
+
+#[test]
+fn a_zero_dose_of_each_place_intervention_changes_nothing() {
+    let none = run_without(3, 60);
+    for (kind, area, zero) in ZERO_DOSES {
+        let city = run_at(&format!("kind = \"{kind}\"\n{area}\n{zero}"), 3, 10, 60);
+        assert!(city.crimes() == none.crimes(), "{kind}: crimes differ");
+        let (a, b) = (city.residents(), none.residents());
+        assert!(
+            a.trust == b.trust && a.state == b.state,
+            "{kind}: residents differ"
+        );
+    }
+}
+
+/// True crime in the area after the start (from `interventions.arrow`'s
+/// counts), pooled over seeds 1 and 2, for each of `doses`.
+fn area_crime_by_dose(kind: &str, area: &str, doses: &[&str], start: u64, days: u64) -> Vec<u64> {
+    doses
+        .iter()
+        .map(|dose| {
+            let table = format!("kind = \"{kind}\"\n{area}\n{dose}");
+            [1, 2]
+                .iter()
+                .map(|&seed| {
+                    let city = run_at(&table, seed, start, days);
+                    city.intervention_rows(0)[start as usize..]
+                        .iter()
+                        .map(|r| r.crimes[0])
+                        .sum::<u64>()
+                })
+                .sum()
+        })
+        .collect()
+}
+
+/// Area crime never rises as the dose rises from zero through the default
+/// to a strong one: what must hold whatever the calibration. (How large
+/// each kind's effect is, with intervals beside its meta-analysis, is
+/// measured in docs/model.md, not asserted here.)
+fn check_more_dose_never_helps_less(kind: &str, area: &str, doses: [&str; 3]) {
+    check_more_dose_at(kind, area, doses, START, DAYS)
+}
+
+fn check_more_dose_at(kind: &str, area: &str, doses: [&str; 3], start: u64, days: u64) {
+    let crimes = area_crime_by_dose(kind, area, &doses, start, days);
+    eprintln!("{kind}: area crimes {crimes:?} for {doses:?}");
+    assert!(
+        crimes.windows(2).all(|w| w[1] <= w[0]),
+        "{kind}: area crimes {crimes:?} for doses {doses:?}"
     );
 }
 
 #[test]
-fn community_policing_changes_crime_in_its_area_by_at_most_15_percent() {
-    check_effect("community_policing", AREA, "units = 0", (-0.15, 0.15), 0.15);
+fn more_street_lighting_never_helps_less() {
+    // Lighting is capped at 1 and the deprived districts start near 0.5, so
+    // the doses stay below where the cap binds.
+    check_more_dose_never_helps_less(
+        "street_lighting",
+        AREA,
+        [
+            "lighting_rise = 0",
+            "lighting_rise = 0.2",
+            "lighting_rise = 0.5",
+        ],
+    );
 }
 
 #[test]
-fn focused_deterrence_lowers_crime_in_its_area_by_12_to_40_percent() {
+fn more_cctv_deterrence_never_helps_less() {
+    check_more_dose_never_helps_less(
+        "cctv",
+        HOTSPOTS,
+        [
+            "cctv_deterrence = 0",
+            "cctv_deterrence = 0.05",
+            "cctv_deterrence = 0.3",
+        ],
+    );
+}
+
+#[test]
+fn more_hotspot_units_never_help_less() {
+    check_more_dose_never_helps_less(
+        "hotspot_policing",
+        HOTSPOTS,
+        ["units = 0", "units = 3", "units = 12"],
+    );
+}
+
+#[test]
+fn more_neighbourhood_watch_guardianship_never_helps_less() {
+    check_more_dose_never_helps_less(
+        "neighbourhood_watch",
+        AREA,
+        [
+            "guardianship_factor = 1",
+            "guardianship_factor = 1.2",
+            "guardianship_factor = 2",
+        ],
+    );
+}
+
+#[test]
+fn more_target_hardening_never_helps_less() {
+    check_more_dose_never_helps_less(
+        "target_hardening",
+        AREA,
+        [
+            "hardening_rise = 0",
+            "hardening_rise = 0.2",
+            "hardening_rise = 0.8",
+        ],
+    );
+}
+
+#[test]
+fn more_offenders_called_in_never_help_less() {
     // Later and longer: the programme needs known offenders (arrests) to
     // call in, and call-ins every month to reach those released.
-    check_effect_at(
+    check_more_dose_at(
         "focused_deterrence",
         AREA,
-        "notify_top = 0",
-        (-0.4, -0.12),
-        0.3,
+        ["notify_top = 0", "notify_top = 60", "notify_top = 240"],
         90,
         180,
     );
