@@ -287,7 +287,7 @@ fn run_one(job: &Job, stop: &AtomicBool) -> Result<bool> {
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runner::execute(run, stop)));
     let result = match ran {
         Ok(Ok(Ending::Complete)) => Ok(()),
-        Ok(Ok(Ending::Interrupted { .. })) => {
+        Ok(Ok(Ending::Interrupted { .. } | Ending::InterruptedInWarmUp)) => {
             std::fs::remove_dir_all(&partial).map_err(|e| Error::io(&partial, e))?;
             return Ok(false);
         }

@@ -73,6 +73,16 @@ fn run_on_pool(scenario: &Scenario, control: &Control) -> Result<Outcome<MemoryR
             std::ops::ControlFlow::Continue(())
         })
     };
+    let warmed = crimesim_core::sim::warm_up(sim.as_mut(), |_, _| {
+        if control.stopped() {
+            std::ops::ControlFlow::Break(())
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    });
+    if !warmed {
+        return Ok(Outcome::Stopped { at: 0 });
+    }
     let ended = crimesim_core::sim::run_with(sim.as_mut(), scenario.ticks, &mut recorder, watch)
         .map_err(|e| match e {
             crimesim_core::sim::RunError::Io(e) => Error::Other(format!("the run failed: {e}")),

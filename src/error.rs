@@ -37,6 +37,10 @@ pub enum Error {
         checkpoint: String,
     },
     #[error(
+        "interrupted during the warm-up, before day 0: nothing was recorded in {out}; run it again"
+    )]
+    InterruptedInWarmUp { out: String },
+    #[error(
         "{path}: another crimesim is writing this folder ({holder}); wait for it to end, or write elsewhere"
     )]
     Locked { path: PathBuf, holder: String },
@@ -68,7 +72,7 @@ impl Error {
             | Error::Corrupt { .. }
             | Error::Usage(_) => EXIT_BAD_INPUT,
             Error::Io { .. } | Error::Other(_) => EXIT_FAILURE,
-            Error::Interrupted { .. } => EXIT_INTERRUPTED,
+            Error::Interrupted { .. } | Error::InterruptedInWarmUp { .. } => EXIT_INTERRUPTED,
         }
     }
 }

@@ -52,6 +52,8 @@ pub enum Ending {
         tick: u64,
         checkpoint: PathBuf,
     },
+    /// Stopped during the warm-up, before day 0: nothing was recorded.
+    InterruptedInWarmUp,
 }
 
 /// What `manifest.json` says about a run. Written last: a folder without it
@@ -116,6 +118,9 @@ fn run_in_pool(job: Job, interrupted: &AtomicBool) -> Result<Ending> {
         .map_err(|e| Error::io(&out, e))?;
     let started = Instant::now();
     let mut sim = crimesim_core::build(&scenario);
+    if from.is_none() && !warm_up(sim.as_mut(), interrupted, quiet) {
+        return Ok(Ending::InterruptedInWarmUp);
+    }
     let started_from = from.as_ref().map(|c| c.path.display().to_string());
     let metadata =
         crate::gis::export::schema_metadata(&crimesim_core::georef::Georef::of(&scenario));
@@ -339,6 +344,37 @@ fn file_entry(out: &Path, file: &str, rows: Option<u64>) -> Result<FileEntry> {
 }
 
 /// A progress bar on a terminal; none when stderr is piped or with --quiet.
+/// Simulates the model's warm-up (history before day 0, not recorded), with
+/// a progress bar of its own; false if interrupted before its end.
+fn warm_up(sim: &mut dyn Simulation, interrupted: &AtomicBool, quiet: bool) -> bool {
+    let left = sim.warm_up_left();
+    if left == 0 {
+        return true;
+    }
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::new(left);
+        bar.set_style(
+            ProgressStyle::with_template("warm-up {bar:40.cyan/blue} {pos}/{len} ticks  ETA {eta}")
+                .expect("valid template"),
+        );
+        bar
+    });
+    let done = crimesim_core::sim::warm_up(sim, |done, _| {
+        if let Some(bar) = &bar {
+            bar.set_position(done);
+        }
+        if interrupted.load(Ordering::SeqCst) {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    done
+}
+
 fn progress_bar(ticks: u64, at: u64, quiet: bool) -> Option<ProgressBar> {
     if quiet || !std::io::stderr().is_terminal() {
         return None;

@@ -233,6 +233,39 @@ fn sigint_stops_after_a_tick_with_a_checkpoint_and_resume_completes() {
 }
 
 #[test]
+fn sigint_during_the_warm_up_stops_at_once_and_records_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("warming");
+    // Ten years of warm-up: far longer than the wait before the signal.
+    let mut args = RUN.to_vec();
+    args.extend_from_slice(&["--set", "city.warmup_days=3650"]);
+    args.extend_from_slice(&["--out", out.to_str().unwrap()]);
+    let child = spawn(&args);
+    let start = Instant::now();
+    while !out.join("scenario.toml").exists() {
+        assert!(start.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let signalled = Instant::now();
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    let waited = signalled.elapsed();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(err.contains("during the warm-up"), "{err}");
+    // It stops within a simulated day of the default city, not at the
+    // warm-up's end (ten years of it take minutes).
+    assert!(waited < Duration::from_secs(20), "{waited:?}");
+    assert!(!out.join("manifest.json").exists());
+    assert!(!out.join("ticks.arrow").exists() && !out.join(".ticks.arrow.partial").exists());
+}
+
+#[test]
 fn a_checkpoint_from_another_version_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("run");

@@ -22,6 +22,14 @@ pub trait Simulation: Send {
     fn tick(&self) -> u64;
     /// Agents that act in the next step (for agent-steps per second).
     fn active_agents(&self) -> u64;
+    /// Ticks of unrecorded history (a warm-up) still to simulate before the
+    /// first step. The first step simulates whatever is left; [`warm_up()`]
+    /// does it in pieces, to show progress or to stop.
+    fn warm_up_left(&self) -> u64 {
+        0
+    }
+    /// Simulates up to `ticks` ticks of the warm-up.
+    fn warm_up(&mut self, _ticks: u64) {}
     /// Advances one tick, recording rows when they are due.
     fn step(&mut self, recorder: &mut dyn Recorder) -> io::Result<()>;
     /// Records what is left: rows not yet written and per-cell totals.
@@ -67,6 +75,24 @@ pub fn run(
         RunError::Io(e) | RunError::Hook(e) => e,
     })?;
     Ok(ended.counts)
+}
+
+/// Simulates `sim`'s warm-up a day at a time, calling `after_day` with the
+/// ticks done and the ticks in all after each; returns false if it stopped
+/// the warm-up before its end (by returning `Break`).
+pub fn warm_up(
+    sim: &mut dyn Simulation,
+    mut after_day: impl FnMut(u64, u64) -> ControlFlow<()>,
+) -> bool {
+    let total = sim.warm_up_left();
+    let day = (sim.ticks_per_day().round() as u64).max(1);
+    while sim.warm_up_left() > 0 {
+        sim.warm_up(day);
+        if after_day(total - sim.warm_up_left(), total).is_break() {
+            return sim.warm_up_left() == 0;
+        }
+    }
+    true
 }
 
 /// How [`run_with`] ended.

@@ -182,5 +182,8 @@ fn finish(ending: Ending, out: &std::path::Path) -> Result<()> {
             out: out.display().to_string(),
             checkpoint: checkpoint.display().to_string(),
         }),
+        Ending::InterruptedInWarmUp => Err(Error::InterruptedInWarmUp {
+            out: out.display().to_string(),
+        }),
     }
 }

@@ -81,7 +81,7 @@ pub const MODELS: &[ModelDef] = &[
             city::interventions::PEOPLE_PARAMS,
             city::vector::PARAMS,
         ],
-        build: |s| Box::new(city::City::new(s)),
+        build: |s| Box::new(city::City::before_warm_up(s)),
         inconsistency: |s| {
             city::inconsistency(s.city())
                 .map(|(path, what, expected)| (path.to_string(), what, expected))

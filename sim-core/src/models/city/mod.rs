@@ -214,10 +214,23 @@ pub struct City {
     interventions: interventions::Interventions,
     /// Days whose counts are complete.
     closed_days: u64,
+    /// The history before day 0 while it is still to be simulated
+    /// (`warmup.rs`); `None` once the run has taken it over.
+    #[serde(skip)]
+    warm_up: Option<Box<warmup::History>>,
 }
 
 impl City {
+    /// The city of `scenario` at day 0, its warm-up simulated.
     pub fn new(scenario: &Scenario) -> City {
+        let mut city = City::before_warm_up(scenario);
+        city.advance_warm_up(u64::MAX);
+        city
+    }
+
+    /// The city of `scenario` with its warm-up still to simulate
+    /// ([`Simulation::warm_up`], or the first step does it all).
+    pub fn before_warm_up(scenario: &Scenario) -> City {
         let p = scenario.city().clone();
         let grid = Grid::new(scenario.grid.width, scenario.grid.height);
         let map = CityMap::for_scenario(grid, &p, scenario.seed);
@@ -269,6 +282,7 @@ impl City {
             interval: Interval::default(),
             arrests_total: 0,
             last_row_tick: 0,
+            warm_up: None,
             residents,
             base: Arc::new(Base {
                 map,
@@ -284,12 +298,19 @@ impl City {
         };
         city.seed_offenders();
         city.count_offenders();
-        city.warm_up(scenario);
-        for g in 0..city.policing.groups.len() {
-            city.place_group(g, None);
+        city.plan_warm_up(scenario);
+        if city.warm_up.is_none() {
+            city.start();
         }
-        city.plan_interventions();
         city
+    }
+
+    /// Day 0 begins: police take their posts and interventions their areas.
+    fn start(&mut self) {
+        for g in 0..self.policing.groups.len() {
+            self.place_group(g, None);
+        }
+        self.plan_interventions();
     }
 
     /// A resident's propensity to offend now (focused deterrence lowers it).
@@ -477,7 +498,16 @@ impl Simulation for City {
         self.residents.len() as u64
     }
 
+    fn warm_up_left(&self) -> u64 {
+        self.warm_up.as_ref().map_or(0, |h| h.left)
+    }
+
+    fn warm_up(&mut self, ticks: u64) {
+        self.advance_warm_up(ticks);
+    }
+
     fn step(&mut self, recorder: &mut dyn Recorder) -> io::Result<()> {
+        self.advance_warm_up(u64::MAX);
         let t = self.tick;
         let (day, hour) = self.day_and_hour(t);
         if t.is_multiple_of(self.base.p.ticks_per_day as u64) {

@@ -22,9 +22,18 @@ impl Recorder for Discard {
     }
 }
 
+/// The history a run lives before day 0, while it is being simulated.
+pub(super) struct History {
+    city: City,
+    /// Ticks still to simulate.
+    pub(super) left: u64,
+    /// The day after its last: day 0 of the run.
+    end: u64,
+}
+
 impl City {
-    /// Simulates the history and takes over its state.
-    pub(super) fn warm_up(&mut self, scenario: &Scenario) {
+    /// Sets up the history, to be simulated by [`City::advance_warm_up`].
+    pub(super) fn plan_warm_up(&mut self, scenario: &Scenario) {
         let days = self.base.p.warmup_days as u64;
         if days == 0 {
             return;
@@ -41,12 +50,32 @@ impl City {
         let tpd = self.base.p.ticks_per_day as u64;
         history.tick = HISTORY_DAY * tpd;
         history.closed_days = HISTORY_DAY;
-        for _ in 0..days * tpd {
+        self.warm_up = Some(Box::new(History {
+            city: history,
+            left: days * tpd,
+            end: HISTORY_DAY + days,
+        }));
+    }
+
+    /// Simulates up to `ticks` ticks of the history; after its last, takes
+    /// over its state and starts day 0.
+    pub(super) fn advance_warm_up(&mut self, ticks: u64) {
+        let Some(history) = self.warm_up.as_mut() else {
+            return;
+        };
+        let steps = ticks.min(history.left);
+        for _ in 0..steps {
             history
+                .city
                 .step(&mut Discard)
                 .expect("a recorder that keeps nothing does not fail");
         }
-        self.inherit(history, HISTORY_DAY + days);
+        history.left -= steps;
+        if history.left == 0 {
+            let History { city, end, .. } = *self.warm_up.take().expect("checked above");
+            self.inherit(city, end);
+            self.start();
+        }
     }
 
     /// Takes over the state a history leaves on day `end` (day 0 of the run).
