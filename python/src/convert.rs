@@ -50,7 +50,9 @@ pub fn to_py(py: Python<'_>, e: Error) -> PyErr {
         Error::Checkpoint { .. } | Error::Corrupt { .. } | Error::Usage(_) => {
             PyValueError::new_err(text)
         }
-        Error::Interrupted { .. } => PyKeyboardInterrupt::new_err(text),
+        Error::Interrupted { .. } | Error::InterruptedInWarmUp { .. } => {
+            PyKeyboardInterrupt::new_err(text)
+        }
         Error::Other(_) => PyRuntimeError::new_err(text),
     }
 }

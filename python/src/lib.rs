@@ -74,7 +74,12 @@ fn run<'py>(
         (Outcome::Done(run), None) => run,
         (Outcome::Done(_), Some(e)) => return Err(e),
         (Outcome::Stopped { at }, raised) => {
-            let what = format!("crimesim.run stopped at the end of tick {at}");
+            // A run stops after a tick; at 0 it stopped in the warm-up.
+            let what = if at == 0 {
+                "crimesim.run stopped during the warm-up, before its first tick".to_string()
+            } else {
+                format!("crimesim.run stopped at the end of tick {at}")
+            };
             return Err(stopped(py, raised, what));
         }
     };

@@ -58,12 +58,17 @@ def _sigint_after(seconds):
 
 
 def test_ctrl_c_stops_a_run_at_the_end_of_a_tick_and_the_next_run_works():
-    # The default city for a year takes seconds; SIGINT comes after 0.5 s.
+    # The default city for a year (without its warm-up) takes seconds;
+    # SIGINT comes after 0.5 s.
     ticks_seen = []
     timer = _sigint_after(0.5)
     started = time.monotonic()
     with pytest.raises(KeyboardInterrupt, match=r"stopped at the end of tick (\d+)") as e:
-        crimesim.run(threads=1, progress=lambda done, total: ticks_seen.append(done))
+        crimesim.run(
+            threads=1,
+            set={"city.warmup_days": 0},
+            progress=lambda done, total: ticks_seen.append(done),
+        )
     waited = time.monotonic() - started
     timer.join()
     tick = int(str(e.value).rsplit(" ", 1)[1])
@@ -71,6 +76,17 @@ def test_ctrl_c_stops_a_run_at_the_end_of_a_tick_and_the_next_run_works():
     assert 0 < ticks_seen[-1] <= tick < 8760
     # A run after the interrupt is a whole run.
     assert crimesim.run(set=SMALL, progress=False).ticks.num_rows == SMALL["ticks"]
+
+
+def test_ctrl_c_stops_a_run_during_its_warm_up_within_a_simulated_day():
+    # Ten years of warm-up take far longer than the wait before SIGINT.
+    timer = _sigint_after(0.5)
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt, match="during the warm-up"):
+        crimesim.run(threads=1, set={"city.warmup_days": 3650}, progress=False)
+    waited = time.monotonic() - started
+    timer.join()
+    assert 0.5 <= waited < 1.5, waited
 
 
 def test_the_gil_is_released_while_the_model_runs():
