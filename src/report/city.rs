@@ -11,8 +11,8 @@ use super::charts::{self, BarChart, LineChart, OKABE_ITO, Outline, Ramp, Scale, 
 use super::html::{Page, escape, figure, fmt_int, fmt_num, fmt_pct, para, row, table};
 use super::read::{Table, toml_f64};
 use super::run::{
-    Cells, Intervention, Run, UPPER_RIGHT, WIDE, concentration, interventions, knox_table, max_of,
-    pairs, provenance,
+    Cells, Intervention, Run, UPPER_RIGHT, WIDE, concentration, knox_table, max_of, pairs,
+    provenance, run_interventions,
 };
 use crate::error::Result;
 
@@ -90,12 +90,7 @@ fn moving_average(values: &[f64], window: usize) -> Vec<f64> {
 pub fn page(run: &Run) -> Result<String> {
     let cells = Cells::read(&run.dir)?;
     let districts = cells.districts()?;
-    let ivs = interventions(
-        &run.scenario,
-        cells.width,
-        cells.height,
-        districts.as_deref(),
-    );
+    let ivs = run_interventions(run, &cells)?;
     let outline = outlines(&ivs);
     let marks = marks(&ivs);
     let tpd = run.ticks_per_day();
@@ -220,7 +215,7 @@ pub fn page(run: &Run) -> Result<String> {
     ]));
     if ivs.iter().any(|iv| iv.cells.is_none()) {
         body.push_str(&para(
-            "Areas chosen during the run (hotspots) are not outlined: the scenario does not fix them.",
+            "An intervention that never started has no area: it is not outlined.",
         ));
     }
     page.section("maps", "Where crime happened", body);

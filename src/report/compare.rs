@@ -18,7 +18,7 @@ use super::charts::{ForestPlot, ForestRow, OKABE_ITO, Ramp, Scale, Scatter};
 use super::displacement::{self, Zone};
 use super::html::{Page, escape, figure, fmt_num, fmt_pct, para, row, table};
 use super::read::{Table, bad};
-use super::run::{Cells, Run, interventions};
+use super::run::{Cells, Run, run_interventions};
 use crate::error::Result;
 
 /// The outcomes the forest plot leads with; the rest are folded.
@@ -323,7 +323,7 @@ fn zone_section(zones: &[Zone]) -> Option<String> {
     }
     let mut body = para(&format!(
         "True crimes (burglary and robbery) per run in each district and in rings around each intervention \
-         area whose cells the scenario fixes (Chebyshev distance in cells; rings of {:?} cells), each arm \
+         area, hot spots included (each run's own area; Chebyshev distance in cells; rings of {:?} cells), each arm \
          minus the baseline, paired by replicate, with 95% paired t intervals (displacement.arrow). A rise in \
          the near rings while the area falls is displacement; a fall there is a diffusion of benefits. An \
          area's zones add up to the whole city.",
@@ -336,7 +336,7 @@ fn zone_section(zones: &[Zone]) -> Option<String> {
                 z.arm.clone(),
                 z.area.clone(),
                 z.zone.clone(),
-                z.cells.to_string(),
+                fmt_num(z.cells),
                 fmt_num(z.baseline_mean),
                 with_interval(z.difference, z.low, z.high, 1.0),
             ]
@@ -600,8 +600,7 @@ pub fn page(dir: &Path) -> Result<String> {
                 .collect();
             let outline = match runs[arm.as_str()].first() {
                 Some(r) => {
-                    let run = Run::read(r)?;
-                    let ivs = interventions(&run.scenario, cells.width, cells.height, d);
+                    let ivs = run_interventions(&Run::read(r)?, &Cells::read(r)?)?;
                     ivs.into_iter()
                         .filter_map(|iv| {
                             Some(super::charts::Outline {

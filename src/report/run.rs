@@ -263,9 +263,12 @@ pub fn interventions(
                 );
             } else if let Some(h) = area.get("hotspots").and_then(|h| h.as_table()) {
                 let top = num(h.get("top")).unwrap_or(0.0);
+                let window = num(h.get("window_days")).unwrap_or(0.0);
                 text = format!(
-                    "the top {} cells by recorded crime when it starts (chosen during the run, not drawn)",
-                    fmt_int(top)
+                    "the top {} cells by recorded crime over the {} days before it starts (hot spots, \
+                     chosen during the run)",
+                    fmt_int(top),
+                    fmt_int(window)
                 );
             }
         }
@@ -277,6 +280,53 @@ pub fn interventions(
         });
     }
     out
+}
+
+/// The cells of each intervention's area as the run recorded them
+/// (`areas.arrow`, by intervention index); empty when the run has no such
+/// table. An area chosen during the run (hot spots) is known only here.
+pub fn recorded_areas(dir: &Path, width: u32, height: u32) -> Result<BTreeMap<usize, Vec<bool>>> {
+    let path = dir.join("areas.arrow");
+    let mut out = BTreeMap::new();
+    if !path.is_file() {
+        return Ok(out);
+    }
+    let t = Table::read(&path)?;
+    let (iv, x, y) = (t.u64("intervention")?, t.u64("x")?, t.u64("y")?);
+    for i in 0..t.rows() {
+        if x[i] >= width as u64 || y[i] >= height as u64 {
+            return Err(bad(
+                &path,
+                format!(
+                    "row {i}: cell ({}, {}) is outside the {width} x {height} grid",
+                    x[i], y[i]
+                ),
+            ));
+        }
+        let cells = out
+            .entry(iv[i] as usize)
+            .or_insert_with(|| vec![false; width as usize * height as usize]);
+        cells[y[i] as usize * width as usize + x[i] as usize] = true;
+    }
+    Ok(out)
+}
+
+/// The interventions of a run, each with its area's cells where known: as
+/// the run recorded them (`areas.arrow`), else as the scenario fixes them.
+pub fn run_interventions(run: &Run, cells: &Cells) -> Result<Vec<Intervention>> {
+    let districts = cells.districts()?;
+    let mut ivs = interventions(
+        &run.scenario,
+        cells.width,
+        cells.height,
+        districts.as_deref(),
+    );
+    for (i, area) in recorded_areas(&run.dir, cells.width, cells.height)? {
+        if let Some(iv) = ivs.get_mut(i) {
+            iv.cells = Some(area);
+        }
+    }
+    Ok(ivs)
 }
 
 pub(super) fn pairs(x: &[f64], y: &[f64]) -> Vec<(f64, f64)> {
