@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use crimesim_core::metrics;
 
 use super::charts::{LineChart, OKABE_ITO, Series};
-use super::html::{Page, fmt_int, fmt_num, para, row, table};
+use super::html::{Markup, Page, details, fmt_int, fmt_num, h3, html, join, para, row, table};
 use super::read::{self, Table, bad};
 use crate::error::Result;
 
@@ -225,13 +225,13 @@ pub fn page(dir: &Path) -> Result<String> {
     }
 
     // Dose-response: per parameter, one series per combination of the others.
-    let mut body = para(
+    let mut body = vec![para(
         "Each point is the mean over a design point's replicates, with its 95% interval. Where other \
          parameters vary too, each of their combinations is a line of its own.",
-    );
+    )];
     for (j, p) in params.iter().enumerate() {
         let Some(x) = &param_num[j] else {
-            body.push_str(&para(&format!("{p} is not numeric: no curve.")));
+            body.push(para(&format!("{p} is not numeric: no curve.")));
             continue;
         };
         let mut figs = Vec::new();
@@ -306,10 +306,10 @@ pub fn page(dir: &Path) -> Result<String> {
                 .svg()?,
             );
         }
-        body.push_str(&format!("<h3>{}</h3>", super::html::escape(p)));
-        body.push_str(&row(&figs));
+        body.push(h3(p));
+        body.push(row(&figs));
     }
-    page.section("dose", "Dose-response", body);
+    page.section("dose", "Dose-response", join(body));
 
     // Points table.
     let mut point_rows: BTreeMap<u64, (Vec<String>, Vec<f64>)> = BTreeMap::new();
@@ -389,12 +389,13 @@ pub fn page(dir: &Path) -> Result<String> {
         let mut headers = vec!["run", "point"];
         headers.extend(params.iter().map(|s| s.as_str()));
         headers.push("status");
-        let mut s = para(&format!(
-            "{} runs are missing or failed; `crimesim sweep --resume` runs them again.",
-            missing.len()
-        ));
-        s.push_str(&table(&headers, &rows, "missing"));
-        s
+        join(vec![
+            para(&format!(
+                "{} runs are missing or failed; `crimesim sweep --resume` runs them again.",
+                missing.len()
+            )),
+            table(&headers, &rows, "missing"),
+        ])
     };
     page.section("missing", "Missing and failed runs", body);
     Ok(page.finish())
@@ -444,7 +445,7 @@ fn paired_section(
     design: &Design,
     outcomes: &BTreeMap<u64, BTreeMap<String, f64>>,
     main: &[String],
-) -> String {
+) -> Markup {
     // (point, replicate) -> run's outcomes; point -> its first row.
     let mut at: BTreeMap<(u64, u64), &BTreeMap<String, f64>> = BTreeMap::new();
     let mut first_row: BTreeMap<u64, usize> = BTreeMap::new();
@@ -486,15 +487,14 @@ fn paired_section(
         .zip(design.param_text)
         .map(|(p, t)| format!("{p} = {}", t[ref_row]))
         .collect();
-    let mut body = para(&format!(
+    let intro = para(&format!(
         "Replicate r of every point ran with the same seed (common_seeds = true), so each point is \
          compared with point {reference} ({}) replicate by replicate: the mean of the paired differences \
          with its 95% paired t interval, narrower than the intervals of the two means when runs with one \
          seed go up and down together.",
         reference_text.join(", ")
     ));
-    body.push_str(&table(&header_refs, &rows, "paired"));
-    body
+    join(vec![intro, table(&header_refs, &rows, "paired")])
 }
 
 /// One row of `sensitivity.arrow`.
@@ -528,7 +528,7 @@ fn read_sensitivity(path: &Path) -> Result<Vec<SensitivityRow>> {
 
 /// The indices of `sensitivity.arrow`, one table per outcome (the main
 /// outcomes first; the others folded); `None` without rows.
-fn sensitivity_section(rows: &[SensitivityRow], main: &[String]) -> Option<String> {
+fn sensitivity_section(rows: &[SensitivityRow], main: &[String]) -> Option<Markup> {
     let method = rows.first()?.method.clone();
     let indices: &[(&str, &str)] = if method == "sobol" {
         &[("S1", "first-order S1"), ("ST", "total ST")]
@@ -544,7 +544,7 @@ fn sensitivity_section(rows: &[SensitivityRow], main: &[String]) -> Option<Strin
     } else {
         (first, rest)
     };
-    let outcome_table = |outcome: &str| -> String {
+    let outcome_table = |outcome: &str| -> Markup {
         let mut params: Vec<&str> = rows
             .iter()
             .filter(|r| r.outcome == outcome)
@@ -577,13 +577,9 @@ fn sensitivity_section(rows: &[SensitivityRow], main: &[String]) -> Option<Strin
             .map(|i| format!("{} [95% CI]", i.1))
             .collect();
         headers.extend(labels.iter().map(String::as_str));
-        format!(
-            "<h3>{}</h3>{}",
-            super::html::escape(outcome),
-            table(&headers, &cells, "sensitivity")
-        )
+        html! { (h3(outcome)) (table(&headers, &cells, "sensitivity")) }
     };
-    let mut body = para(if method == "sobol" {
+    let mut body = vec![para(if method == "sobol" {
         "Sobol' indices from the sweep's Saltelli design (sensitivity.arrow, written by crimesim merge): \
          S1 is the share of an outcome's variance a parameter explains alone, ST the share with all its \
          interactions; ST well above S1 means the parameter acts through interactions. Intervals are the \
@@ -593,18 +589,15 @@ fn sensitivity_section(rows: &[SensitivityRow], main: &[String]) -> Option<Strin
          merge): mu* is the mean absolute change in the outcome over a parameter's whole range, sigma the \
          spread of those changes (large: interactions or a curved response). Intervals are the 2.5% and \
          97.5% percentiles of bootstrap resamples of the trajectories."
-    });
-    for o in &first {
-        body.push_str(&outcome_table(o));
-    }
+    })];
+    body.extend(first.iter().map(|o| outcome_table(o)));
     if !rest.is_empty() {
-        body.push_str("<details><summary>Every other outcome's indices</summary>");
-        for o in &rest {
-            body.push_str(&outcome_table(o));
-        }
-        body.push_str("</details>");
+        body.push(details(
+            "Every other outcome's indices",
+            join(rest.iter().map(|o| outcome_table(o)).collect()),
+        ));
     }
-    Some(body)
+    Some(join(body))
 }
 
 #[cfg(test)]
