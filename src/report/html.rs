@@ -13,6 +13,19 @@ pub use maud::{Markup, PreEscaped, Render, html};
 #[derive(Clone, Debug)]
 pub struct Svg(pub String);
 
+impl std::ops::Deref for Svg {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Svg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 impl Render for Svg {
     fn render_to(&self, buffer: &mut String) {
         buffer.push_str(&self.0);
