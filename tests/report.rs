@@ -551,3 +551,26 @@ fn chromium_displays_the_report() {
     // A blank page compresses to a few kilobytes; maps and charts do not.
     assert!(png.len() > 60_000, "screenshot of {} bytes", png.len());
 }
+
+#[test]
+fn a_missing_summary_figure_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    fs::create_dir(&run).unwrap();
+    for entry in fs::read_dir(city_run()).unwrap() {
+        let entry = entry.unwrap();
+        fs::copy(entry.path(), run.join(entry.file_name())).unwrap();
+    }
+    let mut s = summary(&run);
+    s.as_object_mut().unwrap().remove("arrests");
+    fs::write(run.join("summary.json"), s.to_string()).unwrap();
+    let o = crimesim(&["report", run.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("`arrests`") && err.contains("summary.json"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!run.join("report.html").exists());
+}

@@ -329,7 +329,12 @@ fn write_displacement(path: &Path, zones: &[crate::report::displacement::Zone]) 
             "a district, the area, or a ring of cells around it by Chebyshev distance",
             s(|z| &z.zone),
         )
-        .column("cells", "cells in the zone", i(|z| z.cells))
+        .column(
+            "cells",
+            "cells in the zone: the mean over replicate pairs (a hot-spot area's cells differ \
+             between runs)",
+            f(|z| z.cells),
+        )
         .column(
             "baseline_mean",
             "the baseline's mean true crimes in the zone per run",

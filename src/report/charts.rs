@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use plotters::prelude::*;
 
-use super::html::{escape, fmt_num};
+use super::html::{Svg, escape, fmt_num};
 use super::png;
 use crate::error::{Error, Result};
 
@@ -227,7 +227,7 @@ impl<'a> Map<'a> {
         self
     }
 
-    pub fn svg(&self) -> String {
+    pub fn svg(&self) -> Svg {
         let (w, h) = (self.width as f64, self.height as f64);
         let k = MAP_PX / w.max(h);
         let (mw, mh) = (w * k, h * k);
@@ -392,7 +392,7 @@ impl<'a> Map<'a> {
             note_y += 16.0;
         }
         s.push_str("</svg>");
-        s
+        Svg(s)
     }
 }
 
@@ -521,10 +521,10 @@ fn range(values: impl Iterator<Item = f64>, from_zero: bool) -> (f64, f64) {
 }
 
 impl LineChart {
-    pub fn svg(&self) -> Result<String> {
+    pub fn svg(&self) -> Result<Svg> {
         let mut out = String::new();
         self.draw(&mut out).map_err(chart_error)?;
-        Ok(out)
+        Ok(Svg(out))
     }
 
     fn draw(&self, out: &mut String) -> Drawn {
@@ -628,10 +628,10 @@ pub struct BarChart {
 }
 
 impl BarChart {
-    pub fn svg(&self) -> Result<String> {
+    pub fn svg(&self) -> Result<Svg> {
         let mut out = String::new();
         self.draw(&mut out).map_err(chart_error)?;
-        Ok(out)
+        Ok(Svg(out))
     }
 
     fn draw(&self, out: &mut String) -> Drawn {
@@ -727,10 +727,10 @@ pub struct ForestPlot {
 }
 
 impl ForestPlot {
-    pub fn svg(&self) -> Result<String> {
+    pub fn svg(&self) -> Result<Svg> {
         let mut out = String::new();
         self.draw(&mut out).map_err(chart_error)?;
-        Ok(out)
+        Ok(Svg(out))
     }
 
     fn draw(&self, out: &mut String) -> Drawn {
@@ -836,10 +836,10 @@ pub struct Scatter {
 }
 
 impl Scatter {
-    pub fn svg(&self) -> Result<String> {
+    pub fn svg(&self) -> Result<Svg> {
         let mut out = String::new();
         self.draw(&mut out).map_err(chart_error)?;
-        Ok(out)
+        Ok(Svg(out))
     }
 
     fn draw(&self, out: &mut String) -> Drawn {

@@ -2,17 +2,18 @@
 //! daily series, the stylized facts, districts and interventions.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use crimesim_core::metrics::{BeforeAfter, WdqCounts, WdqReading, weighted_displacement_quotient};
 use crimesim_core::models::city::facts::{KNOX_SPACE_CELLS, KNOX_TIME_DAYS};
 
 use super::charts::{self, BarChart, LineChart, OKABE_ITO, Outline, Ramp, Scale, Series};
-use super::html::{Page, escape, figure, fmt_int, fmt_num, fmt_pct, para, row, table};
+use super::html::{
+    Markup, Page, figure, fmt_int, fmt_num, fmt_pct, h3, join, para, row, table, table_with_total,
+};
 use super::read::{Table, toml_f64};
 use super::run::{
-    Cells, Intervention, Run, UPPER_RIGHT, WIDE, concentration, interventions, knox_table, max_of,
-    pairs, provenance,
+    Cells, Intervention, Run, UPPER_RIGHT, WIDE, concentration, knox_table, max_of, pairs,
+    provenance, run_interventions,
 };
 use crate::error::Result;
 
@@ -90,12 +91,7 @@ fn moving_average(values: &[f64], window: usize) -> Vec<f64> {
 pub fn page(run: &Run) -> Result<String> {
     let cells = Cells::read(&run.dir)?;
     let districts = cells.districts()?;
-    let ivs = interventions(
-        &run.scenario,
-        cells.width,
-        cells.height,
-        districts.as_deref(),
-    );
+    let ivs = run_interventions(run, &cells)?;
     let outline = outlines(&ivs);
     let marks = marks(&ivs);
     let tpd = run.ticks_per_day();
@@ -157,18 +153,18 @@ pub fn page(run: &Run) -> Result<String> {
 
     // Maps.
     let d = districts.as_deref();
-    let mut body = para(
+    let mut body = vec![para(
         "Crimes per cell over the whole run. Each pair shares one colour scale, so the recorded map \
          shows what police data would miss. Grey lines are district borders; grey cells had no crime.",
-    );
+    )];
     for (kind, label) in [("burglary", "Burglary"), ("robbery", "Street robbery")] {
         let t = cells.grid(kind)?;
         let r = cells.grid(&format!("{kind}_recorded"))?;
         let scale = Scale::Sqrt {
             max: max_of(&[&t, &r]),
         };
-        body.push_str(&format!("<h3>{label}</h3>"));
-        body.push_str(&row(&[
+        body.push(h3(label));
+        body.push(row(&[
             cells
                 .map(
                     &format!("{label}: true"),
@@ -193,8 +189,8 @@ pub fn page(run: &Run) -> Result<String> {
     }
     let dep = cells.grid("deprivation")?;
     let arrests = cells.grid("arrests")?;
-    body.push_str("<h3>Context</h3>");
-    body.push_str(&row(&[
+    body.push(h3("Context"));
+    body.push(row(&[
         cells
             .map(
                 "Deprivation",
@@ -219,11 +215,11 @@ pub fn page(run: &Run) -> Result<String> {
             .svg(),
     ]));
     if ivs.iter().any(|iv| iv.cells.is_none()) {
-        body.push_str(&para(
-            "Areas chosen during the run (hotspots) are not outlined: the scenario does not fix them.",
+        body.push(para(
+            "An intervention that never started has no area: it is not outlined.",
         ));
     }
-    page.section("maps", "Where crime happened", body);
+    page.section("maps", "Where crime happened", join(body));
 
     // Time series.
     let ticks = run.table("ticks")?;
@@ -364,11 +360,13 @@ pub fn page(run: &Run) -> Result<String> {
             .svg()?,
         );
     }
-    let mut body = para(
-        "Daily figures from ticks.arrow. Counts are 7-day trailing averages; the grey line marks where \
-         an intervention starts.",
-    );
-    body.push_str(&row(&charts_html));
+    let body = join(vec![
+        para(
+            "Daily figures from ticks.arrow. Counts are 7-day trailing averages; the grey line marks where \
+             an intervention starts.",
+        ),
+        row(&charts_html),
+    ]);
     page.section("time", "Over time", body);
 
     // Stylized facts.
@@ -388,8 +386,8 @@ pub fn page(run: &Run) -> Result<String> {
     let events = run.table("events")?;
     let ev_tick = events.u64("tick")?;
     let ev_type = events.u64("type")?;
-    let mut facts = String::new();
-    facts.push_str(&concentration(
+    let mut facts = Vec::new();
+    facts.push(concentration(
         &counts,
         Some(&eligible),
         "cells where crime can happen",
@@ -401,7 +399,7 @@ pub fn page(run: &Run) -> Result<String> {
         tpd,
         "cells (1 cell = about 50 m)",
     )?;
-    facts.push_str(&knox);
+    facts.push(knox);
     // Day and night by hour.
     let night_start =
         toml_f64(&run.scenario, "city.offending.night_start_hour").unwrap_or(19.0) as u32;
@@ -439,7 +437,7 @@ pub fn page(run: &Run) -> Result<String> {
         size: (760, 320),
     }
     .svg()?;
-    facts.push_str(&figure(
+    facts.push(figure(
         &hours,
         &format!(
             "Share of each type's crimes by hour. Dark hours are {} of the day; {} of burglaries and {} of \
@@ -449,11 +447,11 @@ pub fn page(run: &Run) -> Result<String> {
             run.fact("robbery_night_share", true)
         ),
     ));
-    facts.push_str(&para(&format!(
+    facts.push(para(&format!(
         "Offending concentrates too: the most active tenth of offenders committed {} of offences.",
         run.fact("offences_by_top_tenth", true)
     )));
-    page.section("facts", "Stylized facts", facts);
+    page.section("facts", "Stylized facts", join(facts));
 
     // Districts.
     let dt = run.table("districts")?;
@@ -483,7 +481,7 @@ fn period(days: f64) -> String {
 
 /// The district table with a totals row; the totals are the sums of
 /// `districts.arrow`.
-pub fn district_table(dt: &Table) -> Result<String> {
+pub fn district_table(dt: &Table) -> Result<Markup> {
     let cols = [
         ("district", "district"),
         ("residents", "residents"),
@@ -517,7 +515,7 @@ pub fn district_table(dt: &Table) -> Result<String> {
         );
     }
     let headers: Vec<&str> = present.iter().map(|c| c.1).collect();
-    let mut s = table(&headers, &rows, "districts");
+
     // The totals row: sums of counts, rates over all residents.
     let get = |name: &str| {
         present
@@ -526,7 +524,7 @@ pub fn district_table(dt: &Table) -> Result<String> {
             .map(|i| values[i].iter().sum::<f64>())
     };
     let residents = get("residents").unwrap_or(f64::NAN);
-    let mut total = String::from("<tr class=\"total\">");
+    let mut total = Vec::new();
     for (c, v) in present.iter().zip(&values) {
         let cell = match c.0 {
             "district" => "all".to_string(),
@@ -549,19 +547,14 @@ pub fn district_table(dt: &Table) -> Result<String> {
             ),
             _ => fmt_num(v.iter().sum()),
         };
-        let _ = write!(
-            total,
-            "<td class=\"n\" data-column=\"{}\">{}</td>",
-            c.0,
-            escape(&cell)
-        );
+        total.push((c.0.to_string(), cell));
     }
-    total.push_str("</tr>");
-    s = s.replace("</tbody></table>", &format!("{total}</tbody></table>"));
-    s.push_str(&para(
-        "Counts over the whole run. Rates are per 1,000 residents; the totals row rates are over all residents.",
-    ));
-    Ok(s)
+    Ok(join(vec![
+        table_with_total(&headers, &rows, &total, "districts"),
+        para(
+            "Counts over the whole run. Rates are per 1,000 residents; the totals row rates are over all residents.",
+        ),
+    ]))
 }
 
 /// What a weighted displacement quotient says, in plain words.
@@ -588,7 +581,7 @@ pub fn wdq_reading(reading: WdqReading) -> &'static str {
 
 /// Per intervention: crimes per day in area, buffer and elsewhere before and
 /// while it is active, the WDQ (Bowers & Johnson 2003) and the cost.
-fn intervention_section(t: &Table, ivs: &[Intervention]) -> Result<String> {
+fn intervention_section(t: &Table, ivs: &[Intervention]) -> Result<Markup> {
     let id = t.u64("intervention")?;
     let day = t.u64("day")?;
     let active = t.f64("active")?;
@@ -684,8 +677,7 @@ fn intervention_section(t: &Table, ivs: &[Intervention]) -> Result<String> {
             fmt_num(total_cost),
         ]);
     }
-    Ok(format!(
-        "{}{}",
+    Ok(join(vec![
         table(
             &[
                 "intervention",
@@ -706,8 +698,8 @@ fn intervention_section(t: &Table, ivs: &[Intervention]) -> Result<String> {
              area with the rest of the city, before and while the intervention is active: below 0, crime moved \
              to the buffer (displacement); above 0, the buffer benefited too (diffusion of benefits). One run \
              cannot say how sure this is: compare replicates with `crimesim compare`.",
-        )
-    ))
+        ),
+    ]))
 }
 
 #[cfg(test)]

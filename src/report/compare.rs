@@ -9,16 +9,17 @@
 //! `runs/ARM/NNNN/` (each run's own folder).
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crimesim_core::metrics::{self, DistrictTotals};
 
 use super::charts::{ForestPlot, ForestRow, OKABE_ITO, Ramp, Scale, Scatter};
 use super::displacement::{self, Zone};
-use super::html::{Page, escape, figure, fmt_num, fmt_pct, para, row, table};
+use super::html::{
+    Markup, Page, Svg, details, figure, fmt_num, fmt_pct, html, join, para, pre, row, table,
+};
 use super::read::{Table, bad};
-use super::run::{Cells, Run, interventions};
+use super::run::{Cells, Run, run_interventions};
 use crate::error::Result;
 
 /// The outcomes the forest plot leads with; the rest are folded.
@@ -317,18 +318,18 @@ fn fairness(runs: &[PathBuf]) -> Result<Option<ArmFairness>> {
 }
 
 /// The district and ring tables (`displacement.rs`); `None` without rows.
-fn zone_section(zones: &[Zone]) -> Option<String> {
+fn zone_section(zones: &[Zone]) -> Option<Markup> {
     if zones.is_empty() {
         return None;
     }
-    let mut body = para(&format!(
+    let mut body = vec![para(&format!(
         "True crimes (burglary and robbery) per run in each district and in rings around each intervention \
-         area whose cells the scenario fixes (Chebyshev distance in cells; rings of {:?} cells), each arm \
+         area, hot spots included (each run's own area; Chebyshev distance in cells; rings of {:?} cells), each arm \
          minus the baseline, paired by replicate, with 95% paired t intervals (displacement.arrow). A rise in \
          the near rings while the area falls is displacement; a fall there is a diffusion of benefits. An \
          area's zones add up to the whole city.",
         displacement::RING_EDGES
-    ));
+    ))];
     let rows: Vec<Vec<String>> = zones
         .iter()
         .map(|z| {
@@ -336,13 +337,13 @@ fn zone_section(zones: &[Zone]) -> Option<String> {
                 z.arm.clone(),
                 z.area.clone(),
                 z.zone.clone(),
-                z.cells.to_string(),
+                fmt_num(z.cells),
                 fmt_num(z.baseline_mean),
                 with_interval(z.difference, z.low, z.high, 1.0),
             ]
         })
         .collect();
-    body.push_str(&table(
+    body.push(table(
         &[
             "arm",
             "area",
@@ -354,12 +355,12 @@ fn zone_section(zones: &[Zone]) -> Option<String> {
         &rows,
         "displacement",
     ));
-    Some(body)
+    Some(join(body))
 }
 
 /// The cost-effectiveness rows of `comparison.arrow` (`analysis::cost`),
 /// one table line per arm; `None` when no arm has a costed window.
-fn cost_section(rows: &[Row]) -> Option<String> {
+fn cost_section(rows: &[Row]) -> Option<Markup> {
     use crate::analysis::cost::{PER_CRIME, PREVENTED, WINDOW_COST, WINDOW_DAYS};
     let mut arms: Vec<&str> = rows
         .iter()
@@ -400,8 +401,8 @@ fn cost_section(rows: &[Row]) -> Option<String> {
             ]
         })
         .collect();
-    let mut body = para(crate::analysis::cost::explanation());
-    body.push_str(&table(
+    let mut body = vec![para(crate::analysis::cost::explanation())];
+    body.push(table(
         &[
             "arm",
             "window days",
@@ -412,7 +413,7 @@ fn cost_section(rows: &[Row]) -> Option<String> {
         &table_rows,
         "cost",
     ));
-    Some(body)
+    Some(join(body))
 }
 
 /// The branch of a `compare --branch-day` folder: (day, tick).
@@ -525,12 +526,12 @@ pub fn page(dir: &Path) -> Result<String> {
             })
             .collect()
     };
-    let mut body = para(&format!(
+    let mut body = vec![para(&format!(
         "The main outcomes' change against {baseline} (true and recorded crime by type, arrests, cost), in \
          percent, with its 95% interval; every other outcome is folded below. An interval that crosses 0 is a \
          change the replicates cannot tell from chance."
-    ));
-    let plot = |title: String, rows: Vec<ForestRow>| -> Result<String> {
+    ))];
+    let plot = |title: String, rows: Vec<ForestRow>| -> Result<Svg> {
         ForestPlot {
             title,
             x_label: "change against the baseline (%)".into(),
@@ -542,12 +543,13 @@ pub fn page(dir: &Path) -> Result<String> {
     };
     let (main, rest) = (forest(true), forest(false));
     if !main.is_empty() {
-        body.push_str(&plot(format!("Change against {baseline}"), main)?);
+        body.push(html! { (plot(format!("Change against {baseline}"), main)?) });
     }
     if !rest.is_empty() {
-        body.push_str("<details><summary>Every other outcome's change</summary>");
-        body.push_str(&plot(format!("Other outcomes against {baseline}"), rest)?);
-        body.push_str("</details>");
+        body.push(details(
+            "Every other outcome's change",
+            html! { (plot(format!("Other outcomes against {baseline}"), rest)?) },
+        ));
     }
     let table_rows: Vec<Vec<String>> = rows
         .iter()
@@ -566,24 +568,25 @@ pub fn page(dir: &Path) -> Result<String> {
             ]
         })
         .collect();
-    body.push_str("<details><summary>Every outcome and arm (comparison.arrow)</summary>");
-    body.push_str(&table(
-        &[
-            "outcome",
-            "arm",
-            "mean [95% CI]",
-            "difference [95% CI]",
-            "change % [95% CI]",
-            "Cohen's d",
-        ],
-        &table_rows,
-        "comparison",
+    body.push(details(
+        "Every outcome and arm (comparison.arrow)",
+        table(
+            &[
+                "outcome",
+                "arm",
+                "mean [95% CI]",
+                "difference [95% CI]",
+                "change % [95% CI]",
+                "Cohen's d",
+            ],
+            &table_rows,
+            "comparison",
+        ),
     ));
-    body.push_str("</details>");
-    page.section("effects", "Effects with 95% intervals", body);
+    page.section("effects", "Effects with 95% intervals", join(body));
 
     // Difference maps.
-    let mut body = String::new();
+    let mut body = Vec::new();
     if let Some((cells, base_mean)) = mean_cells(&runs[baseline.as_str()])? {
         let districts = cells.districts()?;
         let d = districts.as_deref();
@@ -600,8 +603,7 @@ pub fn page(dir: &Path) -> Result<String> {
                 .collect();
             let outline = match runs[arm.as_str()].first() {
                 Some(r) => {
-                    let run = Run::read(r)?;
-                    let ivs = interventions(&run.scenario, cells.width, cells.height, d);
+                    let ivs = run_interventions(&Run::read(r)?, &Cells::read(r)?)?;
                     ivs.into_iter()
                         .filter_map(|iv| {
                             Some(super::charts::Outline {
@@ -654,7 +656,7 @@ pub fn page(dir: &Path) -> Result<String> {
                     .svg(),
             );
         }
-        body.push_str(&para(&format!(
+        body.push(para(&format!(
             "Mean crimes per cell over each arm's replicates; intervention areas outlined on every map. On the \
              difference maps (smoothed by a Gaussian kernel of {} cells' bandwidth; the colour scale is \
              symmetric, to ±{} crimes per cell, the 99th percentile of the absolute smoothed difference, and \
@@ -663,13 +665,13 @@ pub fn page(dir: &Path) -> Result<String> {
             displacement::BANDWIDTH_CELLS,
             fmt_num(max)
         )));
-        body.push_str(&row(&maps));
+        body.push(row(&maps));
     } else {
-        body.push_str(&para(
+        body.push(para(
             "No run folders with cells.arrow under runs/: no maps.",
         ));
     }
-    page.section("maps", "Where crime fell and where it moved", body);
+    page.section("maps", "Where crime fell and where it moved", join(body));
     let zones_path = dir.join("displacement.arrow");
     let zones = if zones_path.is_file() {
         displacement::read(&zones_path)?
@@ -713,24 +715,24 @@ pub fn page(dir: &Path) -> Result<String> {
             ]
         })
         .collect();
-    let mut body = para(
+    let mut body = vec![para(
         "The weighted displacement quotient (Bowers & Johnson 2003) of each intervention, within each run \
          (before it starts against while it is active; its buffer ring against the rest of the city), as a \
          mean over replicates with its 95% interval. Below 0: displacement; above 0: diffusion of benefits; \
          beyond 1 or -1 the spillover outweighs the direct effect.",
-    );
+    )];
     if wdq_rows.is_empty() {
-        body.push_str(&para(
+        body.push(para(
             "No arm recorded an intervention (no interventions.arrow): no WDQ.",
         ));
     } else {
-        body.push_str(&table(
+        body.push(table(
             &["arm", "outcome", "WDQ [95% CI]", "reading"],
             &wdq_rows,
             "wdq",
         ));
     }
-    page.section("wdq", "Displacement or diffusion", body);
+    page.section("wdq", "Displacement or diffusion", join(body));
 
     if let Some(body) = cost_section(&rows) {
         page.section("cost", "What it cost", body);
@@ -761,12 +763,12 @@ pub fn page(dir: &Path) -> Result<String> {
             size: (560, 460),
         }
         .svg()?;
-        let mut body = para(
+        let mut body = vec![para(
             "Each point is a district (labelled with its number), averaged over replicates. On the diagonal, \
              patrols follow true crime; above it a district gets more policing than its crime warrants. When \
              patrols follow recorded crime, they can run away towards where they already look (Ensign et al. 2018).",
-        );
-        body.push_str(&row(&[
+        )];
+        body.push(row(&[
             figure(&svg, "Patrol share against true crime share per district."),
             table(
                 &["arm", "patrol divergence (total variation)"],
@@ -774,7 +776,7 @@ pub fn page(dir: &Path) -> Result<String> {
                 "fairness",
             ),
         ]));
-        page.section("fairness", "Fairness: who gets policed", body);
+        page.section("fairness", "Fairness: who gets policed", join(body));
     }
 
     // Runs.
@@ -784,7 +786,7 @@ pub fn page(dir: &Path) -> Result<String> {
         let listed = replicates.get(arm).map_or(0, |r| r.len());
         run_rows.push(vec![arm.clone(), complete.to_string(), listed.to_string()]);
     }
-    let mut body = table(
+    let mut body = vec![table(
         &[
             "arm",
             "complete run folders",
@@ -792,11 +794,11 @@ pub fn page(dir: &Path) -> Result<String> {
         ],
         &run_rows,
         "runs",
-    );
+    )];
     if let Some(first) = runs[baseline.as_str()].first() {
         let run = Run::read(first)?;
         let get = |k: &str| run.manifest.get(k).map_or("-".into(), |v| v.to_string());
-        body.push_str(&para(&format!(
+        body.push(para(&format!(
             "crimesim {}, commit {}, model {}.",
             get("crimesim_version").trim_matches('"'),
             get("git_commit").trim_matches('"'),
@@ -806,14 +808,12 @@ pub fn page(dir: &Path) -> Result<String> {
     for arm in &arms {
         if let Some(first) = runs[arm.as_str()].first() {
             let run = Run::read(first)?;
-            let _ = write!(
-                body,
-                "<details><summary>Scenario of {} (its first replicate; replicates differ only in seed)</summary><pre>{}</pre></details>",
-                escape(arm),
-                escape(&run.scenario_text)
-            );
+            body.push(details(
+                &format!("Scenario of {arm} (its first replicate; replicates differ only in seed)"),
+                pre(&run.scenario_text),
+            ));
         }
     }
-    page.section("runs", "Runs and provenance", body);
+    page.section("runs", "Runs and provenance", join(body));
     Ok(page.finish())
 }

@@ -1,13 +1,14 @@
 //! Where the crime went: each alternative's paired differences of true
 //! crime (burglary and robbery, from each run's `cells.arrow`) against the
-//! baseline, per district and per ring around each intervention area whose
-//! cells the scenario fixes (districts or a rectangle; a hot-spot area is
-//! chosen during the run and has none). Rings are by Chebyshev distance
-//! from the area in cells: the area itself, 1-5, 6-10, 11-20 and beyond, so
-//! the zones of an area add up to the whole city. Replicates pair by their
-//! folder (`runs/ARM/NNNN`): the difference's interval is the paired t
-//! interval (95%). `crimesim compare` writes these rows as
-//! `displacement.arrow`; the report shows the same rows.
+//! baseline, per district and per ring around each intervention area of
+//! every kind: districts, a rectangle, or hot spots (ranked during the run;
+//! each run's own area, from its `areas.arrow`, so a replicate pair's rings
+//! are the arm's run's). Rings are by Chebyshev distance from the area in
+//! cells: the area itself, 1-5, 6-10, 11-20 and beyond, so the zones of an
+//! area add up to the whole city. Replicates pair by their folder
+//! (`runs/ARM/NNNN`): the difference's interval is the paired t interval
+//! (95%). `crimesim compare` writes these rows as `displacement.arrow`; the
+//! report shows the same rows.
 //!
 //! Also the smoothing of difference maps: a Gaussian kernel of
 //! [`BANDWIDTH_CELLS`], renormalised at the city's hard edges.
@@ -18,7 +19,7 @@ use std::path::Path;
 use crimesim_core::metrics;
 
 use super::read::Table;
-use super::run::{Cells, Run, interventions};
+use super::run::{Cells, Run, recorded_areas, run_interventions};
 use crate::error::Result;
 
 /// Ring edges in cells: zone k holds the cells at distance (EDGES[k-1], EDGES[k]].
@@ -35,7 +36,9 @@ pub struct Zone {
     pub area: String,
     /// `district 3`, `area`, `1-5 cells`, ..., `beyond 20 cells`.
     pub zone: String,
-    pub cells: u64,
+    /// Cells in the zone: the mean over replicate pairs (a hot-spot area's
+    /// cells differ from run to run).
+    pub cells: f64,
     pub baseline_mean: f64,
     pub difference: f64,
     pub low: f64,
@@ -43,9 +46,17 @@ pub struct Zone {
     pub pairs: u64,
 }
 
-/// True crime per cell (row-major) of every complete run of `arm`, by
-/// replicate folder name.
-fn run_counts(dir: &Path, arm: &str) -> Result<BTreeMap<String, (Cells, Vec<f64>)>> {
+/// One complete run of an arm: its grid, true crime per cell (row-major)
+/// and each intervention's area as it recorded it.
+struct RunCells {
+    dir: std::path::PathBuf,
+    cells: Cells,
+    crime: Vec<f64>,
+    areas: BTreeMap<usize, Vec<bool>>,
+}
+
+/// Every complete run of `arm` with cells.arrow, by replicate folder name.
+fn run_counts(dir: &Path, arm: &str) -> Result<BTreeMap<String, RunCells>> {
     let mut out = BTreeMap::new();
     let Ok(rd) = std::fs::read_dir(dir.join("runs").join(arm)) else {
         return Ok(out);
@@ -60,10 +71,16 @@ fn run_counts(dir: &Path, arm: &str) -> Result<BTreeMap<String, (Cells, Vec<f64>
             continue;
         }
         let (b, r) = (cells.grid("burglary")?, cells.grid("robbery")?);
-        let total = b.iter().zip(&r).map(|(x, y)| x + y).collect();
+        let crime = b.iter().zip(&r).map(|(x, y)| x + y).collect();
+        let areas = recorded_areas(&path, cells.width, cells.height)?;
         out.insert(
             entry.file_name().to_string_lossy().into_owned(),
-            (cells, total),
+            RunCells {
+                dir: path,
+                cells,
+                crime,
+                areas,
+            },
         );
     }
     Ok(out)
@@ -127,15 +144,14 @@ fn ring_name(k: usize) -> String {
     }
 }
 
-/// Paired sums over zones: `zone_of[cell]` names the zone (or none).
-fn zone_rows(
-    arm: &str,
-    area: &str,
-    names: &[String],
-    zone_of: &[Option<usize>],
-    pairs: &[(&Vec<f64>, &Vec<f64>)],
-) -> Vec<Zone> {
-    let sums = |v: &Vec<f64>| {
+/// One replicate pair: the baseline's and the arm's crime per cell, and
+/// the zone of each cell (or none) in this pair.
+type Pair<'a> = (&'a [f64], &'a [f64], &'a [Option<usize>]);
+
+/// Paired sums over zones: in each pair `zone_of[cell]` names the zone (or
+/// none).
+fn zone_rows(arm: &str, area: &str, names: &[String], pairs: &[Pair]) -> Vec<Zone> {
+    let sums = |v: &[f64], zone_of: &[Option<usize>]| {
         let mut s = vec![0.0; names.len()];
         for (c, z) in v.iter().zip(zone_of) {
             if let (Some(z), true) = (z, c.is_finite()) {
@@ -144,8 +160,10 @@ fn zone_rows(
         }
         s
     };
-    let per_pair: Vec<(Vec<f64>, Vec<f64>)> =
-        pairs.iter().map(|(b, a)| (sums(b), sums(a))).collect();
+    let per_pair: Vec<(Vec<f64>, Vec<f64>)> = pairs
+        .iter()
+        .map(|(b, a, zone_of)| (sums(b, zone_of), sums(a, zone_of)))
+        .collect();
     names
         .iter()
         .enumerate()
@@ -155,11 +173,15 @@ fn zone_rows(
             let diff = metrics::mean(&t)
                 .zip(metrics::mean(&c))
                 .map_or(f64::NAN, |(a, b)| a - b);
+            let cells: Vec<f64> = pairs
+                .iter()
+                .map(|p| p.2.iter().filter(|x| **x == Some(z)).count() as f64)
+                .collect();
             Zone {
                 arm: arm.to_string(),
                 area: area.to_string(),
                 zone: name.clone(),
-                cells: zone_of.iter().filter(|x| **x == Some(z)).count() as u64,
+                cells: metrics::mean(&cells).unwrap_or(0.0),
                 baseline_mean: metrics::mean(&c).unwrap_or(f64::NAN),
                 difference: d.map_or(diff, |d| d.mean_difference),
                 low: d.map_or(f64::NAN, |d| d.interval.low),
@@ -167,6 +189,14 @@ fn zone_rows(
                 pairs: t.len() as u64,
             }
         })
+        .collect()
+}
+
+/// Zone of each cell by ring around `area`.
+fn rings_around(area: &[bool], width: usize, height: usize) -> Vec<Option<usize>> {
+    distance_from(area, width, height)
+        .iter()
+        .map(|&d| (d != u32::MAX).then(|| ring(d)))
         .collect()
 }
 
@@ -179,45 +209,59 @@ pub fn zones(dir: &Path, arms: &[String]) -> Result<Vec<Zone>> {
     let base = run_counts(dir, baseline)?;
     let mut out = Vec::new();
     for arm in arms.iter().skip(1) {
-        let alt = run_counts(dir, arm)?;
-        let pairs: Vec<(&Vec<f64>, &Vec<f64>)> = alt
+        out.extend(arm_zones(arm, &base, &run_counts(dir, arm)?)?);
+    }
+    Ok(out)
+}
+
+/// One alternative's districts and rings, paired with the baseline's runs
+/// by replicate folder.
+fn arm_zones(
+    arm: &str,
+    base: &BTreeMap<String, RunCells>,
+    alt: &BTreeMap<String, RunCells>,
+) -> Result<Vec<Zone>> {
+    let matched: Vec<(&RunCells, &RunCells)> = alt
+        .iter()
+        .filter_map(|(k, a)| Some((base.get(k)?, a)))
+        .filter(|(b, a)| b.crime.len() == a.crime.len())
+        .collect();
+    let Some((_, first)) = matched.first() else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    let (w, h) = (first.cells.width as usize, first.cells.height as usize);
+    if let Some(d) = first.cells.districts()? {
+        let n = d.iter().max().map_or(0, |m| *m as usize + 1);
+        let names: Vec<String> = (0..n).map(|k| format!("district {k}")).collect();
+        let zone_of: Vec<Option<usize>> = d.iter().map(|&k| Some(k as usize)).collect();
+        let pairs: Vec<Pair> = matched
             .iter()
-            .filter_map(|(k, (_, a))| Some((&base.get(k)?.1, a)))
-            .filter(|(b, a)| b.len() == a.len())
+            .map(|(b, a)| (&b.crime[..], &a.crime[..], &zone_of[..]))
             .collect();
-        let Some((cells, _)) = alt.values().next() else {
+        out.extend(zone_rows(arm, "districts", &names, &pairs));
+    }
+    let ivs = run_interventions(&Run::read(&first.dir)?, &first.cells)?;
+    let names: Vec<String> = (0..RING_EDGES.len() + 2).map(ring_name).collect();
+    for (i, iv) in ivs.iter().enumerate() {
+        // Each run's own area: as it recorded it, else as the scenario fixes it.
+        let zone_maps: Vec<Option<Vec<Option<usize>>>> = matched
+            .iter()
+            .map(|(_, a)| {
+                let area = a.areas.get(&i).or(iv.cells.as_ref());
+                area.map(|area| rings_around(area, w, h))
+            })
+            .collect();
+        let pairs: Vec<Pair> = matched
+            .iter()
+            .zip(&zone_maps)
+            .filter_map(|((b, a), z)| Some((&b.crime[..], &a.crime[..], &z.as_ref()?[..])))
+            .collect();
+        if pairs.is_empty() {
             continue;
-        };
-        let (w, h) = (cells.width as usize, cells.height as usize);
-        let districts = cells.districts()?;
-        if let Some(d) = &districts {
-            let n = d.iter().max().map_or(0, |m| *m as usize + 1);
-            let names: Vec<String> = (0..n).map(|k| format!("district {k}")).collect();
-            let zone_of: Vec<Option<usize>> = d.iter().map(|&k| Some(k as usize)).collect();
-            out.extend(zone_rows(arm, "districts", &names, &zone_of, &pairs));
         }
-        let first = dir
-            .join("runs")
-            .join(arm)
-            .join(alt.keys().next().expect("a run"));
-        let run = Run::read(&first)?;
-        let ivs = interventions(
-            &run.scenario,
-            cells.width,
-            cells.height,
-            districts.as_deref(),
-        );
-        let names: Vec<String> = (0..RING_EDGES.len() + 2).map(ring_name).collect();
-        for (i, iv) in ivs.iter().enumerate() {
-            let Some(area) = &iv.cells else { continue };
-            let dist = distance_from(area, w, h);
-            let zone_of: Vec<Option<usize>> = dist
-                .iter()
-                .map(|&d| (d != u32::MAX).then(|| ring(d)))
-                .collect();
-            let label = format!("{}: {}", i + 1, iv.kind);
-            out.extend(zone_rows(arm, &label, &names, &zone_of, &pairs));
-        }
+        let label = format!("{}: {}", i + 1, iv.kind);
+        out.extend(zone_rows(arm, &label, &names, &pairs));
     }
     Ok(out)
 }
@@ -240,7 +284,7 @@ pub fn read(path: &Path) -> Result<Vec<Zone>> {
             arm: arm[i].clone(),
             area: area[i].clone(),
             zone: zone[i].clone(),
-            cells: cells[i] as u64,
+            cells: cells[i],
             baseline_mean: base[i],
             difference: diff[i],
             low: low[i],
@@ -357,8 +401,11 @@ mod tests {
                 (b, a)
             })
             .collect();
-        let pairs: Vec<(&Vec<f64>, &Vec<f64>)> = runs.iter().map(|(b, a)| (b, a)).collect();
-        let rows = zone_rows("x", "1", &names, &zone_of, &pairs);
+        let pairs: Vec<Pair> = runs
+            .iter()
+            .map(|(b, a)| (&b[..], &a[..], &zone_of[..]))
+            .collect();
+        let rows = zone_rows("x", "1", &names, &pairs);
         let total: f64 = rows.iter().map(|z| z.difference).sum();
         let city: f64 = runs
             .iter()
@@ -366,7 +413,7 @@ mod tests {
             .sum::<f64>()
             / 3.0;
         assert!((total - city).abs() < 1e-9, "{total} {city}");
-        assert_eq!(rows.iter().map(|z| z.cells).sum::<u64>(), (w * h) as u64);
+        assert_eq!(rows.iter().map(|z| z.cells).sum::<f64>(), (w * h) as f64);
     }
 
     #[test]

@@ -1,23 +1,40 @@
-//! Assembling the page: escaping, number formats, tables, sections, and the
-//! one stylesheet. The page is one file with no scripts and no external
+//! Assembling the page with maud templates, which escape every spliced
+//! value by construction: number formats, tables, sections, and the one
+//! stylesheet. The page is one file with no scripts and no external
 //! resources, so it reads offline and prints as it shows.
+//!
+//! Markup enters a page only through `html!`; the one exception is
+//! [`Svg`], a chart that `plotters` or [`super::charts`] drew (their text
+//! escaped as they write it).
 
-use std::fmt::Write as _;
+pub use maud::{Markup, PreEscaped, Render, html};
 
-/// Escapes text for HTML and SVG content and attributes.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+/// An SVG drawing, already markup: rendered as it is.
+#[derive(Clone, Debug)]
+pub struct Svg(pub String);
+
+impl std::ops::Deref for Svg {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
     }
-    out
+}
+
+impl std::fmt::Display for Svg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Render for Svg {
+    fn render_to(&self, buffer: &mut String) {
+        buffer.push_str(&self.0);
+    }
+}
+
+/// Escapes text for HTML and SVG content and attributes, as maud does.
+pub fn escape(text: &str) -> String {
+    html! { (text) }.into_string()
 }
 
 /// An integer with thousands separators: 12,345.
@@ -75,41 +92,57 @@ pub fn fmt_pct(share: f64) -> String {
     }
 }
 
-/// A table: a header row and rows of cells already formatted. Cells that
-/// look numeric are right-aligned.
-pub fn table(headers: &[&str], rows: &[Vec<String>], class: &str) -> String {
-    let mut s = format!("<table class=\"{class}\"><thead><tr>");
-    for h in headers {
-        let _ = write!(s, "<th>{}</th>", escape(h));
-    }
-    s.push_str("</tr></thead><tbody>");
-    for row in rows {
-        s.push_str("<tr>");
-        for cell in row {
-            let numeric = cell
-                .trim_start_matches(['-', '+', '~'])
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_digit());
-            let _ = write!(
-                s,
-                "<td{}>{}</td>",
-                if numeric { " class=\"n\"" } else { "" },
-                escape(cell)
-            );
-        }
-        s.push_str("</tr>");
-    }
-    s.push_str("</tbody></table>");
-    s
+/// Whether a table cell reads as a number (right-aligned).
+fn numeric(cell: &str) -> bool {
+    cell.trim_start_matches(['-', '+', '~'])
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit())
 }
 
-/// A page under construction.
+/// A table: a header row and rows of cells already formatted. Cells that
+/// look numeric are right-aligned.
+pub fn table(headers: &[&str], rows: &[Vec<String>], class: &str) -> Markup {
+    html! {
+        table class=(class) {
+            thead { tr { @for h in headers { th { (h) } } } }
+            tbody {
+                @for row in rows {
+                    tr { @for cell in row { td class=[numeric(cell).then_some("n")] { (cell) } } }
+                }
+            }
+        }
+    }
+}
+
+/// A table whose last row is a total (class `total`): each of its cells
+/// with the column it totals (`data-column`) and its text.
+pub fn table_with_total(
+    headers: &[&str],
+    rows: &[Vec<String>],
+    total: &[(String, String)],
+    class: &str,
+) -> Markup {
+    html! {
+        table class=(class) {
+            thead { tr { @for h in headers { th { (h) } } } }
+            tbody {
+                @for row in rows {
+                    tr { @for cell in row { td class=[numeric(cell).then_some("n")] { (cell) } } }
+                }
+                tr.total { @for (column, cell) in total { td.n data-column=(column) { (cell) } } }
+            }
+        }
+    }
+}
+
+/// A page under construction: a title, a plain-language summary, and
+/// sections, each with its anchor, heading and body.
 pub struct Page {
     title: String,
     subtitle: String,
     summary: Vec<String>,
-    sections: Vec<(String, String, String)>,
+    sections: Vec<(String, String, Markup)>,
 }
 
 impl Page {
@@ -127,69 +160,82 @@ impl Page {
         self.summary.push(sentence.into());
     }
 
-    /// A section: `id` (its anchor), heading, and HTML body.
-    pub fn section(&mut self, id: &str, heading: &str, body: String) {
+    /// A section: `id` (its anchor), heading, and body.
+    pub fn section(&mut self, id: &str, heading: &str, body: Markup) {
         self.sections
             .push((id.to_string(), heading.to_string(), body));
     }
 
     pub fn finish(self) -> String {
-        let mut s = String::with_capacity(1 << 20);
-        let _ = write!(
-            s,
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>{}</title><style>{STYLE}</style></head><body><main>\
-             <header><h1>{}</h1><p class=\"sub\">{}</p></header>",
-            escape(&self.title),
-            escape(&self.title),
-            escape(&self.subtitle)
-        );
-        if !self.summary.is_empty() {
-            s.push_str("<section class=\"summary\" id=\"summary\">");
-            for p in &self.summary {
-                let _ = write!(s, "<p>{}</p>", escape(p));
+        let page = html! {
+            (maud::DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (self.title) }
+                    style { (PreEscaped(STYLE)) }
+                }
+                body { main {
+                    header { h1 { (self.title) } p.sub { (self.subtitle) } }
+                    @if !self.summary.is_empty() {
+                        section.summary #summary { @for p in &self.summary { p { (p) } } }
+                    }
+                    nav { @for (id, heading, _) in &self.sections { a href={ "#" (id) } { (heading) } } }
+                    @for (id, heading, body) in &self.sections {
+                        section id=(id) { h2 { (heading) } (body) }
+                    }
+                    footer {
+                        "Made by " code { "crimesim report" } ". A simulation, not a forecast: \
+                         the figures describe the model's world under its assumptions."
+                    }
+                } }
             }
-            s.push_str("</section>");
-        }
-        s.push_str("<nav>");
-        for (id, heading, _) in &self.sections {
-            let _ = write!(s, "<a href=\"#{}\">{}</a>", escape(id), escape(heading));
-        }
-        s.push_str("</nav>");
-        for (id, heading, body) in &self.sections {
-            let _ = write!(
-                s,
-                "<section id=\"{}\"><h2>{}</h2>{body}</section>",
-                escape(id),
-                escape(heading)
-            );
-        }
-        s.push_str(
-            "<footer>Made by <code>crimesim report</code>. A simulation, not a forecast: \
-             the figures describe the model's world under its assumptions.</footer>\
-             </main></body></html>\n",
-        );
+        };
+        let mut s = page.into_string();
+        s.push('\n');
         s
     }
 }
 
 /// A paragraph of plain text.
-pub fn para(text: &str) -> String {
-    format!("<p>{}</p>", escape(text))
+pub fn para(text: &str) -> Markup {
+    html! { p { (text) } }
 }
 
-/// A figure: an SVG with a caption.
-pub fn figure(svg: &str, caption: &str) -> String {
-    format!(
-        "<figure>{svg}<figcaption>{}</figcaption></figure>",
-        escape(caption)
-    )
+/// A note: a paragraph in smaller grey type.
+pub fn note(text: &str) -> Markup {
+    html! { p.note { (text) } }
 }
 
-/// Figures side by side, wrapping on narrow screens.
-pub fn row(items: &[String]) -> String {
-    format!("<div class=\"row\">{}</div>", items.concat())
+/// A third-level heading.
+pub fn h3(text: &str) -> Markup {
+    html! { h3 { (text) } }
+}
+
+/// A figure: a drawing with a caption.
+pub fn figure(svg: &Svg, caption: &str) -> Markup {
+    html! { figure { (svg) figcaption { (caption) } } }
+}
+
+/// Items side by side, wrapping on narrow screens.
+pub fn row<T: Render>(items: &[T]) -> Markup {
+    html! { div.row { @for item in items { (item) } } }
+}
+
+/// Parts one after the other.
+pub fn join(parts: Vec<Markup>) -> Markup {
+    html! { @for p in &parts { (p) } }
+}
+
+/// Markup folded under a summary line.
+pub fn details(summary: &str, body: Markup) -> Markup {
+    html! { details { summary { (summary) } (body) } }
+}
+
+/// Text shown as it is, in a fixed-width block.
+pub fn pre(text: &str) -> Markup {
+    html! { pre { (text) } }
 }
 
 const STYLE: &str = "\
@@ -237,9 +283,25 @@ mod tests {
     }
 
     #[test]
-    fn text_is_escaped() {
-        assert_eq!(escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
-        let t = table(&["name"], &[vec!["<script>".into()]], "t");
-        assert!(!t.contains("<script>"));
+    fn report_text_is_escaped() {
+        let hostile = "<script>alert(\"x\")</script> & more";
+        let escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more";
+        assert_eq!(escape(hostile), escaped);
+        let t = table(&[hostile], &[vec![hostile.into()]], "t").into_string();
+        assert!(!t.contains("<script>") && t.contains(escaped), "{t}");
+        let mut page = Page::new(hostile, hostile);
+        page.summary(hostile);
+        page.section("s\"x", hostile, para(hostile));
+        let page = page.finish();
+        assert!(!page.contains("<script>"), "{page}");
+        assert!(
+            page.contains("id=\"s&quot;x\""),
+            "attributes are escaped too"
+        );
+        assert_eq!(
+            page.matches(escaped).count(),
+            7,
+            "title, h1, subtitle, summary, nav, h2, para"
+        );
     }
 }

@@ -10,7 +10,8 @@
 //!   district and ring tables, and the smoothing of difference maps;
 //! - `sweep.rs`: a `crimesim sweep` folder;
 //! - `charts.rs`: maps and charts as inline SVG; `png.rs`: map rasters;
-//! - `html.rs`: page assembly, escaping, number formats;
+//! - `html.rs`: page assembly with maud (escaping by construction), number
+//!   formats;
 //! - `read.rs`: Arrow tables, JSON and TOML files into plain values.
 
 pub mod charts;

@@ -2,7 +2,6 @@
 //! figures are that the model reproduces what criminology knows.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::Path;
 
 use crimesim_core::metrics::{self, KnoxBands, KnoxEvent};
@@ -10,7 +9,9 @@ use crimesim_core::metrics::{self, KnoxBands, KnoxEvent};
 use plotters::chart::SeriesLabelPosition;
 
 use super::charts::{self, LineChart, Map, OKABE_ITO, Ramp, Scale, Series};
-use super::html::{Page, escape, figure, fmt_int, fmt_num, fmt_pct, para, row, table};
+use super::html::{
+    Markup, Page, figure, fmt_int, fmt_num, fmt_pct, h3, html, join, para, pre, row, table,
+};
 use super::read::{self, Table, bad, toml_at, toml_f64};
 use crate::error::Result;
 
@@ -263,9 +264,12 @@ pub fn interventions(
                 );
             } else if let Some(h) = area.get("hotspots").and_then(|h| h.as_table()) {
                 let top = num(h.get("top")).unwrap_or(0.0);
+                let window = num(h.get("window_days")).unwrap_or(0.0);
                 text = format!(
-                    "the top {} cells by recorded crime when it starts (chosen during the run, not drawn)",
-                    fmt_int(top)
+                    "the top {} cells by recorded crime over the {} days before it starts (hot spots, \
+                     chosen during the run)",
+                    fmt_int(top),
+                    fmt_int(window)
                 );
             }
         }
@@ -279,6 +283,53 @@ pub fn interventions(
     out
 }
 
+/// The cells of each intervention's area as the run recorded them
+/// (`areas.arrow`, by intervention index); empty when the run has no such
+/// table. An area chosen during the run (hot spots) is known only here.
+pub fn recorded_areas(dir: &Path, width: u32, height: u32) -> Result<BTreeMap<usize, Vec<bool>>> {
+    let path = dir.join("areas.arrow");
+    let mut out = BTreeMap::new();
+    if !path.is_file() {
+        return Ok(out);
+    }
+    let t = Table::read(&path)?;
+    let (iv, x, y) = (t.u64("intervention")?, t.u64("x")?, t.u64("y")?);
+    for i in 0..t.rows() {
+        if x[i] >= width as u64 || y[i] >= height as u64 {
+            return Err(bad(
+                &path,
+                format!(
+                    "row {i}: cell ({}, {}) is outside the {width} x {height} grid",
+                    x[i], y[i]
+                ),
+            ));
+        }
+        let cells = out
+            .entry(iv[i] as usize)
+            .or_insert_with(|| vec![false; width as usize * height as usize]);
+        cells[y[i] as usize * width as usize + x[i] as usize] = true;
+    }
+    Ok(out)
+}
+
+/// The interventions of a run, each with its area's cells where known: as
+/// the run recorded them (`areas.arrow`), else as the scenario fixes them.
+pub fn run_interventions(run: &Run, cells: &Cells) -> Result<Vec<Intervention>> {
+    let districts = cells.districts()?;
+    let mut ivs = interventions(
+        &run.scenario,
+        cells.width,
+        cells.height,
+        districts.as_deref(),
+    );
+    for (i, area) in recorded_areas(&run.dir, cells.width, cells.height)? {
+        if let Some(iv) = ivs.get_mut(i) {
+            iv.cells = Some(area);
+        }
+    }
+    Ok(ivs)
+}
+
 pub(super) fn pairs(x: &[f64], y: &[f64]) -> Vec<(f64, f64)> {
     x.iter().copied().zip(y.iter().copied()).collect()
 }
@@ -288,7 +339,7 @@ pub(super) const UPPER_RIGHT: SeriesLabelPosition = SeriesLabelPosition::UpperRi
 
 /// The concentration curve: share of crime against share of cells, most
 /// criminal cells first (Weisburd 2015), from metrics::rank_cells.
-pub fn concentration(counts: &[u64], eligible: Option<&[bool]>, of: &str) -> Result<String> {
+pub fn concentration(counts: &[u64], eligible: Option<&[bool]>, of: &str) -> Result<Markup> {
     let ranked = metrics::rank_cells(counts, eligible);
     let total: u64 = ranked.iter().map(|&i| counts[i]).sum();
     let n = ranked.len();
@@ -346,8 +397,8 @@ pub fn concentration(counts: &[u64], eligible: Option<&[bool]>, of: &str) -> Res
             gini.map_or("-".into(), fmt_num),
         ],
     ];
-    Ok(format!(
-        "<h3>Crime concentrates in few places</h3>{}",
+    Ok(join(vec![
+        h3("Crime concentrates in few places"),
         row(&[
             figure(
                 &svg,
@@ -357,8 +408,8 @@ pub fn concentration(counts: &[u64], eligible: Option<&[bool]>, of: &str) -> Res
                 ),
             ),
             table(&["measure", "value"], &rows, "facts"),
-        ])
-    ))
+        ]),
+    ]))
 }
 
 /// The Knox table of near repeats over `events.arrow` (metrics::knox_test).
@@ -368,7 +419,7 @@ pub fn knox_table(
     time_edges_days: &[f64],
     ticks_per_day: f64,
     unit: &str,
-) -> Result<String> {
+) -> Result<Markup> {
     let (t, x, y) = (events.u64("tick")?, events.u64("x")?, events.u64("y")?);
     if t.len() < 2 {
         return Ok(para("Too few events for the Knox test."));
@@ -396,42 +447,37 @@ pub fn knox_table(
             (None, None) => "all".into(),
         }
     };
-    let mut s = String::from(
-        "<h3>Near repeats (Knox test)</h3><table class=\"knox\"><thead><tr><th>distance \\ time (days)</th>",
-    );
-    for j in 0..bands.time_bands() {
-        let _ = write!(s, "<th>{}</th>", escape(&band(time_edges_days, j)));
-    }
-    s.push_str("</tr></thead><tbody>");
-    for i in 0..bands.space_bands() {
-        let _ = write!(s, "<tr><th>{}</th>", escape(&band(space_edges, i)));
-        for j in 0..bands.time_bands() {
-            let ratio = knox.knox_ratio(i, j);
-            let hi = ratio.is_some_and(|r| r >= 1.2);
-            let _ = write!(
-                s,
-                "<td class=\"n{}\">{}<br><small>{} pairs</small></td>",
-                if hi { " hi" } else { "" },
-                ratio.map_or("-".into(), |r| format!("{r:.2}")),
-                fmt_int(knox.observed_pairs(i, j) as f64)
-            );
+    let (space, time) = (bands.space_bands(), bands.time_bands());
+    Ok(html! {
+        h3 { "Near repeats (Knox test)" }
+        table.knox {
+            thead { tr {
+                th { "distance \\ time (days)" }
+                @for j in 0..time { th { (band(time_edges_days, j)) } }
+            } }
+            tbody { @for i in 0..space { tr {
+                th { (band(space_edges, i)) }
+                @for j in 0..time {
+                    @let ratio = knox.knox_ratio(i, j);
+                    td.n.hi[ratio.is_some_and(|r| r >= 1.2)] {
+                        (ratio.map_or("-".into(), |r| format!("{r:.2}")))
+                        br;
+                        small { (fmt_int(knox.observed_pairs(i, j) as f64)) " pairs" }
+                    }
+                }
+            } } }
         }
-        s.push_str("</tr>");
-    }
-    let _ = write!(
-        s,
-        "</tbody></table><p class=\"note\">Knox ratios: pairs of crimes this close in space ({}) and time, \
-         over the number expected if where and when were unrelated. Above 1 (shaded from 1.2) crime follows \
-         crime nearby soon after: the near-repeat pattern of Johnson &amp; Bowers (2004). {} crimes, {} pairs.</p>",
-        escape(unit),
-        fmt_int(t.len() as f64),
-        fmt_int(knox.total_pairs as f64)
-    );
-    Ok(s)
+        p.note {
+            "Knox ratios: pairs of crimes this close in space (" (unit) ") and time, over the number \
+             expected if where and when were unrelated. Above 1 (shaded from 1.2) crime follows crime \
+             nearby soon after: the near-repeat pattern of Johnson & Bowers (2004). "
+            (fmt_int(t.len() as f64)) " crimes, " (fmt_int(knox.total_pairs as f64)) " pairs."
+        }
+    })
 }
 
 /// Version, seed, commit, timing, and the resolved scenario.
-pub fn provenance(run: &Run) -> String {
+pub fn provenance(run: &Run) -> Markup {
     let m = &run.manifest;
     let get = |k: &str| match m.get(k) {
         Some(serde_json::Value::String(s)) => s.clone(),
@@ -454,16 +500,17 @@ pub fn provenance(run: &Run) -> String {
         ],
         vec!["started from".into(), get("started_from")],
     ];
-    let mut s = table(&["", "this run"], &rows, "provenance");
-    s.push_str(&para(
-        "The resolved scenario (every default filled in). `crimesim run` accepts it as it is, and with the \
-         same version and seed gives the same outputs byte for byte.",
-    ));
-    let _ = write!(s, "<pre>{}</pre>", escape(&run.scenario_text));
-    s
+    join(vec![
+        table(&["", "this run"], &rows, "provenance"),
+        para(
+            "The resolved scenario (every default filled in). `crimesim run` accepts it as it is, and with the \
+             same version and seed gives the same outputs byte for byte.",
+        ),
+        pre(&run.scenario_text),
+    ])
 }
 
-pub(super) fn summary_table(run: &Run) -> String {
+pub(super) fn summary_table(run: &Run) -> Markup {
     let rows: Vec<Vec<String>> = run
         .summary
         .iter()

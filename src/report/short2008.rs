@@ -4,7 +4,7 @@
 use plotters::chart::SeriesLabelPosition;
 
 use super::charts::{self, LineChart, OKABE_ITO, Ramp, Scale, Series};
-use super::html::{Page, fmt_int, fmt_num, para, row};
+use super::html::{Page, fmt_int, fmt_num, join, para, row};
 use super::run::{
     Cells, Run, UPPER_RIGHT, WIDE, concentration, knox_table, max_of, pairs, provenance,
     summary_table,
@@ -65,38 +65,40 @@ pub fn page(run: &Run) -> Result<String> {
             max: if hi > lo { hi } else { lo + 1.0 },
         }
     };
-    let mut body = para(
-        "The final attractiveness A (how tempting each house is), the dynamic part B that burglaries raise \
-         and that spreads to neighbours, and where the burglaries happened over the run.",
-    );
-    body.push_str(&row(&[
-        cells
-            .map(
-                "Attractiveness A (final)",
-                &a,
-                range(&a),
-                Ramp::Viridis,
-                "A",
-            )
-            .borders(None, &[])
-            .svg(),
-        cells
-            .map("Dynamic part B (final)", &b, range(&b), Ramp::Cividis, "B")
-            .borders(None, &[])
-            .svg(),
-        cells
-            .map(
-                "Burglaries",
-                &ev,
-                Scale::Sqrt {
-                    max: max_of(&[&ev]),
-                },
-                Ramp::ViridisReversed,
-                "burglaries per cell",
-            )
-            .borders(None, &[])
-            .svg(),
-    ]));
+    let body = join(vec![
+        para(
+            "The final attractiveness A (how tempting each house is), the dynamic part B that burglaries raise \
+             and that spreads to neighbours, and where the burglaries happened over the run.",
+        ),
+        row(&[
+            cells
+                .map(
+                    "Attractiveness A (final)",
+                    &a,
+                    range(&a),
+                    Ramp::Viridis,
+                    "A",
+                )
+                .borders(None, &[])
+                .svg(),
+            cells
+                .map("Dynamic part B (final)", &b, range(&b), Ramp::Cividis, "B")
+                .borders(None, &[])
+                .svg(),
+            cells
+                .map(
+                    "Burglaries",
+                    &ev,
+                    Scale::Sqrt {
+                        max: max_of(&[&ev]),
+                    },
+                    Ramp::ViridisReversed,
+                    "burglaries per cell",
+                )
+                .borders(None, &[])
+                .svg(),
+        ]),
+    ]);
     page.section("maps", "Where burglary happened", body);
 
     let ticks = run.table("ticks")?;
@@ -168,22 +170,24 @@ pub fn page(run: &Run) -> Result<String> {
             );
         }
     }
-    let mut body = para("The columns of ticks.arrow, one point per recorded row.");
-    body.push_str(&row(&figs));
+    let body = join(vec![
+        para("The columns of ticks.arrow, one point per recorded row."),
+        row(&figs),
+    ]);
     page.section("time", "Over time", body);
 
     let counts: Vec<u64> = cells.table.u64("events")?;
-    let mut facts = concentration(&counts, None, "houses")?;
-    facts.push_str(&knox_table(
-        &run.table("events")?,
-        &[1.0, 2.0, 5.0, 10.0],
-        &[0.5, 1.0, 2.0, 5.0],
-        tpd,
-        "lattice cells",
-    )?);
-    facts.push_str(&para(
-        "The model has no clock of day and night, so there is no day/night profile.",
-    ));
+    let facts = join(vec![
+        concentration(&counts, None, "houses")?,
+        knox_table(
+            &run.table("events")?,
+            &[1.0, 2.0, 5.0, 10.0],
+            &[0.5, 1.0, 2.0, 5.0],
+            tpd,
+            "lattice cells",
+        )?,
+        para("The model has no clock of day and night, so there is no day/night profile."),
+    ]);
     page.section("facts", "Stylized facts", facts);
     page.section("figures", "Summary figures", summary_table(run));
     page.section("scenario", "Scenario and provenance", provenance(run));

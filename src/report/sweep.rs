@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use crimesim_core::metrics;
 
 use super::charts::{LineChart, OKABE_ITO, Series};
-use super::html::{Page, fmt_int, fmt_num, para, row, table};
+use super::html::{Markup, Page, details, fmt_int, fmt_num, h3, html, join, para, row, table};
 use super::read::{self, Table, bad};
 use crate::error::Result;
 
@@ -225,13 +225,13 @@ pub fn page(dir: &Path) -> Result<String> {
     }
 
     // Dose-response: per parameter, one series per combination of the others.
-    let mut body = para(
+    let mut body = vec![para(
         "Each point is the mean over a design point's replicates, with its 95% interval. Where other \
          parameters vary too, each of their combinations is a line of its own.",
-    );
+    )];
     for (j, p) in params.iter().enumerate() {
         let Some(x) = &param_num[j] else {
-            body.push_str(&para(&format!("{p} is not numeric: no curve.")));
+            body.push(para(&format!("{p} is not numeric: no curve.")));
             continue;
         };
         let mut figs = Vec::new();
@@ -306,10 +306,10 @@ pub fn page(dir: &Path) -> Result<String> {
                 .svg()?,
             );
         }
-        body.push_str(&format!("<h3>{}</h3>", super::html::escape(p)));
-        body.push_str(&row(&figs));
+        body.push(h3(p));
+        body.push(row(&figs));
     }
-    page.section("dose", "Dose-response", body);
+    page.section("dose", "Dose-response", join(body));
 
     // Points table.
     let mut point_rows: BTreeMap<u64, (Vec<String>, Vec<f64>)> = BTreeMap::new();
@@ -348,6 +348,29 @@ pub fn page(dir: &Path) -> Result<String> {
         "Design points",
         table(&header_refs, &rows, "points"),
     );
+    let replicates = plan.u64("replicate")?;
+    let seeds = plan.u64("seed")?;
+    if common_seeds(&replicates, &seeds, &points) {
+        let design = Design {
+            runs: &runs,
+            points: &points,
+            replicates: &replicates,
+            params: &params,
+            param_text: &param_text,
+        };
+        page.section(
+            "paired",
+            "Paired differences (common seeds)",
+            paired_section(&design, &outcomes, &main),
+        );
+    }
+    let sensitivity_path = dir.join("sensitivity.arrow");
+    if sensitivity_path.is_file() {
+        let rows = read_sensitivity(&sensitivity_path)?;
+        if let Some(body) = sensitivity_section(&rows, &main) {
+            page.section("sensitivity", "Sensitivity indices", body);
+        }
+    }
 
     // Missing and failed runs.
     let body = if missing.is_empty() {
@@ -366,15 +389,215 @@ pub fn page(dir: &Path) -> Result<String> {
         let mut headers = vec!["run", "point"];
         headers.extend(params.iter().map(|s| s.as_str()));
         headers.push("status");
-        let mut s = para(&format!(
-            "{} runs are missing or failed; `crimesim sweep --resume` runs them again.",
-            missing.len()
-        ));
-        s.push_str(&table(&headers, &rows, "missing"));
-        s
+        join(vec![
+            para(&format!(
+                "{} runs are missing or failed; `crimesim sweep --resume` runs them again.",
+                missing.len()
+            )),
+            table(&headers, &rows, "missing"),
+        ])
     };
     page.section("missing", "Missing and failed runs", body);
     Ok(page.finish())
+}
+
+/// Whether replicate r of every point shares one seed (`common_seeds =
+/// true`), so that points can be compared replicate by replicate: at least
+/// two points, and each replicate's runs all with the same seed.
+fn common_seeds(replicates: &[u64], seeds: &[u64], points: &[u64]) -> bool {
+    let mut seed_of: BTreeMap<u64, u64> = BTreeMap::new();
+    for (r, s) in replicates.iter().zip(seeds) {
+        if *seed_of.entry(*r).or_insert(*s) != *s {
+            return false;
+        }
+    }
+    let distinct: std::collections::BTreeSet<&u64> = points.iter().collect();
+    distinct.len() > 1
+}
+
+/// The plan's columns a table of points needs.
+struct Design<'a> {
+    runs: &'a [u64],
+    points: &'a [u64],
+    replicates: &'a [u64],
+    params: &'a [String],
+    param_text: &'a [Vec<String>],
+}
+
+/// "d [low, high]" of the paired differences `t - c`, "d" with one pair.
+fn paired_text(t: &[f64], c: &[f64]) -> String {
+    match metrics::paired_difference(t, c, 0.95) {
+        Some(d) => format!(
+            "{} [{}, {}]",
+            fmt_num(d.mean_difference),
+            fmt_num(d.interval.low),
+            fmt_num(d.interval.high)
+        ),
+        None if t.len() == 1 => fmt_num(t[0] - c[0]),
+        None => "-".into(),
+    }
+}
+
+/// Each point against the first, replicate by replicate (their seeds are
+/// common): the mean paired difference of each main outcome with its 95%
+/// paired t interval.
+fn paired_section(
+    design: &Design,
+    outcomes: &BTreeMap<u64, BTreeMap<String, f64>>,
+    main: &[String],
+) -> Markup {
+    // (point, replicate) -> run's outcomes; point -> its first row.
+    let mut at: BTreeMap<(u64, u64), &BTreeMap<String, f64>> = BTreeMap::new();
+    let mut first_row: BTreeMap<u64, usize> = BTreeMap::new();
+    for (i, r) in design.runs.iter().enumerate() {
+        first_row.entry(design.points[i]).or_insert(i);
+        if let Some(o) = outcomes.get(r) {
+            at.insert((design.points[i], design.replicates[i]), o);
+        }
+    }
+    let Some((&reference, &ref_row)) = first_row.iter().next() else {
+        return para("No points.");
+    };
+    let mut rows = Vec::new();
+    for (&p, &i) in first_row.iter().skip(1) {
+        let mut row = vec![p.to_string()];
+        row.extend(design.param_text.iter().map(|t| t[i].clone()));
+        let mut pairs = 0;
+        for outcome in main {
+            let (t, c): (Vec<f64>, Vec<f64>) = at
+                .range((p, 0)..=(p, u64::MAX))
+                .filter_map(|(&(_, r), o)| {
+                    Some((*o.get(outcome)?, *at.get(&(reference, r))?.get(outcome)?))
+                })
+                .unzip();
+            pairs = pairs.max(t.len());
+            row.push(paired_text(&t, &c));
+        }
+        row.push(pairs.to_string());
+        rows.push(row);
+    }
+    let mut headers: Vec<String> = vec!["point".into()];
+    headers.extend(design.params.iter().cloned());
+    headers.extend(main.iter().map(|m| format!("{m}: difference [95% CI]")));
+    headers.push("pairs".into());
+    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let reference_text: Vec<String> = design
+        .params
+        .iter()
+        .zip(design.param_text)
+        .map(|(p, t)| format!("{p} = {}", t[ref_row]))
+        .collect();
+    let intro = para(&format!(
+        "Replicate r of every point ran with the same seed (common_seeds = true), so each point is \
+         compared with point {reference} ({}) replicate by replicate: the mean of the paired differences \
+         with its 95% paired t interval, narrower than the intervals of the two means when runs with one \
+         seed go up and down together.",
+        reference_text.join(", ")
+    ));
+    join(vec![intro, table(&header_refs, &rows, "paired")])
+}
+
+/// One row of `sensitivity.arrow`.
+struct SensitivityRow {
+    outcome: String,
+    parameter: String,
+    method: String,
+    index: String,
+    value: f64,
+    low: f64,
+    high: f64,
+}
+
+fn read_sensitivity(path: &Path) -> Result<Vec<SensitivityRow>> {
+    let t = Table::read(path)?;
+    let (outcome, parameter) = (t.text("outcome")?, t.text("parameter")?);
+    let (method, index) = (t.text("method")?, t.text("index")?);
+    let (value, low, high) = (t.f64("value")?, t.f64("low")?, t.f64("high")?);
+    Ok((0..t.rows())
+        .map(|i| SensitivityRow {
+            outcome: outcome[i].clone(),
+            parameter: parameter[i].clone(),
+            method: method[i].clone(),
+            index: index[i].clone(),
+            value: value[i],
+            low: low[i],
+            high: high[i],
+        })
+        .collect())
+}
+
+/// The indices of `sensitivity.arrow`, one table per outcome (the main
+/// outcomes first; the others folded); `None` without rows.
+fn sensitivity_section(rows: &[SensitivityRow], main: &[String]) -> Option<Markup> {
+    let method = rows.first()?.method.clone();
+    let indices: &[(&str, &str)] = if method == "sobol" {
+        &[("S1", "first-order S1"), ("ST", "total ST")]
+    } else {
+        &[("mu_star", "mu*"), ("sigma", "sigma")]
+    };
+    let mut outcomes: Vec<&str> = rows.iter().map(|r| r.outcome.as_str()).collect();
+    outcomes.dedup();
+    let (first, rest): (Vec<&str>, Vec<&str>) =
+        outcomes.iter().partition(|o| main.iter().any(|m| m == *o));
+    let (first, rest) = if first.is_empty() {
+        (outcomes.clone(), Vec::new())
+    } else {
+        (first, rest)
+    };
+    let outcome_table = |outcome: &str| -> Markup {
+        let mut params: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.outcome == outcome)
+            .map(|r| r.parameter.as_str())
+            .collect();
+        params.dedup();
+        let cells: Vec<Vec<String>> = params
+            .iter()
+            .map(|p| {
+                let mut row = vec![p.to_string()];
+                for (index, _) in indices {
+                    let r = rows
+                        .iter()
+                        .find(|r| r.outcome == outcome && r.parameter == *p && r.index == *index);
+                    row.push(r.map_or("-".into(), |r| {
+                        format!(
+                            "{} [{}, {}]",
+                            fmt_num(r.value),
+                            fmt_num(r.low),
+                            fmt_num(r.high)
+                        )
+                    }));
+                }
+                row
+            })
+            .collect();
+        let mut headers = vec!["parameter"];
+        let labels: Vec<String> = indices
+            .iter()
+            .map(|i| format!("{} [95% CI]", i.1))
+            .collect();
+        headers.extend(labels.iter().map(String::as_str));
+        html! { (h3(outcome)) (table(&headers, &cells, "sensitivity")) }
+    };
+    let mut body = vec![para(if method == "sobol" {
+        "Sobol' indices from the sweep's Saltelli design (sensitivity.arrow, written by crimesim merge): \
+         S1 is the share of an outcome's variance a parameter explains alone, ST the share with all its \
+         interactions; ST well above S1 means the parameter acts through interactions. Intervals are the \
+         2.5% and 97.5% percentiles of bootstrap resamples of the base rows."
+    } else {
+        "Morris elementary effects from the sweep's trajectories (sensitivity.arrow, written by crimesim \
+         merge): mu* is the mean absolute change in the outcome over a parameter's whole range, sigma the \
+         spread of those changes (large: interactions or a curved response). Intervals are the 2.5% and \
+         97.5% percentiles of bootstrap resamples of the trajectories."
+    })];
+    body.extend(first.iter().map(|o| outcome_table(o)));
+    if !rest.is_empty() {
+        body.push(details(
+            "Every other outcome's indices",
+            join(rest.iter().map(|o| outcome_table(o)).collect()),
+        ));
+    }
+    Some(join(body))
 }
 
 #[cfg(test)]
@@ -396,5 +619,13 @@ mod tests {
         assert!((hi - m - 4.302653 / 3f64.sqrt()).abs() < 1e-5);
         assert!((m - lo - 4.302653 / 3f64.sqrt()).abs() < 1e-5);
         assert_eq!(mean_interval(&[5.0]), Some((5.0, 5.0, 5.0)));
+    }
+
+    #[test]
+    fn seeds_are_common_when_each_replicate_keeps_its_seed_across_points() {
+        let (reps, points) = ([0, 1, 0, 1], [0, 0, 1, 1]);
+        assert!(common_seeds(&reps, &[7, 8, 7, 8], &points));
+        assert!(!common_seeds(&reps, &[7, 8, 9, 10], &points));
+        assert!(!common_seeds(&[0, 1], &[7, 8], &[0, 0]), "one point");
     }
 }

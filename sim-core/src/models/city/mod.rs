@@ -542,6 +542,7 @@ impl Simulation for City {
         self.record_final(recorder)?;
         self.record_patrols(recorder)?;
         self.record_interventions(recorder)?;
+        self.record_areas(recorder)?;
         self.record_ages(recorder)
     }
 

@@ -14,6 +14,7 @@ pub const DISTRICTS: usize = 3;
 pub const PATROLS: usize = 4;
 pub const INTERVENTIONS: usize = 5;
 pub const AGES: usize = 6;
+pub const AREAS: usize = 7;
 
 /// Rows of `cells.arrow` handed to the recorder at a time.
 const CELLS_PER_BATCH: usize = 65_536;
@@ -154,6 +155,7 @@ pub const TABLES: &[TableSpec] = &[
     super::patrols::PATROLS_TABLE,
     super::interventions::INTERVENTIONS_TABLE,
     super::age_table::AGES_TABLE,
+    super::interventions::AREAS_TABLE,
 ];
 
 impl City {

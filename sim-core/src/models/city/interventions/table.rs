@@ -61,6 +61,22 @@ pub const INTERVENTIONS_TABLE: TableSpec = TableSpec {
     ],
 };
 
+/// `areas.arrow`: where each intervention acted, so that an area chosen
+/// during the run (hot spots) can be drawn and measured like a fixed one.
+pub const AREAS_TABLE: TableSpec = TableSpec {
+    name: "areas",
+    row: "one cell of an intervention's area (an intervention that never started has none)",
+    columns: &[
+        col(
+            "intervention",
+            ColumnType::U32,
+            "index of the intervention in the scenario, from 0",
+        ),
+        col("x", ColumnType::U32, "column of the cell"),
+        col("y", ColumnType::U32, "row of the cell"),
+    ],
+};
+
 const fn col(name: &'static str, ty: ColumnType, doc: &'static str) -> ColumnSpec {
     ColumnSpec { name, ty, doc }
 }
@@ -259,6 +275,31 @@ impl City {
         columns.extend(zones.into_iter().zip(counts.map(Column::U64)));
         let batch = INTERVENTIONS_TABLE.batch(columns);
         recorder.record(super::super::output::INTERVENTIONS, batch)
+    }
+
+    /// `areas.arrow`: the cells of each started intervention's area.
+    pub(in crate::models::city) fn record_areas(
+        &mut self,
+        recorder: &mut dyn Recorder,
+    ) -> std::io::Result<()> {
+        let grid = self.base.map.grid;
+        let (mut ids, mut xs, mut ys) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, iv) in self.interventions.list.iter().enumerate() {
+            let mut cells = iv.area.clone();
+            cells.sort_unstable();
+            for c in cells {
+                let (x, y) = grid.xy(c);
+                ids.push(i as u32);
+                xs.push(x);
+                ys.push(y);
+            }
+        }
+        let batch = AREAS_TABLE.batch(vec![
+            ("intervention", Column::U32(ids)),
+            ("x", Column::U32(xs)),
+            ("y", Column::U32(ys)),
+        ]);
+        recorder.record(super::super::output::AREAS, batch)
     }
 
     /// Each intervention's rows so far (for tests and the visualizer).
