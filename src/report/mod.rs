@@ -8,7 +8,7 @@
 //!   models' pages;
 //! - `compare/`: a `crimesim compare` folder; `displacement.rs`: its
 //!   district and ring tables, and the smoothing of difference maps;
-//! - `sweep.rs`: a `crimesim sweep` folder;
+//! - `sweep/`: a `crimesim sweep` folder;
 //! - `charts/`: maps and charts as inline SVG; `png.rs`: map rasters;
 //! - `html.rs`: page assembly with maud (escaping by construction), number
 //!   formats;
