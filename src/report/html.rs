@@ -4,8 +4,8 @@
 //! resources, so it reads offline and prints as it shows.
 //!
 //! Markup enters a page only through `html!`; the one exception is
-//! [`Svg`], a chart that `plotters` or [`super::charts`] drew (their text
-//! escaped as they write it).
+//! [`Svg`], a chart that `plotters` drew (escaping its text as it writes
+//! it) or a map that [`super::charts`] built with `html!` itself.
 
 pub use maud::{Markup, PreEscaped, Render, html};
 
@@ -30,11 +30,6 @@ impl Render for Svg {
     fn render_to(&self, buffer: &mut String) {
         buffer.push_str(&self.0);
     }
-}
-
-/// Escapes text for HTML and SVG content and attributes, as maud does.
-pub fn escape(text: &str) -> String {
-    html! { (text) }.into_string()
 }
 
 /// An integer with thousands separators: 12,345.
@@ -286,7 +281,7 @@ mod tests {
     fn report_text_is_escaped() {
         let hostile = "<script>alert(\"x\")</script> & more";
         let escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more";
-        assert_eq!(escape(hostile), escaped);
+        assert_eq!(html! { (hostile) }.into_string(), escaped);
         let t = table(&[hostile], &[vec![hostile.into()]], "t").into_string();
         assert!(!t.contains("<script>") && t.contains(escaped), "{t}");
         let mut page = Page::new(hostile, hostile);

@@ -4,12 +4,12 @@
 //!
 //! - `mod.rs`: what kind of folder this is, and writing the page;
 //! - `run.rs`: one run: what every model's page shares, and any other
-//!   model's summary, ticks and cells; `city.rs` and `short2008.rs`: those
+//!   model's summary, ticks and cells; `city/` and `short2008.rs`: those
 //!   models' pages;
-//! - `compare.rs`: a `crimesim compare` folder; `displacement.rs`: its
+//! - `compare/`: a `crimesim compare` folder; `displacement.rs`: its
 //!   district and ring tables, and the smoothing of difference maps;
-//! - `sweep.rs`: a `crimesim sweep` folder;
-//! - `charts.rs`: maps and charts as inline SVG; `png.rs`: map rasters;
+//! - `sweep/`: a `crimesim sweep` folder;
+//! - `charts/`: maps and charts as inline SVG; `png.rs`: map rasters;
 //! - `html.rs`: page assembly with maud (escaping by construction), number
 //!   formats;
 //! - `read.rs`: Arrow tables, JSON and TOML files into plain values.
