@@ -275,7 +275,7 @@ fn main() {
         if notified.iter().any(|n| n.1 > 0.0) {
             let (w, wo): (Vec<f64>, Vec<f64>) = notified.into_iter().unzip();
             println!(
-                "| (the notified offenders' own crimes) | {} | | | | |",
+                "| (the notified or targeted offenders' own crimes) | {} | | | | |",
                 change(&w, &wo)
             );
         }
