@@ -99,6 +99,28 @@ fn a_restore_while_street_lighting_is_active_continues_the_same_run() {
     );
 }
 
+#[test]
+fn a_state_saved_before_or_during_the_warm_up_restores_to_the_same_run() {
+    for kind in ["cctv", "youth_programme"] {
+        let s = with_intervention(kind);
+        check(&s, kind, 0);
+        // Halfway through the warm-up (five days of it).
+        let mut sim = crimesim_core::build(&s);
+        assert_eq!(sim.warm_up_left(), 5 * 24);
+        sim.warm_up(60);
+        let saved = sim.save_state();
+        let mut restored = crimesim_core::build(&s);
+        restored.restore_state(&saved).unwrap();
+        let (mut a, mut b) = (MemoryRecorder::default(), MemoryRecorder::default());
+        crimesim_core::run(sim.as_mut(), s.ticks, &mut a, |_| {}).unwrap();
+        crimesim_core::run(restored.as_mut(), s.ticks, &mut b, |_| {}).unwrap();
+        assert!(
+            a.tables == b.tables,
+            "{kind}: saved in the warm-up, the run differs"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 

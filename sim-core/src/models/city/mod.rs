@@ -218,6 +218,9 @@ pub struct City {
     /// (`warmup.rs`); `None` once the run has taken it over.
     #[serde(skip)]
     warm_up: Option<Box<warmup::History>>,
+    /// Whether the run has taken over its history (or has none): a state
+    /// saved before then restores with the warm-up still to do.
+    warmed_up: bool,
 }
 
 impl City {
@@ -283,6 +286,7 @@ impl City {
             arrests_total: 0,
             last_row_tick: 0,
             warm_up: None,
+            warmed_up: true,
             residents,
             base: Arc::new(Base {
                 map,
@@ -572,6 +576,13 @@ impl Simulation for City {
                 saved.b[0].len()
             )));
         }
+        if !saved.warmed_up && self.warm_up.is_none() {
+            return Err(StateError(
+                "the state was saved before the city's warm-up ended; restore it into a city \
+                 built with its warm-up still to do"
+                    .into(),
+            ));
+        }
         // The base is this scenario's; the scratch is rebuilt each tick.
         saved.base = Arc::clone(&self.base);
         saved.presence = Presence::zeros(cells);
@@ -585,6 +596,12 @@ impl Simulation for City {
         // The modifiers of the day of the last tick, as the run had them.
         let tpd = saved.base.p.ticks_per_day as u64;
         saved.rebuild_intervention_effects(saved.tick.saturating_sub(1) / tpd);
+        if !saved.warmed_up {
+            // Saved before the warm-up ended: nothing but the history had
+            // moved, so this city's own history (however far it has got)
+            // finishes it the same way.
+            saved.warm_up = self.warm_up.take();
+        }
         *self = saved;
         Ok(())
     }

@@ -50,6 +50,7 @@ impl City {
         let tpd = self.base.p.ticks_per_day as u64;
         history.tick = HISTORY_DAY * tpd;
         history.closed_days = HISTORY_DAY;
+        self.warmed_up = false;
         self.warm_up = Some(Box::new(History {
             city: history,
             left: days * tpd,
@@ -74,6 +75,7 @@ impl City {
         if history.left == 0 {
             let History { city, end, .. } = *self.warm_up.take().expect("checked above");
             self.inherit(city, end);
+            self.warmed_up = true;
             self.start();
         }
     }
