@@ -351,14 +351,11 @@ fn warm_up(sim: &mut dyn Simulation, interrupted: &AtomicBool, quiet: bool) -> b
     if left == 0 {
         return true;
     }
-    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = ProgressBar::new(left);
-        bar.set_style(
-            ProgressStyle::with_template("warm-up {bar:40.cyan/blue} {pos}/{len} ticks  ETA {eta}")
-                .expect("valid template"),
-        );
-        bar
-    });
+    let bar = terminal_bar(
+        left,
+        "warm-up {bar:40.cyan/blue} {pos}/{len} ticks  ETA {eta}",
+        quiet,
+    );
     let done = crimesim_core::sim::warm_up(sim, |done, _| {
         if let Some(bar) = &bar {
             bar.set_position(done);
@@ -376,15 +373,22 @@ fn warm_up(sim: &mut dyn Simulation, interrupted: &AtomicBool, quiet: bool) -> b
 }
 
 fn progress_bar(ticks: u64, at: u64, quiet: bool) -> Option<ProgressBar> {
+    let bar = terminal_bar(
+        ticks,
+        "{bar:40.cyan/blue} {pos}/{len} ticks  {per_sec}  ETA {eta}",
+        quiet,
+    )?;
+    bar.set_position(at);
+    Some(bar)
+}
+
+/// A progress bar of `len` steps drawn with `template`, on a terminal only.
+fn terminal_bar(len: u64, template: &str, quiet: bool) -> Option<ProgressBar> {
     if quiet || !std::io::stderr().is_terminal() {
         return None;
     }
-    let bar = ProgressBar::new(ticks);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40.cyan/blue} {pos}/{len} ticks  {per_sec}  ETA {eta}")
-            .expect("valid template"),
-    );
-    bar.set_position(at);
+    let bar = ProgressBar::new(len);
+    bar.set_style(ProgressStyle::with_template(template).expect("valid template"));
     Some(bar)
 }
 

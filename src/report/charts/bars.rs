@@ -3,7 +3,7 @@
 
 use plotters::prelude::*;
 
-use super::{Drawn, chart_error, range};
+use super::{Drawn, drawn_svg, range};
 use crate::error::Result;
 use crate::report::html::{Svg, fmt_num};
 
@@ -24,9 +24,7 @@ pub struct BarChart {
 
 impl BarChart {
     pub fn svg(&self) -> Result<Svg> {
-        let mut out = String::new();
-        self.draw(&mut out).map_err(chart_error)?;
-        Ok(Svg(out))
+        drawn_svg(|out| self.draw(out))
     }
 
     fn draw(&self, out: &mut String) -> Drawn {

@@ -3,7 +3,7 @@
 
 use plotters::prelude::*;
 
-use super::{Drawn, GREY, chart_error, range};
+use super::{Drawn, GREY, drawn_svg, range};
 use crate::error::Result;
 use crate::report::html::{Svg, fmt_num};
 
@@ -47,9 +47,7 @@ pub struct LineChart {
 
 impl LineChart {
     pub fn svg(&self) -> Result<Svg> {
-        let mut out = String::new();
-        self.draw(&mut out).map_err(chart_error)?;
-        Ok(Svg(out))
+        drawn_svg(|out| self.draw(out))
     }
 
     fn draw(&self, out: &mut String) -> Drawn {

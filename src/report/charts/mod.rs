@@ -31,7 +31,8 @@ pub use map::{Map, Outline};
 pub use scale::{Ramp, Scale, nice_ceil};
 pub use scatter::{LabelledPoints, Scatter};
 
-use crate::error::Error;
+use crate::error::{Error, Result};
+use crate::report::html::Svg;
 
 /// Okabe & Ito (2008): eight colours distinguishable with any colour vision.
 pub const OKABE_ITO: [RGBColor; 8] = [
@@ -58,8 +59,11 @@ pub fn css(c: RGBColor) -> String {
 /// What drawing a chart on plotters' backend returns.
 type Drawn = std::result::Result<(), Box<dyn std::error::Error>>;
 
-fn chart_error(e: Box<dyn std::error::Error>) -> Error {
-    Error::Other(format!("drawing a chart: {e}"))
+/// The SVG that `draw` writes on plotters' string backend.
+fn drawn_svg(draw: impl FnOnce(&mut String) -> Drawn) -> Result<Svg> {
+    let mut out = String::new();
+    draw(&mut out).map_err(|e| Error::Other(format!("drawing a chart: {e}")))?;
+    Ok(Svg(out))
 }
 
 /// An axis's range over `values`, padded by 5% (and with 0 if `from_zero`).
