@@ -68,6 +68,9 @@ pub enum Command {
     /// The stylized facts of recorded crime in a CSV file (concentration, near repeats, hour
     /// of day, stability of places), computed as for a run's summary.json.
     Observe(ObserveArgs),
+    /// Fit scenario parameters to a city's recorded crime (ABC-SMC with common random numbers):
+    /// the posterior with intervals, the fitted scenario and a report page.
+    Calibrate(CalibrateArgs),
     /// Write a run's cells as GeoTIFF and ESRI ASCII grids and its events as GeoParquet,
     /// georeferenced as its scenario's grid, for QGIS, GeoPandas or R.
     Export(ExportArgs),
@@ -217,6 +220,31 @@ pub struct SweepArgs {
     #[arg(long, help = threads_help(true), value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// No progress bar and no summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Calibration file (see README's "Your own city" and experiments/columbus/).
+    pub calibration: PathBuf,
+    /// Output folder: generation-NN/ (each a sweep), posterior.arrow, fit.json, fitted.toml,
+    /// report.html. Run the same command again to continue an interrupted calibration.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Write the SLURM scripts of the next generation's runs (as `crimesim sweep --slurm`) instead
+    /// of running them; run the command again when they are done.
+    #[arg(long)]
+    pub slurm: bool,
+    /// With --slurm: the path of the crimesim binary on the cluster.
+    #[arg(long, value_name = "PATH", requires = "slurm")]
+    pub slurm_binary: Option<String>,
+    /// With --slurm: a line the jobs run first, e.g. `module load gcc` (repeatable).
+    #[arg(long, value_name = "LINE", requires = "slurm")]
+    pub slurm_setup: Vec<String>,
+    #[arg(long, help = threads_help(true), value_parser = parse_threads)]
+    pub threads: Option<usize>,
+    /// No progress bars and no lines per generation.
     #[arg(long, short)]
     pub quiet: bool,
 }

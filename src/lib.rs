@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod batch;
+pub mod calibrate;
 pub mod checkpoint;
 pub mod cli;
 pub mod commands;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> error::Result<()> {
         Command::Merge(args) => commands::merge::merge(args),
         Command::Report(args) => commands::report::report(args),
         Command::Observe(args) => commands::observe::observe(args),
+        Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Export(args) => commands::export(args),
         Command::Bench(args) => commands::bench::bench(args),
     }

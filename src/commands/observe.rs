@@ -36,30 +36,52 @@ struct Record {
 pub fn observe(args: &ObserveArgs) -> Result<()> {
     let (records, skipped) = read(args)?;
     let facts = facts(args, &records)?;
-    let out = json!({
+    let mut out = json!({
         "source": args.events.display().to_string(),
         "crimes": facts.crimes,
         "skipped_rows": skipped,
         "days": facts.days,
         "cell_size_m": args.cell_size,
         "cells_with_crime": facts.cells_with_crime,
-        "cells_with_crime_for_half": facts.cells_for_half,
-        "cells_with_crime_for_quarter": facts.cells_for_quarter,
-        "knox_near": facts.knox_near,
-        "knox_far": facts.knox_far,
         "window_days": facts.window_days,
         "window_pairs": facts.window_pairs,
-        "stability_correlation": facts.stability_correlation,
-        "top_cells_share_then": facts.top_cells_share_then,
-        "top_cells_share_next": facts.top_cells_share_next,
         "hour_profile": facts.hour_profile,
     });
+    for (name, value) in scalar_facts(&facts) {
+        out[name] = json!(value);
+    }
     let text = serde_json::to_string_pretty(&out).expect("JSON values serialise");
     match &args.out {
         Some(path) => write_atomic(path, text.as_bytes()).map_err(|e| Error::io(path, e))?,
         None => super::print(&format!("{text}\n"))?,
     }
     Ok(())
+}
+
+/// The facts with one value each, by the names `observe` writes them
+/// under (and `crimesim calibrate` reads them by).
+pub const SCALAR_FACTS: &[&str] = &[
+    "cells_with_crime_for_half",
+    "cells_with_crime_for_quarter",
+    "knox_near",
+    "knox_far",
+    "stability_correlation",
+    "top_cells_share_then",
+    "top_cells_share_next",
+];
+
+/// The facts of [`SCALAR_FACTS`], in that order.
+pub fn scalar_facts(f: &PlaceFacts) -> Vec<(&'static str, Option<f64>)> {
+    let values = [
+        f.cells_for_half,
+        f.cells_for_quarter,
+        f.knox_near,
+        f.knox_far,
+        f.stability_correlation,
+        f.top_cells_share_then,
+        f.top_cells_share_next,
+    ];
+    SCALAR_FACTS.iter().copied().zip(values).collect()
 }
 
 fn facts(args: &ObserveArgs, records: &[Record]) -> Result<PlaceFacts> {

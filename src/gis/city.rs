@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use crimesim_core::ScenarioError;
 use crimesim_core::georef::Georef;
 use crimesim_core::models::city::map::LandUse;
-use crimesim_core::models::city::vector::{DeprivationScale, VectorLayers, VectorRequest};
+use crimesim_core::models::city::vector::{
+    DeprivationScale, VectorLayers, VectorParams, VectorRequest,
+};
 
 use super::crs::{self, Crs};
 use super::read::{self, Feature, Value};
@@ -323,4 +325,22 @@ fn class(v: &Value) -> Option<u8> {
             .or_else(|| class(&Value::Num(t.trim().parse().ok()?))),
         _ => None,
     }
+}
+
+/// The districts' ids in the order the model numbers them: district `k`
+/// of a run is the `k`-th (what `crimesim calibrate` matches data by).
+pub fn district_labels(gis: &Gis, v: &VectorParams) -> Result<Vec<String>, Bad> {
+    let path = gis.folder.join(&v.districts);
+    let layer = read::layer(&path, &v.districts, &[v.district_id.as_str()], gis.cap)?;
+    let ids: Vec<String> = layer
+        .features
+        .iter()
+        .filter_map(|f| f.attrs[0].id())
+        .collect();
+    let order = district_order(&ids);
+    let mut labels = vec![String::new(); order.len()];
+    for (id, k) in order {
+        labels[k as usize] = id;
+    }
+    Ok(labels)
 }

@@ -6,6 +6,7 @@
 
 mod census;
 mod city;
+pub use city::district_labels;
 pub mod crs;
 pub mod export;
 mod gpkg;

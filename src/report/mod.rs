@@ -8,12 +8,14 @@
 //!   models' pages;
 //! - `compare/`: a `crimesim compare` folder; `displacement.rs`: its
 //!   district and ring tables, and the smoothing of difference maps;
-//! - `sweep/`: a `crimesim sweep` folder;
+//! - `sweep/`: a `crimesim sweep` folder; `calibration.rs`: a `crimesim
+//!   calibrate` folder;
 //! - `charts/`: maps and charts as inline SVG; `png.rs`: map rasters;
 //! - `html.rs`: page assembly with maud (escaping by construction), number
 //!   formats;
 //! - `read.rs`: Arrow tables, JSON and TOML files into plain values.
 
+mod calibration;
 pub mod charts;
 mod city;
 pub mod compare;
@@ -39,6 +41,8 @@ pub enum Kind {
     Compare,
     /// A `crimesim sweep` folder: `plan.arrow`.
     Sweep,
+    /// A `crimesim calibrate` folder: `fit.json`.
+    Calibration,
 }
 
 /// Recognises a folder; anything else is bad input (exit code 2).
@@ -51,6 +55,8 @@ pub fn kind(dir: &Path) -> Result<Kind> {
     }
     if dir.join("comparison.arrow").is_file() {
         Ok(Kind::Compare)
+    } else if dir.join("fit.json").is_file() && dir.join("setting.json").is_file() {
+        Ok(Kind::Calibration)
     } else if dir.join("plan.arrow").is_file() {
         Ok(Kind::Sweep)
     } else if dir.join("manifest.json").is_file() {
@@ -58,7 +64,7 @@ pub fn kind(dir: &Path) -> Result<Kind> {
     } else {
         Err(Error::Usage(format!(
             "{}: not a crimesim output folder: expected manifest.json (a run), \
-             comparison.arrow (a comparison) or plan.arrow (a sweep)",
+             comparison.arrow (a comparison), plan.arrow (a sweep) or fit.json (a calibration)",
             dir.display()
         )))
     }
@@ -70,6 +76,7 @@ pub fn render(dir: &Path) -> Result<String> {
         Kind::Run => run::page(dir),
         Kind::Compare => compare::page(dir),
         Kind::Sweep => sweep::page(dir),
+        Kind::Calibration => calibration::page(dir),
     }
 }
 
