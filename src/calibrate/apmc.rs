@@ -287,7 +287,7 @@ mod tests {
     }
 
     #[test]
-    fn a_kernel_as_wide_as_the_prior_weighs_new_particles_about_as_the_prior_does() {
+    fn a_new_particles_weight_is_the_prior_density_over_the_kernel_mixtures() {
         // With one kept particle in the middle of a narrow box and a very
         // wide kernel, the proposal is nearly uniform over the box, so a new
         // particle's weight is near 1: the weight of a draw from the prior.

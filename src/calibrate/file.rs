@@ -302,7 +302,7 @@ fn parameters(here: &Here, raw: &Raw, base: &Path, set: &[String]) -> Result<Vec
     for p in &raw.parameter {
         let r = p.get_ref();
         let (min, max) = (*r.min.get_ref(), *r.max.get_ref());
-        if !(min < max) || !min.is_finite() || !max.is_finite() {
+        if min >= max || !min.is_finite() || !max.is_finite() {
             return here.err(
                 r.max.span().start,
                 format!("max = {max} is not above min = {min}"),

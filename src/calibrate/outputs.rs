@@ -260,6 +260,7 @@ fn fit_json(
         "interval": INTERVAL,
         "particles_kept": last.kept.len(),
         "replicates": cal.replicates,
+        "common_seeds": cal.common_seeds,
         "parameters": parameters,
         "generations": generations,
         "statistics": components,

@@ -424,7 +424,7 @@ mod tests {
     fn a_missing_simulated_component_makes_the_distance_infinite() {
         let obs = values(&[("knox_near", 2.0)]);
         let comps = components(&obs, &[(Statistic::Fact("knox_near"), 1.0)], &[]);
-        let scales = scales(&comps, &[obs.clone()], &obs);
+        let scales = scales(&comps, std::slice::from_ref(&obs), &obs);
         assert!(distance(&Values::new(), &obs, &comps, &scales, &[1.0]).is_infinite());
     }
 

@@ -16,8 +16,17 @@ use super::read::json;
 use super::run::Cells;
 use crate::error::Result;
 
-/// The fit's statistic components: name -> (observed, median, low, high, fitted).
-type Components = BTreeMap<String, (f64, Option<f64>, Option<f64>, Option<f64>, bool)>;
+/// A statistic component: observed, the model's median and 95% range, and
+/// whether the fit used it.
+struct Comp {
+    observed: f64,
+    median: Option<f64>,
+    low: Option<f64>,
+    high: Option<f64>,
+    fitted: bool,
+}
+
+type Components = BTreeMap<String, Comp>;
 
 pub fn page(dir: &Path) -> Result<String> {
     let fit = json(&dir.join("fit.json"))?;
@@ -55,13 +64,13 @@ fn components(fit: &Value) -> Components {
         .filter_map(|c| {
             Some((
                 c["name"].as_str()?.to_string(),
-                (
-                    c["observed"].as_f64()?,
-                    c["median"].as_f64(),
-                    c["low"].as_f64(),
-                    c["high"].as_f64(),
-                    c["fitted"].as_bool().unwrap_or(false),
-                ),
+                Comp {
+                    observed: c["observed"].as_f64()?,
+                    median: c["median"].as_f64(),
+                    low: c["low"].as_f64(),
+                    high: c["high"].as_f64(),
+                    fitted: c["fitted"].as_bool().unwrap_or(false),
+                },
             ))
         })
         .collect()
@@ -153,24 +162,33 @@ fn generations(fit: &Value) -> Markup {
             "num",
         ),
         note(&format!(
-            "Each particle is the mean of {} runs with the same seeds for every particle \
-             (common random numbers). The sampler stops when the share of new particles \
-             within the previous tolerance falls to the file's min_acceptance.",
-            fit["replicates"]
+            "Each particle is the mean of {} runs, {}. The sampler stops when the share of \
+             new particles within the previous tolerance falls to the file's min_acceptance.",
+            fit["replicates"],
+            if fit["common_seeds"].as_bool() == Some(true) {
+                "with the same seeds for every particle (common random numbers)"
+            } else {
+                "each with a seed of its own"
+            }
         )),
     ])
 }
 
 fn districts(dir: &Path, fit: &Value, comps: &Components, name: &str) -> Result<Markup> {
     let prefix = format!("{name}.");
-    let mine: Vec<(&str, &(f64, Option<f64>, Option<f64>, Option<f64>, bool))> = comps
+    let mut mine: Vec<(&str, &Comp)> = comps
         .iter()
         .filter_map(|(k, v)| k.strip_prefix(&prefix).map(|id| (id, v)))
         .collect();
+    // Numeric ids in numeric order.
+    mine.sort_by(|a, b| match (a.0.parse::<f64>(), b.0.parse::<f64>()) {
+        (Ok(x), Ok(y)) => x.total_cmp(&y),
+        _ => a.0.cmp(b.0),
+    });
     let points = |fitted: bool| -> Vec<(f64, f64, String)> {
         mine.iter()
-            .filter(|(_, v)| v.4 == fitted)
-            .filter_map(|(id, v)| Some((v.0, v.1?, id.to_string())))
+            .filter(|(_, v)| v.fitted == fitted)
+            .filter_map(|(id, v)| Some((v.observed, v.median?, id.to_string())))
             .collect()
     };
     let mut groups = vec![("fitted districts".to_string(), OKABE_ITO[0], points(true))];
@@ -215,14 +233,14 @@ fn districts(dir: &Path, fit: &Value, comps: &Components, name: &str) -> Result<
         .map(|(id, v)| {
             vec![
                 id.to_string(),
-                fmt_num(v.0),
-                v.1.map_or("-".into(), fmt_num),
+                fmt_num(v.observed),
+                v.median.map_or("-".into(), fmt_num),
                 format!(
                     "{} to {}",
-                    v.2.map_or("-".into(), fmt_num),
-                    v.3.map_or("-".into(), fmt_num)
+                    v.low.map_or("-".into(), fmt_num),
+                    v.high.map_or("-".into(), fmt_num)
                 ),
-                if v.4 { "fitted" } else { "held out" }.into(),
+                if v.fitted { "fitted" } else { "held out" }.into(),
             ]
         })
         .collect();
@@ -247,10 +265,7 @@ fn pct(v: &Value) -> String {
 
 /// The observed and the fitted values of each district, on the map of one
 /// of the calibration's runs.
-fn maps(
-    dir: &Path,
-    mine: &[(&str, &(f64, Option<f64>, Option<f64>, Option<f64>, bool))],
-) -> Result<Option<Markup>> {
+fn maps(dir: &Path, mine: &[(&str, &Comp)]) -> Result<Option<Markup>> {
     let Some(run) = first_run(dir) else {
         return Ok(None);
     };
@@ -259,10 +274,7 @@ fn maps(
         return Ok(None);
     };
     let labels = run_labels(dir, &district);
-    let value_of = |pick: &dyn Fn(
-        &(f64, Option<f64>, Option<f64>, Option<f64>, bool),
-    ) -> Option<f64>|
-     -> Vec<f64> {
+    let value_of = |pick: &dyn Fn(&Comp) -> Option<f64>| -> Vec<f64> {
         let by_label: BTreeMap<&str, f64> = mine
             .iter()
             .filter_map(|(id, v)| Some((*id, pick(v)?)))
@@ -278,8 +290,8 @@ fn maps(
             })
             .collect()
     };
-    let observed = value_of(&|v| Some(v.0));
-    let fitted = value_of(&|v| v.1);
+    let observed = value_of(&|v| Some(v.observed));
+    let fitted = value_of(&|v| v.median);
     let max = nice_ceil(
         observed
             .iter()
@@ -359,8 +371,8 @@ fn hours(comps: &Components) -> Result<Markup> {
     let mut bars = Vec::new();
     for h in 0..24 {
         if let Some(v) = comps.get(&format!("hour_profile.{h}")) {
-            obs.push((h as f64, 100.0 * v.0));
-            if let (Some(m), Some(lo), Some(hi)) = (v.1, v.2, v.3) {
+            obs.push((h as f64, 100.0 * v.observed));
+            if let (Some(m), Some(lo), Some(hi)) = (v.median, v.low, v.high) {
                 model.push((h as f64, 100.0 * m));
                 bars.push((h as f64, 100.0 * lo, 100.0 * hi));
             }
@@ -391,12 +403,12 @@ fn statistics(comps: &Components) -> Markup {
         .map(|(k, v)| {
             vec![
                 k.clone(),
-                fmt_num(v.0),
-                v.1.map_or("-".into(), fmt_num),
+                fmt_num(v.observed),
+                v.median.map_or("-".into(), fmt_num),
                 format!(
                     "{} to {}",
-                    v.2.map_or("-".into(), fmt_num),
-                    v.3.map_or("-".into(), fmt_num)
+                    v.low.map_or("-".into(), fmt_num),
+                    v.high.map_or("-".into(), fmt_num)
                 ),
             ]
         })
