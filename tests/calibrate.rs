@@ -454,3 +454,53 @@ fn a_district_the_scenario_does_not_have_is_an_error() {
         "{err}"
     );
 }
+
+#[test]
+fn with_slurm_each_generation_is_left_to_the_cluster_and_the_same_command_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fs::write(dir.join("city.toml"), CITY).unwrap();
+    fs::write(
+        dir.join("districts.csv"),
+        "district,rate\n0,50\n4,150\n8,300\n",
+    )
+    .unwrap();
+    let text = format!(
+        "base = \"city.toml\"\nparticles = 6\nmax_generations = 2\n\n[set]\nticks = 240\n\
+         \"city.warmup_days\" = 5\n\n[[parameter]]\npath = \"city.offending.motivation\"\n\
+         min = 0.05\nmax = 1.0\nlog = true\n{GOOD_TAIL}"
+    );
+    let file = dir.join("calibrate.toml");
+    fs::write(&file, text).unwrap();
+    let out = dir.join("fit");
+    let args = [
+        "calibrate",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--slurm",
+    ];
+    for (g, runs) in [(0, "0-5"), (1, "0-2")] {
+        let said = ok(&crimesim(&args));
+        let gen_dir = out.join(format!("generation-{g:02}"));
+        assert!(said.contains(&format!("generation {g}: submit")), "{said}");
+        assert!(gen_dir.join("sweep.sbatch").is_file() && gen_dir.join("submit.sh").is_file());
+        assert!(
+            !out.join("fit.json").exists(),
+            "no fit before the runs are done"
+        );
+        // What the cluster's array tasks do.
+        ok(&crimesim(&[
+            "sweep",
+            gen_dir.join("experiment.toml").to_str().unwrap(),
+            "--out",
+            gen_dir.to_str().unwrap(),
+            "--runs",
+            runs,
+            "--quiet",
+        ]));
+    }
+    let said = ok(&crimesim(&args));
+    assert!(said.contains("2 generations, 9 runs"), "{said}");
+    assert!(out.join("fit.json").is_file() && out.join("fitted.toml").is_file());
+}

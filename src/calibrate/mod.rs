@@ -8,7 +8,10 @@
 //! - `apmc.rs`: the sampler;
 //! - `outputs.rs`: the posterior, the fit, the fitted scenario.
 //!
-//! `DIR/generation-NN/` is generation NN's sweep folder (its
+//! `DIR/calibration.json` names the calibration the folder holds (a
+//! fingerprint of its file, base scenario and data); `DIR/setting.json`
+//! the distance's scales, fixed by generation 0; `DIR/generation-NN/` is
+//! generation NN's sweep folder (its
 //! `experiment.toml`, `plan.arrow`, `runs/`) and, once its runs are read,
 //! its `population.json` (the kept particles, the tolerance and the
 //! acceptance). A calibration killed at any moment continues where it
@@ -51,7 +54,8 @@ pub struct Generation {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Setting {
     /// SHA-256 of the calibration file, the resolved base scenario and the
-    /// observed values: a folder holds one calibration.
+    /// observed values (also in `calibration.json`, written first: a
+    /// folder holds one calibration).
     pub fingerprint: String,
     pub observed: Values,
     /// (target index, component) pairs the distance adds up.
@@ -86,7 +90,8 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<()> {
     let fingerprint = fingerprint(&cal, &observed)?;
     let n_keep = (cal.particles as f64 * cal.keep).floor() as usize;
     let bounds: Vec<(f64, f64)> = cal.parameters.iter().map(|p| p.bounds()).collect();
-    let mut setting = read_setting(out, &fingerprint)?;
+    claim(out, &fingerprint)?;
+    let mut setting = read_setting(out)?;
     let mut history: Vec<Generation> = Vec::new();
     for g in 0..cal.max_generations {
         if let Some(saved) = read_generation(out, g)? {
@@ -320,31 +325,42 @@ fn fingerprint(cal: &Calibration, observed: &Values) -> Result<String> {
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn read_setting(out: &Path, fingerprint: &str) -> Result<Option<Setting>> {
+/// Claims `out` for this calibration (`calibration.json`, its
+/// fingerprint), or checks that it holds this one.
+fn claim(out: &Path, fingerprint: &str) -> Result<()> {
+    let path = out.join("calibration.json");
+    if path.is_file() {
+        let held: serde_json::Value = read_json(&path)?;
+        if held["fingerprint"].as_str() != Some(fingerprint) {
+            return Err(Error::Usage(format!(
+                "{}: holds another calibration (its file, base scenario or data differ); \
+                 write to another --out, or remove the folder to start again",
+                out.display()
+            )));
+        }
+        return Ok(());
+    }
+    let generations = std::fs::read_dir(out)
+        .map_err(|e| Error::io(out, e))?
+        .any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("generation-")));
+    if generations {
+        return Err(Error::Corrupt {
+            path: out.to_path_buf(),
+            what: "holds generations but no calibration.json: not a calibration crimesim \
+                   wrote; write to another --out"
+                .into(),
+        });
+    }
+    write_json(&path, &serde_json::json!({ "fingerprint": fingerprint }))
+}
+
+/// The distance's setting, once generation 0 has fixed its scales.
+fn read_setting(out: &Path) -> Result<Option<Setting>> {
     let path = out.join("setting.json");
     if !path.is_file() {
-        if std::fs::read_dir(out)
-            .map_err(|e| Error::io(out, e))?
-            .any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("generation-")))
-        {
-            return Err(Error::Corrupt {
-                path: out.to_path_buf(),
-                what: "holds generations but no setting.json: not a calibration crimesim wrote \
-                       completely; write to another --out"
-                    .into(),
-            });
-        }
         return Ok(None);
     }
-    let setting: Setting = read_json(&path)?;
-    if setting.fingerprint != fingerprint {
-        return Err(Error::Usage(format!(
-            "{}: holds another calibration (its file, base scenario or data differ); \
-             write to another --out, or remove the folder to start again",
-            out.display()
-        )));
-    }
-    Ok(Some(setting))
+    read_json(&path).map(Some)
 }
 
 fn read_generation(out: &Path, g: u32) -> Result<Option<Generation>> {
