@@ -308,9 +308,13 @@ pub fn components(
     out
 }
 
-/// Each component's scale: the spread of the simulated values over the
-/// first generation (1.4826 x the median absolute deviation), so that
-/// statistics on different scales weigh as their weights say.
+/// Each component's scale over the first generation (Prangle 2017's
+/// "PCMAD", as pyABC names it): the spread of the simulated values
+/// (1.4826 x their median absolute deviation) plus their median absolute
+/// distance from the observed value. The second term keeps a statistic the
+/// model barely moves but cannot reach (a share the model never gives) from
+/// swamping the others; the first weighs statistics the model moves by how
+/// much it moves them.
 pub fn scales(
     components: &[(usize, String)],
     sims: &[Values],
@@ -325,11 +329,16 @@ pub fn scales(
                 .copied()
                 .filter(|v| v.is_finite())
                 .collect();
-            let mad = 1.4826 * median_abs_deviation(&mut v);
-            let floor = 1e-6 * (observed.get(name).map_or(0.0, |o| o.abs()) + 1e-3);
-            (name.clone(), mad.max(floor))
+            let obs = observed.get(name).copied().unwrap_or(0.0);
+            let mut off: Vec<f64> = v.iter().map(|x| (x - obs).abs()).collect();
+            let spread = 1.4826 * median_abs_deviation(&mut v) + median_or_zero(&mut off);
+            (name.clone(), spread.max(1e-9 * (obs.abs() + 1e-3)))
         })
         .collect()
+}
+
+fn median_or_zero(v: &mut [f64]) -> f64 {
+    if v.is_empty() { 0.0 } else { median(v) }
 }
 
 fn median_abs_deviation(v: &mut [f64]) -> f64 {
@@ -426,6 +435,35 @@ mod tests {
         let comps = components(&obs, &[(Statistic::Fact("knox_near"), 1.0)], &[]);
         let scales = scales(&comps, std::slice::from_ref(&obs), &obs);
         assert!(distance(&Values::new(), &obs, &comps, &scales, &[1.0]).is_infinite());
+    }
+
+    #[test]
+    fn a_statistic_the_model_cannot_reach_does_not_swamp_the_others() {
+        // hour_profile.3: the model never gives crime at 3 am, the data do.
+        let obs = values(&[("knox_near", 2.0), ("hour_profile.3", 0.02)]);
+        let targets = [
+            (Statistic::Fact("knox_near"), 1.0),
+            (Statistic::HourProfile, 1.0),
+        ];
+        let comps = components(&obs, &targets, &[]);
+        let sims: Vec<Values> = [1.0, 2.0, 3.0]
+            .iter()
+            .map(|&k| values(&[("knox_near", k), ("hour_profile.3", 0.0)]))
+            .collect();
+        let scales = scales(&comps, &sims, &obs);
+        let d = |k: f64| {
+            let sim = values(&[("knox_near", k), ("hour_profile.3", 0.0)]);
+            distance(&sim, &obs, &comps, &scales, &[1.0, 1.0])
+        };
+        // The unreachable share adds at most its weight's share; the Knox
+        // ratio still moves the distance by its own.
+        assert!(d(2.0) <= 1.0, "{}", d(2.0));
+        assert!(
+            d(3.0).powi(2) - d(2.0).powi(2) > 0.05,
+            "{} {}",
+            d(2.0),
+            d(3.0)
+        );
     }
 
     #[test]
