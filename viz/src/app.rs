@@ -38,6 +38,8 @@ pub struct Config {
     pub save_to: PathBuf,
     pub heat: HeatLayer,
     pub fps: bool,
+    /// Draw this many frames, then exit.
+    pub frames: Option<u64>,
     /// The UI scale; `None`: from the canvas size.
     pub scale: Option<f32>,
     /// The street-lighting layer shown by day too.
@@ -141,8 +143,12 @@ pub fn run(cfg: Config) -> AppExit {
     capture::track_pipelines(&mut app);
     let mut cap = Capture::new(cfg.screenshot, cfg.record, cfg.after_ticks, cfg.headless);
     if let Some(l) = cfg.lesson {
-        cap.lesson = cfg.headless;
+        cap.paced = cfg.headless;
         app.insert_resource(l);
+    }
+    if let Some(n) = cfg.frames {
+        cap.paced = true;
+        app.insert_resource(FrameLimit(n));
     }
     app.insert_resource(ClearColor(CLEAR))
         .insert_resource(Canvas {
@@ -193,6 +199,7 @@ pub fn run(cfg: Config) -> AppExit {
                 panel::update,
                 capture::capture,
                 measure_fps,
+                frame_limit,
             )
                 .chain(),
         );
@@ -271,6 +278,23 @@ fn canvas_size(
         ui_scale.0 = scale;
         let (config, _) = store.config_mut::<DefaultGizmoConfigGroup>();
         config.line.width = view::LINE_WIDTH * scale;
+    }
+}
+
+/// `--frames N`: the app exits after N frames.
+#[derive(Resource)]
+pub struct FrameLimit(pub u64);
+
+fn frame_limit(
+    limit: Option<Res<FrameLimit>>,
+    mut drawn: Local<u64>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    if let Some(l) = limit {
+        *drawn += 1;
+        if *drawn == l.0 {
+            exit.write(AppExit::Success);
+        }
     }
 }
 

@@ -53,8 +53,9 @@ pub struct Capture {
     errors: Arc<Mutex<Vec<String>>>,
     /// Frames to record even with no new state (a lesson's caption held).
     pub hold: u32,
-    /// A lesson sets the pace and says when to exit.
-    pub lesson: bool,
+    /// Something else (a lesson, `--frames`) sets the pace and says when
+    /// to exit.
+    pub paced: bool,
 }
 
 impl Capture {
@@ -76,7 +77,7 @@ impl Capture {
             pending: Arc::new(AtomicUsize::new(0)),
             errors: Arc::new(Mutex::new(Vec::new())),
             hold: 0,
-            lesson: false,
+            paced: false,
         }
     }
 
@@ -149,11 +150,11 @@ pub fn capture(
         let path = dir.join(format!("frame-{:06}.png", cap.frame));
         cap.save(&mut commands, target, path);
         // Without a window the recording sets the pace: one hour per frame.
-        if cap.headless && !cap.lesson && !s.playing && s.tick < cap.after_ticks {
+        if cap.headless && !cap.paced && !s.playing && s.tick < cap.after_ticks {
             sim.0.send(Command::Step(1));
         }
     }
-    if !cap.headless || cap.lesson {
+    if !cap.headless || cap.paced {
         return;
     }
     let done_running = s.tick >= cap.after_ticks && !s.playing;
