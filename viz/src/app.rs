@@ -231,12 +231,15 @@ fn setup_camera(
         let handle = images.add(image);
         commands.spawn((
             Camera2d,
+            // No multisampling: cells and outlines are axis-aligned, and four
+            // samples a pixel cost a software driver most of its frame.
+            Msaa::Off,
             RenderTarget::Image(handle.clone().into()),
             IsDefaultUiCamera,
         ));
         commands.insert_resource(Target(handle));
     } else {
-        commands.spawn((Camera2d, IsDefaultUiCamera));
+        commands.spawn((Camera2d, Msaa::Off, IsDefaultUiCamera));
     }
 }
 

@@ -80,6 +80,7 @@ fn main() -> ExitCode {
         },
         stop_at: (headless && !timed && args.record.is_none() && !is_lesson).then_some(after_ticks),
         seeds: args.seeds,
+        idle_seeds: !headless || timed,
     };
     let exit = app::run(Config {
         start,
