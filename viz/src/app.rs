@@ -198,6 +198,7 @@ pub fn run(cfg: Config) -> AppExit {
                 view::draw_gizmos,
                 panel::update,
                 capture::capture,
+                capture::flush,
                 measure_fps,
                 frame_limit,
             )

@@ -100,10 +100,21 @@ fn main() -> ExitCode {
         lighting: args.lighting,
         lesson,
     });
-    if let Some(dir) = &args.record {
-        crimesim_viz::capture::encode_video(dir);
+    let mut ok = exit.is_success();
+    if ok && let Some(dir) = &args.record {
+        match crimesim_viz::capture::encode_video(dir) {
+            Ok(Some(video)) => eprintln!("crimesim-viz: wrote {}", video.display()),
+            Ok(None) => eprintln!(
+                "crimesim-viz: no ffmpeg; the PNG frames are in {}",
+                dir.display()
+            ),
+            Err(e) => {
+                eprintln!("crimesim-viz: {e}");
+                ok = false;
+            }
+        }
     }
-    if exit.is_success() {
+    if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
