@@ -38,6 +38,8 @@ pub struct Config {
     pub save_to: PathBuf,
     pub heat: HeatLayer,
     pub fps: bool,
+    /// Draw this many frames, then exit.
+    pub frames: Option<u64>,
     /// The UI scale; `None`: from the canvas size.
     pub scale: Option<f32>,
     /// The street-lighting layer shown by day too.
@@ -141,8 +143,12 @@ pub fn run(cfg: Config) -> AppExit {
     capture::track_pipelines(&mut app);
     let mut cap = Capture::new(cfg.screenshot, cfg.record, cfg.after_ticks, cfg.headless);
     if let Some(l) = cfg.lesson {
-        cap.lesson = cfg.headless;
+        cap.paced = cfg.headless;
         app.insert_resource(l);
+    }
+    if let Some(n) = cfg.frames {
+        cap.paced = true;
+        app.insert_resource(FrameLimit(n));
     }
     app.insert_resource(ClearColor(CLEAR))
         .insert_resource(Canvas {
@@ -192,7 +198,9 @@ pub fn run(cfg: Config) -> AppExit {
                 view::draw_gizmos,
                 panel::update,
                 capture::capture,
+                capture::flush,
                 measure_fps,
+                frame_limit,
             )
                 .chain(),
         );
@@ -224,12 +232,15 @@ fn setup_camera(
         let handle = images.add(image);
         commands.spawn((
             Camera2d,
+            // No multisampling: cells and outlines are axis-aligned, and four
+            // samples a pixel cost a software driver most of its frame.
+            Msaa::Off,
             RenderTarget::Image(handle.clone().into()),
             IsDefaultUiCamera,
         ));
         commands.insert_resource(Target(handle));
     } else {
-        commands.spawn((Camera2d, IsDefaultUiCamera));
+        commands.spawn((Camera2d, Msaa::Off, IsDefaultUiCamera));
     }
 }
 
@@ -271,6 +282,23 @@ fn canvas_size(
         ui_scale.0 = scale;
         let (config, _) = store.config_mut::<DefaultGizmoConfigGroup>();
         config.line.width = view::LINE_WIDTH * scale;
+    }
+}
+
+/// `--frames N`: the app exits after N frames.
+#[derive(Resource)]
+pub struct FrameLimit(pub u64);
+
+fn frame_limit(
+    limit: Option<Res<FrameLimit>>,
+    mut drawn: Local<u64>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    if let Some(l) = limit {
+        *drawn += 1;
+        if *drawn == l.0 {
+            exit.write(AppExit::Success);
+        }
     }
 }
 

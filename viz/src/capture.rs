@@ -51,10 +51,13 @@ pub struct Capture {
     pending: Arc<AtomicUsize>,
     /// Errors from writing, reported at exit.
     errors: Arc<Mutex<Vec<String>>>,
+    /// Pictures of this frame asked for, taken by [`flush`].
+    queued: Vec<PathBuf>,
     /// Frames to record even with no new state (a lesson's caption held).
     pub hold: u32,
-    /// A lesson sets the pace and says when to exit.
-    pub lesson: bool,
+    /// Something else (a lesson, `--frames`) sets the pace and says when
+    /// to exit.
+    pub paced: bool,
 }
 
 impl Capture {
@@ -75,8 +78,9 @@ impl Capture {
             last_seq: 0,
             pending: Arc::new(AtomicUsize::new(0)),
             errors: Arc::new(Mutex::new(Vec::new())),
+            queued: Vec::new(),
             hold: 0,
-            lesson: false,
+            paced: false,
         }
     }
 
@@ -98,45 +102,54 @@ impl Capture {
         }
     }
 
-    pub fn save(&self, commands: &mut Commands, target: Option<&Target>, path: PathBuf) {
-        let shot = match target {
-            Some(t) => Screenshot::image(t.0.clone()),
-            None => Screenshot::primary_window(),
-        };
-        self.pending.fetch_add(1, Ordering::SeqCst);
-        let (pending, errors) = (self.pending.clone(), self.errors.clone());
-        commands
-            .spawn(shot)
-            .observe(move |captured: On<ScreenshotCaptured>| {
-                let result = match png_out::rgba(&captured.image) {
-                    Some((w, h, px)) => png_out::write(&path, w, h, &px)
-                        .map_err(|e| format!("{}: {e}", path.display())),
-                    None => Err(format!(
-                        "{}: the frame's pixel format cannot be saved",
-                        path.display()
-                    )),
-                };
-                if let Err(e) = result
-                    && let Ok(mut v) = errors.lock()
-                {
-                    v.push(e);
-                }
-                pending.fetch_sub(1, Ordering::SeqCst);
-            });
+    /// Asks for this frame's picture at `path` (see [`flush`]).
+    pub fn save(&mut self, path: PathBuf) {
+        self.queued.push(path);
     }
 }
 
+/// One capture of the frame for every picture asked for in it: a second
+/// screenshot of the same target in a frame is never delivered.
+pub fn flush(mut commands: Commands, mut cap: ResMut<Capture>, target: Option<Res<Target>>) {
+    if cap.queued.is_empty() {
+        return;
+    }
+    let paths = std::mem::take(&mut cap.queued);
+    let shot = match target {
+        Some(t) => Screenshot::image(t.0.clone()),
+        None => Screenshot::primary_window(),
+    };
+    cap.pending.fetch_add(1, Ordering::SeqCst);
+    let (pending, errors) = (cap.pending.clone(), cap.errors.clone());
+    commands
+        .spawn(shot)
+        .observe(move |captured: On<ScreenshotCaptured>| {
+            let result = match png_out::rgba(&captured.image) {
+                Some((w, h, px)) => paths.iter().try_for_each(|path| {
+                    png_out::write(path, w, h, &px).map_err(|e| format!("{}: {e}", path.display()))
+                }),
+                None => Err(format!(
+                    "{}: the frame's pixel format cannot be saved",
+                    paths[0].display()
+                )),
+            };
+            if let Err(e) = result
+                && let Ok(mut v) = errors.lock()
+            {
+                v.push(e);
+            }
+            pending.fetch_sub(1, Ordering::SeqCst);
+        });
+}
+
 pub fn capture(
-    mut commands: Commands,
     mut cap: ResMut<Capture>,
     current: Res<Current>,
-    target: Option<Res<Target>>,
     waiting: Res<PipelinesWaiting>,
     sim: Res<Sim>,
     mut exit: MessageWriter<AppExit>,
 ) {
     let Some(s) = &current.snapshot else { return };
-    let target = target.as_deref();
     if let Some(dir) = cap.record.clone()
         && (s.seq != cap.last_seq || cap.hold > 0)
         && waiting.0 == 0
@@ -147,13 +160,13 @@ pub fn capture(
         cap.last_seq = s.seq;
         cap.frame += 1;
         let path = dir.join(format!("frame-{:06}.png", cap.frame));
-        cap.save(&mut commands, target, path);
+        cap.save(path);
         // Without a window the recording sets the pace: one hour per frame.
-        if cap.headless && !cap.lesson && !s.playing && s.tick < cap.after_ticks {
+        if cap.headless && !cap.paced && !s.playing && s.tick < cap.after_ticks {
             sim.0.send(Command::Step(1));
         }
     }
-    if !cap.headless || cap.lesson {
+    if !cap.headless || cap.paced {
         return;
     }
     let done_running = s.tick >= cap.after_ticks && !s.playing;
@@ -168,7 +181,7 @@ pub fn capture(
     if !cap.requested {
         cap.requested = true;
         if let Some(path) = cap.screenshot.clone() {
-            cap.save(&mut commands, target, path);
+            cap.save(path);
         }
         return;
     }
@@ -177,8 +190,12 @@ pub fn capture(
     }
 }
 
-/// Joins a recording's frames into `DIR/frames.mp4` when ffmpeg is installed.
-pub fn encode_video(dir: &std::path::Path) {
+/// Joins a recording's frames into `DIR/frames.mp4` with ffmpeg, written
+/// under a hidden name and renamed when complete. `Ok(None)`: ffmpeg is not
+/// installed, and the PNG frames are the recording.
+pub fn encode_video(dir: &std::path::Path) -> Result<Option<PathBuf>, String> {
+    let out = dir.join("frames.mp4");
+    let partial = dir.join(".frames.mp4.partial");
     let status = std::process::Command::new("ffmpeg")
         .args(["-loglevel", "error", "-y", "-framerate", "30", "-i"])
         .arg(dir.join("frame-%06d.png"))
@@ -187,20 +204,24 @@ pub fn encode_video(dir: &std::path::Path) {
             "yuv420p",
             "-vf",
             "pad=ceil(iw/2)*2:ceil(ih/2)*2",
+            "-f",
+            "mp4",
         ])
-        .arg(dir.join("frames.mp4"))
+        .arg(&partial)
         .status();
     match status {
-        Ok(s) if s.success() => {
-            eprintln!("crimesim-viz: wrote {}", dir.join("frames.mp4").display())
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{}: ffmpeg could not run ({e})", out.display())),
+        Ok(s) if s.success() => std::fs::rename(&partial, &out)
+            .map(|_| Some(out.clone()))
+            .map_err(|e| format!("{}: {e}", out.display())),
+        Ok(s) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(format!(
+                "{}: ffmpeg failed ({s}); the PNG frames are in {}",
+                out.display(),
+                dir.display()
+            ))
         }
-        Ok(s) => eprintln!(
-            "crimesim-viz: ffmpeg failed ({s}); the PNG frames are in {}",
-            dir.display()
-        ),
-        Err(_) => eprintln!(
-            "crimesim-viz: no ffmpeg; the PNG frames are in {}",
-            dir.display()
-        ),
     }
 }

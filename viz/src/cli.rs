@@ -52,6 +52,11 @@ pub struct Args {
     /// Print the frame rate every second.
     #[arg(long)]
     pub fps: bool,
+    /// Without a window: draw N frames as the window would (playing at the
+    /// starting speed), then exit; with --fps, the frame rate where there
+    /// is no display.
+    #[arg(long, value_name = "N", conflicts_with_all = ["screenshot", "record", "lesson"])]
+    pub frames: Option<u64>,
     /// UI scale (text, panel, marks): 1 to 3, or `auto` from the window size
     /// (1 at 1280x800). The U key steps through 1, 1.25, 1.5, 2 and 2.5.
     #[arg(long, value_name = "auto|F", default_value = "auto", value_parser = parse_scale)]
@@ -125,10 +130,11 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
 
 impl Args {
     /// Without a window: a screenshot, a recording that stops, a lesson's
-    /// pictures or its recording.
+    /// pictures or its recording, a number of frames.
     pub fn headless(&self) -> bool {
         let lesson = self.lesson.is_some();
         self.screenshot.is_some()
+            || self.frames.is_some()
             || self.shots.is_some()
             || (self.record.is_some() && (self.after_ticks.is_some() || lesson))
     }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use bevy::prelude::*;
 
-use crate::app::{Current, Sim, Target, ViewState};
+use crate::app::{Current, Sim, ViewState};
 use crate::capture::{Capture, PipelinesWaiting};
 use crate::lesson::{Lesson, Step};
 use crate::sim_thread::{Command, Goto};
@@ -133,13 +133,11 @@ pub fn keys(
 /// Without a window: through every step, a picture at the end of each.
 #[allow(clippy::too_many_arguments)]
 pub fn play_through(
-    mut commands: Commands,
     run: Option<ResMut<LessonRun>>,
     current: Res<Current>,
     sim: Res<Sim>,
     mut view: ResMut<ViewState>,
     mut cap: ResMut<Capture>,
-    target: Option<Res<Target>>,
     waiting: Res<PipelinesWaiting>,
     mut exit: MessageWriter<AppExit>,
     mut last_seq: Local<u64>,
@@ -184,7 +182,7 @@ pub fn play_through(
     if !run.shot {
         run.shot = true;
         let path = dir.join(format!("step-{:02}.png", run.index + 1));
-        cap.save(&mut commands, target.as_deref(), path);
+        cap.save(path);
         if recording {
             cap.hold = HOLD_FRAMES;
         }

@@ -21,6 +21,7 @@ pub mod lesson_run;
 pub mod open;
 pub mod panel;
 pub mod png_out;
+pub mod priority;
 pub mod seeds;
 pub mod sim_thread;
 pub mod snapshot;

@@ -59,6 +59,8 @@ fn main() -> ExitCode {
     let headless = args.headless();
     let after_ticks = args.after_ticks.unwrap_or(0);
     let is_lesson = lesson.is_some();
+    // `--frames` runs without a window as a window would.
+    let timed = args.frames.is_some();
     let start = Start {
         opened,
         split: args.split,
@@ -66,18 +68,19 @@ fn main() -> ExitCode {
         // runs to its tick as fast as it can; a lesson goes to its steps.
         playing: if is_lesson {
             false
-        } else if headless {
+        } else if headless && !timed {
             args.record.is_none()
         } else {
             !args.paused
         },
-        speed: if headless || args.max_speed {
+        speed: if (headless && !timed) || args.max_speed {
             SPEEDS.len() - 1
         } else {
             DEFAULT_SPEED
         },
-        stop_at: (headless && args.record.is_none() && !is_lesson).then_some(after_ticks),
+        stop_at: (headless && !timed && args.record.is_none() && !is_lesson).then_some(after_ticks),
         seeds: args.seeds,
+        idle_seeds: !headless || timed,
     };
     let exit = app::run(Config {
         start,
@@ -92,14 +95,26 @@ fn main() -> ExitCode {
             kind: None,
         },
         fps: args.fps,
+        frames: args.frames,
         scale: args.scale.fixed(),
         lighting: args.lighting,
         lesson,
     });
-    if let Some(dir) = &args.record {
-        crimesim_viz::capture::encode_video(dir);
+    let mut ok = exit.is_success();
+    if ok && let Some(dir) = &args.record {
+        match crimesim_viz::capture::encode_video(dir) {
+            Ok(Some(video)) => eprintln!("crimesim-viz: wrote {}", video.display()),
+            Ok(None) => eprintln!(
+                "crimesim-viz: no ffmpeg; the PNG frames are in {}",
+                dir.display()
+            ),
+            Err(e) => {
+                eprintln!("crimesim-viz: {e}");
+                ok = false;
+            }
+        }
     }
-    if exit.is_success() {
+    if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

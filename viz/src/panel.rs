@@ -17,7 +17,6 @@ pub const TEXT_RGB: [u8; 3] = [255, 255, 255];
 pub const DIM: Color = Color::srgb_u8(205, 210, 220);
 /// A lesson's caption (the screenshot test looks for it).
 pub const CAPTION_RGB: [u8; 3] = [255, 214, 90];
-pub const PANEL_BG: Color = Color::srgb_u8(0, 0, 0);
 /// The smallest text on the panel, in logical pixels: at UI scale 2 it is
 /// drawn 2 x this high.
 pub const SMALL_TEXT: f32 = 12.0;
@@ -87,7 +86,9 @@ pub fn setup(mut commands: Commands, mut images: ResMut<Assets<Image>>) {
                 },
                 ..default()
             },
-            BackgroundColor(PANEL_BG),
+            // No background of its own: the canvas is cleared to the
+            // panel's black, and a software driver spends a tenth of its
+            // frame filling a node this size.
             PanelRoot,
         ))
         .with_children(|root| {

@@ -27,7 +27,22 @@ pub fn rgba(image: &Image) -> Option<(u32, u32, Vec<u8>)> {
     Some((w, h, px))
 }
 
+/// Writes a PNG under a hidden name beside `path`, renamed to `path` when
+/// complete, so a reader never sees half a picture.
 pub fn write(path: &Path, width: u32, height: u32, rgba: &[u8]) -> std::io::Result<()> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let partial = path.with_file_name(format!(".{name}.partial"));
+    let written = encode(&partial, width, height, rgba);
+    match written {
+        Ok(()) => std::fs::rename(&partial, path),
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
+    }
+}
+
+fn encode(path: &Path, width: u32, height: u32, rgba: &[u8]) -> std::io::Result<()> {
     let file = BufWriter::new(File::create(path)?);
     let mut enc = png::Encoder::new(file, width, height);
     enc.set_color(png::ColorType::Rgba);

@@ -118,15 +118,33 @@ pub struct Seeds {
 }
 
 impl Seeds {
-    /// `count - 1` seeds after the scenario's own, of `unchanged` and `edited`.
-    pub fn spawn(unchanged: &Scenario, edited: &Scenario, count: usize) -> Seeds {
+    /// `count - 1` seeds after the scenario's own, of `unchanged` and `edited`;
+    /// `idle`: on processor time nothing else wants.
+    pub fn spawn(unchanged: &Scenario, edited: &Scenario, count: usize, idle: bool) -> Seeds {
         let (tx, rx) = channel();
         let latest = Arc::new(Mutex::new(SeedDays::default()));
         let slot = latest.clone();
         let (u, e) = (unchanged.clone(), edited.clone());
         let thread = std::thread::Builder::new()
             .name("seeds".into())
-            .spawn(move || work(u, e, count.saturating_sub(1), rx, slot))
+            .spawn(move || {
+                // One thread of a pool of its own, at the lowest priority when
+                // `idle`: the interval waits, the window and the city shown
+                // do not.
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(1)
+                    .thread_name(|_| "seeds-pool".into())
+                    .start_handler(move |_| {
+                        if idle {
+                            crate::priority::lowest();
+                        }
+                    })
+                    .build();
+                match pool {
+                    Ok(p) => p.install(|| work(u, e, count.saturating_sub(1), rx, slot)),
+                    Err(_) => work(u, e, count.saturating_sub(1), rx, slot),
+                }
+            })
             .expect("a thread can be started");
         Seeds {
             tx,

@@ -84,6 +84,9 @@ pub struct Start {
     pub stop_at: Option<u64>,
     /// Seeds the split view's interval comes from (the shown one included).
     pub seeds: usize,
+    /// The background seeds run only on processor time the window leaves
+    /// (in a window; pictures and recordings wait for them instead).
+    pub idle_seeds: bool,
 }
 
 /// The renderer's end of the simulation thread.
@@ -150,6 +153,7 @@ struct Worker {
     slot: Arc<Mutex<Option<Snapshot>>>,
     dirty: bool,
     seed_count: usize,
+    idle_seeds: bool,
     /// Background seeds while in split view.
     seeds: Option<Seeds>,
     seed_days_seen: usize,
@@ -185,6 +189,7 @@ impl Worker {
             slot,
             dirty: true,
             seed_count: start.seeds,
+            idle_seeds: start.idle_seeds,
             seeds: None,
             seed_days_seen: 0,
             goal: 0,
@@ -376,6 +381,7 @@ impl Worker {
                         speed: self.speed,
                         stop_at: None,
                         seeds: self.seed_count,
+                        idle_seeds: self.idle_seeds,
                     };
                     let seq = self.seq;
                     *self = Worker::new(start, slot);
@@ -463,6 +469,7 @@ impl Worker {
                     &self.opened.scenario,
                     &edited,
                     self.seed_count,
+                    self.idle_seeds,
                 ));
             }
             (None, Some(_)) => self.seeds = None,

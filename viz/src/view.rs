@@ -180,7 +180,10 @@ pub fn layout(
             let label = match arm.label.as_str() {
                 "edited" => "Edited".to_string(),
                 "unchanged" => "Unchanged, same seed".to_string(),
-                _ => s.name.clone(),
+                // The file's name alone: a path would run over the panel.
+                _ => std::path::Path::new(&s.name)
+                    .file_name()
+                    .map_or_else(|| s.name.clone(), |n| n.to_string_lossy().into_owned()),
             };
             if text.0 != label {
                 text.0 = label;

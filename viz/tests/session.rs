@@ -65,6 +65,7 @@ fn an_edit_saved_as_toml_loads_and_reruns_to_the_edited_city() {
         speed: 0,
         stop_at: None,
         seeds: 1,
+        idle_seeds: false,
     });
     sim.send(Command::Step(24 * 5 + 3));
     wait(&sim, |s| s.tick == 24 * 5 + 3);
@@ -131,6 +132,7 @@ fn the_split_views_interval_is_the_paired_t_interval_of_the_seeds_runs() {
         speed: 0,
         stop_at: None,
         seeds: 4,
+        idle_seeds: false,
     });
     sim.send(Command::Step(24 * 2));
     let rect = CellRect::spanning((0, 0), (47, 47));

@@ -76,14 +76,48 @@ pub fn near(a: [u8; 3], b: [u8; 3], tol: u8) -> bool {
     a.iter().zip(b).all(|(x, y)| x.abs_diff(y) <= tol)
 }
 
+/// How long a run of the binary may take before the test fails: a
+/// recording or lesson that never finishes is a failure, not a hang.
+const LIMIT: std::time::Duration = std::time::Duration::from_secs(900);
+
 /// The crimesim-viz binary's outcome; `None` (the test is skipped, or
 /// fails where a Vulkan driver is required) when there is no GPU driver.
 pub fn run_viz(args: &[&std::ffi::OsStr]) -> Option<std::process::Output> {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crimesim-viz"))
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_crimesim-viz"))
         .args(args)
         .env("RUST_LOG", "warn")
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("the binary runs");
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = r.read_to_end(&mut v);
+            v
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("piped")));
+    let stderr = drain(Box::new(child.stderr.take().expect("piped")));
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("the binary can be waited for") {
+            break s;
+        }
+        if started.elapsed() > LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("crimesim-viz {args:?} did not finish in {LIMIT:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let out = std::process::Output {
+        status,
+        stdout: stdout.join().expect("stdout read"),
+        stderr: stderr.join().expect("stderr read"),
+    };
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let no_gpu =
