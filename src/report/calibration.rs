@@ -26,6 +26,14 @@ struct Comp {
     fitted: bool,
 }
 
+impl Comp {
+    /// The model's 95% range as text.
+    fn range(&self) -> String {
+        let f = |x: Option<f64>| x.map_or("-".into(), fmt_num);
+        format!("{} to {}", f(self.low), f(self.high))
+    }
+}
+
 type Components = BTreeMap<String, Comp>;
 
 pub fn page(dir: &Path) -> Result<String> {
@@ -235,11 +243,7 @@ fn districts(dir: &Path, fit: &Value, comps: &Components, name: &str) -> Result<
                 id.to_string(),
                 fmt_num(v.observed),
                 v.median.map_or("-".into(), fmt_num),
-                format!(
-                    "{} to {}",
-                    v.low.map_or("-".into(), fmt_num),
-                    v.high.map_or("-".into(), fmt_num)
-                ),
+                v.range(),
                 if v.fitted { "fitted" } else { "held out" }.into(),
             ]
         })
@@ -405,11 +409,7 @@ fn statistics(comps: &Components) -> Markup {
                 k.clone(),
                 fmt_num(v.observed),
                 v.median.map_or("-".into(), fmt_num),
-                format!(
-                    "{} to {}",
-                    v.low.map_or("-".into(), fmt_num),
-                    v.high.map_or("-".into(), fmt_num)
-                ),
+                v.range(),
             ]
         })
         .collect();
