@@ -297,25 +297,10 @@ fn district_errors(statistic: Statistic, components: &[serde_json::Value]) -> se
             "mean_absolute_error": mae,
             "relative_error": mae / obs_mean,
             "null_relative_error": null_mae / obs_mean,
-            "correlation": pearson(pairs),
+            "correlation": crimesim_core::metrics::places::pearson(pairs),
         })
     };
     json!({"in_sample": part(&inside), "held_out": part(&held)})
-}
-
-/// Pearson's correlation of the pairs; `None` where either side is constant.
-fn pearson(pairs: &[(f64, f64)]) -> Option<f64> {
-    let (mx, my) = (
-        mean(pairs.iter().map(|p| p.0)),
-        mean(pairs.iter().map(|p| p.1)),
-    );
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (x, y) in pairs {
-        sxy += (x - mx) * (y - my);
-        sxx += (x - mx) * (x - mx);
-        syy += (y - my) * (y - my);
-    }
-    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
 }
 
 fn mean(v: impl Iterator<Item = f64>) -> f64 {

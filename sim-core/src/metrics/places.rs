@@ -182,10 +182,15 @@ pub fn correlation(a: &[u64], b: &[u64]) -> Option<f64> {
         .filter(|&(&x, &y)| x > 0 || y > 0)
         .map(|(&x, &y)| (x as f64, y as f64))
         .collect();
-    let n = pairs.len() as f64;
     if pairs.len() < 3 {
         return None;
     }
+    pearson(&pairs)
+}
+
+/// Pearson's correlation of the pairs; `None` where either side is constant.
+pub fn pearson(pairs: &[(f64, f64)]) -> Option<f64> {
+    let n = pairs.len() as f64;
     let (mx, my) = (
         pairs.iter().map(|p| p.0).sum::<f64>() / n,
         pairs.iter().map(|p| p.1).sum::<f64>() / n,
