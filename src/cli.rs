@@ -345,7 +345,14 @@ pub struct BenchArgs {
     /// Only these models (default: all).
     #[arg(long, value_delimiter = ',')]
     pub models: Vec<String>,
+    /// Only these sizes (`small`, `large`; default: all).
+    #[arg(long, value_delimiter = ',')]
+    pub sizes: Vec<String>,
     /// Multiply every case's ticks by this, e.g. 0.1 for a quick look.
     #[arg(long, default_value_t = 1.0)]
     pub scale: f64,
+    /// Time each phase of the city's step: milliseconds per tick per phase
+    /// and thread count, the serial fraction and Amdahl's projection.
+    #[arg(long)]
+    pub phases: bool,
 }

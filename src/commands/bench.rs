@@ -4,7 +4,10 @@
 //! Each case runs in a child process (`crimesim bench --case MODEL:SIZE
 //! --threads N`), because peak memory (VmHWM) is process-wide: a child's
 //! peak is its case's alone. The child prints one JSON line; the parent
-//! prints the table.
+//! prints the table. `--phases` times the city's step phase by phase
+//! (`phases.rs`).
+
+mod phases;
 
 use std::io;
 use std::process::Command;
@@ -33,6 +36,10 @@ pub struct Measurement {
     /// VmHWM before the model was built and after the run, bytes.
     pub rss_before_bytes: u64,
     pub peak_rss_bytes: u64,
+    /// With `--phases`: seconds in each of the city's `PHASES`, summed
+    /// over the ticks (then `seconds` times the steps alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase_seconds: Option<Vec<f64>>,
 }
 
 impl Measurement {
@@ -53,12 +60,14 @@ impl Measurement {
 pub fn bench(args: &BenchArgs) -> Result<()> {
     if let Some(case) = &args.case {
         let threads = args.threads.first().copied().unwrap_or(1);
-        let m = run_case(case, threads, args.scale)?;
+        let m = run_case(case, threads, args.scale, args.phases)?;
         println!("{}", serde_json::to_string(&m).expect("json"));
         return Ok(());
     }
-    let exe = std::env::current_exe()
-        .map_err(|e| Error::Other(format!("cannot find the crimesim executable: {e}")))?;
+    let cases = selected_cases(args)?;
+    if args.phases {
+        return phases::table(args, &cases);
+    }
     println!(
         "{:<12} {:<6} {:>11} {:>9} {:>7} {:>10} {:>15} {:>10} {:>10}",
         "model",
@@ -71,49 +80,87 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
         "peak MiB",
         "B/agent"
     );
-    for model in selected(&args.models)? {
-        for case in &model.bench {
-            for &threads in &args.threads {
-                let name = format!("{}:{}", model.name, case.size);
-                let out = Command::new(&exe)
-                    .args(["bench", "--case", &name, "--threads"])
-                    .arg(threads.to_string())
-                    .arg("--scale")
-                    .arg(args.scale.to_string())
-                    .output()
-                    .map_err(|e| Error::Other(format!("cannot run a bench case: {e}")))?;
-                if !out.status.success() {
-                    return Err(Error::Other(format!(
-                        "bench case {name} on {threads} threads failed: {}",
-                        String::from_utf8_lossy(&out.stderr).trim()
-                    )));
-                }
-                let m: Measurement = serde_json::from_slice(&out.stdout).map_err(|e| {
-                    Error::Other(format!("bench case {name}: unreadable result: {e}"))
-                })?;
-                println!(
-                    "{:<12} {:<6} {:>11} {:>9} {:>7} {:>10.1} {:>15} {:>10.1} {:>10.0}",
-                    m.model,
-                    m.size,
-                    format!("{}x{}", m.width, m.height),
-                    m.agents,
-                    m.threads,
-                    m.ticks_per_second(),
-                    group_thousands(m.agent_steps_per_second()),
-                    m.peak_rss_bytes as f64 / (1 << 20) as f64,
-                    m.bytes_per_agent()
-                );
-            }
+    for (model, case) in cases {
+        for &threads in &args.threads {
+            let m = run_child(model, case, threads, args.scale, false)?;
+            println!(
+                "{:<12} {:<6} {:>11} {:>9} {:>7} {:>10.1} {:>15} {:>10.1} {:>10.0}",
+                m.model,
+                m.size,
+                format!("{}x{}", m.width, m.height),
+                m.agents,
+                m.threads,
+                m.ticks_per_second(),
+                group_thousands(m.agent_steps_per_second()),
+                m.peak_rss_bytes as f64 / (1 << 20) as f64,
+                m.bytes_per_agent()
+            );
         }
     }
     println!(
-        "crimesim {} ({}), {} cores available; agent-steps/s counts every agent that acts in a tick; \
+        "{}; agent-steps/s counts every agent that acts in a tick; \
          B/agent: peak resident memory added by the case, per agent at the start",
+        build_line()
+    );
+    Ok(())
+}
+
+/// The version, commit and cores of this build and machine.
+fn build_line() -> String {
+    format!(
+        "crimesim {} ({}), {} cores available",
         env!("CARGO_PKG_VERSION"),
         option_env!("CRIMESIM_GIT_COMMIT").map_or("unknown commit", |c| &c[..c.len().min(12)]),
         std::thread::available_parallelism().map_or(1, |n| n.get())
-    );
-    Ok(())
+    )
+}
+
+type Case = (&'static ModelDef, &'static BenchCase);
+
+/// The registered cases of the selected models and sizes.
+fn selected_cases(args: &BenchArgs) -> Result<Vec<Case>> {
+    let cases: Vec<Case> = selected(&args.models)?
+        .into_iter()
+        .flat_map(|m| m.bench.iter().map(move |c| (m, c)))
+        .filter(|(_, c)| args.sizes.is_empty() || args.sizes.iter().any(|s| s == c.size))
+        .collect();
+    if cases.is_empty() {
+        return Err(Error::Usage(format!(
+            "no bench case has size `{}` (sizes: small, large)",
+            args.sizes.join(",")
+        )));
+    }
+    Ok(cases)
+}
+
+/// Runs one case in a child process (`crimesim bench --case`), so that its
+/// peak memory is its own.
+fn run_child(
+    model: &ModelDef,
+    case: &BenchCase,
+    threads: usize,
+    scale: f64,
+    phases: bool,
+) -> Result<Measurement> {
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::Other(format!("cannot find the crimesim executable: {e}")))?;
+    let name = format!("{}:{}", model.name, case.size);
+    let out = Command::new(&exe)
+        .args(["bench", "--case", &name, "--threads"])
+        .arg(threads.to_string())
+        .arg("--scale")
+        .arg(scale.to_string())
+        .args(phases.then_some("--phases"))
+        .output()
+        .map_err(|e| Error::Other(format!("cannot run a bench case: {e}")))?;
+    if !out.status.success() {
+        return Err(Error::Other(format!(
+            "bench case {name} on {threads} threads failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    serde_json::from_slice(&out.stdout)
+        .map_err(|e| Error::Other(format!("bench case {name}: unreadable result: {e}")))
 }
 
 fn selected(names: &[String]) -> Result<Vec<&'static ModelDef>> {
@@ -159,14 +206,13 @@ pub fn find_case(name: &str) -> Result<(&'static ModelDef, &'static BenchCase)> 
 
 /// Runs one case in this process: the model's defaults with the case's
 /// overrides, outputs discarded.
-fn run_case(name: &str, threads: usize, scale: f64) -> Result<Measurement> {
+fn run_case(name: &str, threads: usize, scale: f64, phases: bool) -> Result<Measurement> {
     let (model, case) = find_case(name)?;
-    let ticks = ((case.ticks as f64 * scale).round() as u64).max(1);
-    let scenario = case_scenario(model, case, ticks)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))?;
+    if phases {
+        return phases::run_case(model, case, threads, scale);
+    }
+    let (scenario, ticks) = case_scenario_scaled(model, case, scale)?;
+    let pool = thread_pool(threads)?;
     let rss_before_bytes = vm_hwm_bytes();
     // The warm-up (history before day 0) is not timed: the table times steps.
     let mut sim = pool.install(|| {
@@ -193,7 +239,21 @@ fn run_case(name: &str, threads: usize, scale: f64) -> Result<Measurement> {
         seconds,
         rss_before_bytes,
         peak_rss_bytes: vm_hwm_bytes(),
+        phase_seconds: None,
     })
+}
+
+/// The scenario of a case with its ticks multiplied by `scale`, and those ticks.
+fn case_scenario_scaled(model: &ModelDef, case: &BenchCase, scale: f64) -> Result<(Scenario, u64)> {
+    let ticks = ((case.ticks as f64 * scale).round() as u64).max(1);
+    Ok((case_scenario(model, case, ticks)?, ticks))
+}
+
+fn thread_pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))
 }
 
 /// The scenario of a case: the model's defaults, the case's overrides, and

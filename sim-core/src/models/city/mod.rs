@@ -19,7 +19,8 @@
 //!    B decays, spreads and jumps where crimes happened.
 //!
 //! Phases 2 and 3 run in parallel on the state of the start of the phase;
-//! phase 4 applies their results in offender order.
+//! phase 4 applies their results in offender order. The step itself is in
+//! `phases.rs`, which can time each phase (`crimesim bench --phases`).
 
 mod age_table;
 pub mod ages;
@@ -36,6 +37,7 @@ mod modifiers;
 mod output;
 pub mod params;
 pub mod patrols;
+pub mod phases;
 pub mod places;
 pub mod raster;
 pub mod residents;
@@ -62,6 +64,7 @@ use params::{CityParams, CrimeTypeParams};
 use residents::{Activity, EMPLOYED, JAILED, NIGHT_SHIFT, NO_CELL, OFFENDER, Residents};
 
 pub use params::{PARAMS, SECTIONS, inconsistency};
+pub use phases::{PHASES, PhaseInfo, PhaseTimes};
 
 /// Crime types, as indices into per-type arrays and the `type` column.
 pub const BURGLARY: usize = 0;
@@ -511,29 +514,7 @@ impl Simulation for City {
     }
 
     fn step(&mut self, recorder: &mut dyn Recorder) -> io::Result<()> {
-        self.advance_warm_up(u64::MAX);
-        let t = self.tick;
-        let (day, hour) = self.day_and_hour(t);
-        if t.is_multiple_of(self.base.p.ticks_per_day as u64) {
-            if day > 0 {
-                self.close_day(day - 1);
-            }
-            self.start_day(day);
-            self.apply_interventions(day);
-        }
-        self.locate_residents(day, hour);
-        self.move_patrols(t, day, hour);
-        let attempts = self.choose_targets(t, hour);
-        let first_new = self.crimes.len();
-        self.commit_crimes(t, day, hour, &attempts);
-        self.dispatch_response_units(t, day, hour, first_new);
-        self.sanction_notified_offenders(t, day, first_new);
-        self.update_attractiveness();
-        self.tick += 1;
-        if self.tick.is_multiple_of(self.base.record_every) {
-            self.record_row(recorder)?;
-        }
-        Ok(())
+        self.step_timed(recorder, None)
     }
 
     fn finish(&mut self, recorder: &mut dyn Recorder) -> io::Result<()> {
