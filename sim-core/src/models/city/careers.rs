@@ -91,17 +91,33 @@ impl City {
     pub(super) fn count_offenders(&mut self) {
         let r = &self.residents;
         self.offenders = (0..r.len() as u32)
+            .into_par_iter()
             .filter(|&i| r.state[i as usize] == OFFENDER)
             .collect();
-        let mut offenders = vec![0u64; self.base.map.districts as usize];
-        let mut residents = vec![0u64; self.base.map.districts as usize];
-        for i in 0..r.len() {
-            let d = self.base.map.district[r.home[i] as usize] as usize;
-            residents[d] += 1;
-            if r.state[i] & OFFENDER != 0 {
-                offenders[d] += 1;
-            }
-        }
+        let districts = self.base.map.districts as usize;
+        let district = &self.base.map.district;
+        // Integer counts per chunk, so their sum does not depend on the split.
+        let (offenders, residents) = r
+            .state
+            .par_chunks(CHUNK)
+            .zip(r.home.par_chunks(CHUNK))
+            .map(|(states, homes)| {
+                let (mut offenders, mut residents) = (vec![0u64; districts], vec![0u64; districts]);
+                for (&s, &h) in states.iter().zip(homes) {
+                    let d = district[h as usize] as usize;
+                    residents[d] += 1;
+                    offenders[d] += u64::from(s & OFFENDER != 0);
+                }
+                (offenders, residents)
+            })
+            .reduce(
+                || (vec![0u64; districts], vec![0u64; districts]),
+                |(mut o, mut n), (o2, n2)| {
+                    o.iter_mut().zip(o2).for_each(|(a, b)| *a += b);
+                    n.iter_mut().zip(n2).for_each(|(a, b)| *a += b);
+                    (o, n)
+                },
+            );
         self.district_offender_share = offenders
             .iter()
             .zip(&residents)
@@ -198,6 +214,7 @@ impl City {
         let (legit, ages) = (self.base.p.legitimacy, self.base.p.ages);
         let seed = self.base.seed;
         let weights: Vec<f64> = (0..self.residents.len())
+            .into_par_iter()
             .map(|i| self.onset_weight(i, day))
             .collect();
         let map = &self.base.map;

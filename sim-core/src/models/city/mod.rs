@@ -18,8 +18,10 @@
 //! 5. `update_attractiveness`: per crime type, the Short et al. (2008) field
 //!    B decays, spreads and jumps where crimes happened.
 //!
-//! Phases 2 and 3 run in parallel on the state of the start of the phase;
-//! phase 4 applies their results in offender order. The step itself is in
+//! Phases 1 (but for investigations), 2 (but for patrols), 3 and 5 run in
+//! parallel on the state of the start of the phase; phase 4 draws victims
+//! and captures in parallel from that state and applies them, with
+//! reporting, in offender order. The step itself is in
 //! `phases.rs`, which can time each phase (`crimesim bench --phases`).
 
 mod age_table;
@@ -39,6 +41,7 @@ pub mod params;
 pub mod patrols;
 pub mod phases;
 pub mod places;
+mod presence;
 pub mod raster;
 pub mod residents;
 mod search;
@@ -61,6 +64,7 @@ use crate::sim::{Figure, Simulation, StateError};
 use map::CityMap;
 use modifiers::Modifiers;
 use params::{CityParams, CrimeTypeParams};
+use presence::Presence;
 use residents::{Activity, EMPLOYED, JAILED, NIGHT_SHIFT, NO_CELL, OFFENDER, Residents};
 
 pub use params::{PARAMS, SECTIONS, inconsistency};
@@ -101,35 +105,6 @@ struct Attempt {
 struct Investigation {
     due_day: u64,
     crime: usize,
-}
-
-/// People present in each cell this tick.
-#[derive(Clone, Debug, Default)]
-struct Presence {
-    at_home: Vec<u32>,
-    at_work: Vec<u32>,
-    in_public: Vec<u32>,
-}
-
-impl Presence {
-    fn zeros(cells: usize) -> Presence {
-        Presence {
-            at_home: vec![0; cells],
-            at_work: vec![0; cells],
-            in_public: vec![0; cells],
-        }
-    }
-
-    fn add(mut self, other: Presence) -> Presence {
-        for (a, b) in [
-            (&mut self.at_home, &other.at_home),
-            (&mut self.at_work, &other.at_work),
-            (&mut self.in_public, &other.in_public),
-        ] {
-            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-        }
-        self
-    }
 }
 
 /// Counts since the last row of `ticks.arrow`.
@@ -416,16 +391,6 @@ impl City {
         }
     }
 
-    /// Phase 1: the day's releases, investigation outcomes, onset and
-    /// desistance, and trust reverting to its baseline.
-    fn start_day(&mut self, day: u64) {
-        self.release_from_jail(day);
-        self.conclude_investigations(day);
-        self.onset_and_desistance(day);
-        self.revert_trust();
-        self.count_offenders();
-    }
-
     fn crime_type(&self, kind: usize) -> CrimeTypeParams {
         if kind == BURGLARY {
             self.base.p.burglary
@@ -441,47 +406,29 @@ impl City {
         let (leisure_p, outing_p) = (rp.leisure_probability, rp.outing_probability);
         let r = &self.residents;
         let needs_draw = (10..=15).contains(&hour) || (19..=22).contains(&hour);
-        let cells = self.base.map.grid.cells();
-        let threads = rayon::current_num_threads().max(1);
-        let min_len = r.len().div_ceil(threads * CHUNK).max(1);
-        self.presence = self
-            .location
+        self.location
             .par_chunks_mut(CHUNK)
             .zip(self.activity.par_chunks_mut(CHUNK))
             .enumerate()
-            .with_min_len(min_len)
-            .fold(
-                || Presence::zeros(cells),
-                |mut acc, (c, (locs, acts))| {
-                    let start = c * CHUNK;
-                    for (k, (loc, act)) in locs.iter_mut().zip(acts.iter_mut()).enumerate() {
-                        let i = start + k;
-                        let (evening, outing) = if needs_draw {
-                            let mut g = rng::stream(seed, day, i as u64, Purpose::Routine);
-                            (
-                                rng::uniform(&mut g) < leisure_p,
-                                rng::uniform(&mut g) < outing_p,
-                            )
-                        } else {
-                            (false, false)
-                        };
-                        let a = r.activity(i, hour, evening, outing);
-                        let cell = r.cell_of(i, a);
-                        *act = a;
-                        *loc = cell;
-                        match a {
-                            Activity::Home => acc.at_home[cell as usize] += 1,
-                            Activity::Work => acc.at_work[cell as usize] += 1,
-                            Activity::Transit | Activity::Leisure | Activity::Out => {
-                                acc.in_public[cell as usize] += 1
-                            }
-                            Activity::Jail => {}
-                        }
-                    }
-                    acc
-                },
-            )
-            .reduce(|| Presence::zeros(cells), Presence::add);
+            .for_each(|(c, (locs, acts))| {
+                let start = c * CHUNK;
+                for (k, (loc, act)) in locs.iter_mut().zip(acts.iter_mut()).enumerate() {
+                    let i = start + k;
+                    let (evening, outing) = if needs_draw {
+                        let mut g = rng::stream(seed, day, i as u64, Purpose::Routine);
+                        (
+                            rng::uniform(&mut g) < leisure_p,
+                            rng::uniform(&mut g) < outing_p,
+                        )
+                    } else {
+                        (false, false)
+                    };
+                    let a = r.activity(i, hour, evening, outing);
+                    *act = a;
+                    *loc = r.cell_of(i, a);
+                }
+            });
+        self.presence.count(&self.location, &self.activity);
     }
 
     /// The end of a day: its counts per intervention and patrol district.

@@ -1082,7 +1082,9 @@ impl City {
 
     /// Arrest in the act by a unit nearby or by CCTV: an extra draw,
     /// independent of the guardianship draw.
-    pub(super) fn caught_by_police(&mut self, t: u64, offender: u32, cell: u32) -> bool {
+    /// Whether it does is decided from the state alone; the caller counts
+    /// the arrest (`count_police_arrest`) when it happens.
+    pub(super) fn caught_by_police(&self, t: u64, offender: u32, cell: u32) -> bool {
         let c = cell as usize;
         let near = (self.minutes_near(cell) / 60.0).min(1.0);
         let p_patrol = self.policing.p.capture_probability * near;
@@ -1092,11 +1094,7 @@ impl City {
         }
         let p = 1.0 - (1.0 - p_patrol) * (1.0 - p_cctv);
         let mut g = rng::stream(self.base.seed, t, offender as u64, Purpose::PatrolArrest);
-        let caught = rng::uniform(&mut g) < p;
-        if caught {
-            self.count_police_arrest(cell);
-        }
-        caught
+        rng::uniform(&mut g) < p
     }
 
     /// An unreported crime recorded because units were near.
@@ -1109,7 +1107,7 @@ impl City {
         }
     }
 
-    fn count_police_arrest(&mut self, cell: u32) {
+    pub(super) fn count_police_arrest(&mut self, cell: u32) {
         let d = self.base.map.district[cell as usize] as usize;
         self.policing.day_arrests[d] += 1;
         self.policing.interval_arrests += 1;

@@ -20,9 +20,10 @@ const fn phase(name: &'static str, parallel: bool) -> PhaseInfo {
 }
 
 /// Every phase of [`City::step`], in order.
-pub const PHASES: [PhaseInfo; 10] = [
+pub const PHASES: [PhaseInfo; 11] = [
     phase("close_day", false),
-    phase("start_day", false),
+    phase("start_day", true),
+    phase("investigations", false),
     phase("interventions", false),
     phase("locate_residents", true),
     phase("move_patrols", false),
@@ -35,14 +36,15 @@ pub const PHASES: [PhaseInfo; 10] = [
 
 const CLOSE_DAY: usize = 0;
 const START_DAY: usize = 1;
-const INTERVENTIONS: usize = 2;
-const LOCATE: usize = 3;
-const PATROLS: usize = 4;
-const CHOOSE: usize = 5;
-const COMMIT: usize = 6;
-const RESPONSE: usize = 7;
-const ATTRACTIVENESS: usize = 8;
-const RECORD: usize = 9;
+const INVESTIGATIONS: usize = 2;
+const INTERVENTIONS: usize = 3;
+const LOCATE: usize = 4;
+const PATROLS: usize = 5;
+const CHOOSE: usize = 6;
+const COMMIT: usize = 7;
+const RESPONSE: usize = 8;
+const ATTRACTIVENESS: usize = 9;
+const RECORD: usize = 10;
 
 /// Wall time in each phase of [`PHASES`], summed over the ticks timed.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -96,7 +98,15 @@ impl City {
                 self.close_day(day - 1);
             }
             laps.lap(CLOSE_DAY);
-            self.start_day(day);
+            // Phase 1, `start_day`: releases, investigations that
+            // conclude, onset and desistance, trust reverting.
+            self.release_from_jail(day);
+            laps.lap(START_DAY);
+            self.conclude_investigations(day);
+            laps.lap(INVESTIGATIONS);
+            self.onset_and_desistance(day);
+            self.revert_trust();
+            self.count_offenders();
             laps.lap(START_DAY);
             self.apply_interventions(day);
             laps.lap(INTERVENTIONS);
