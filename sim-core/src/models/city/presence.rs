@@ -1,13 +1,18 @@
 //! The people present in each cell this tick, counted without a
-//! whole-grid array per chunk of residents: each chunk of residents is
-//! bucketed by range of cells (a counting sort), then each range of cells
-//! counts the residents bucketed to it into its own slice of the counts.
-//! Counts are integers, so they do not depend on how the work is split.
+//! whole-grid array per chunk of residents: the cells are split into
+//! ranges, and each range counts its own residents into its own slice of
+//! the counts. On a few threads each range scans every resident; on more,
+//! the residents are first bucketed by range (a counting sort), so each
+//! range reads only its own. Counts are integers, so they do not depend on
+//! how the work is split.
 
 use super::*;
 
-/// Ranges of cells that count their residents apart.
+/// Ranges of cells that count their residents apart, when sorting.
 const RANGES: usize = 64;
+
+/// Up to this many threads, each range of cells scans every resident.
+const SCAN_THREADS: usize = 4;
 
 /// People present in each cell this tick.
 #[derive(Clone, Debug, Default)]
@@ -43,6 +48,45 @@ impl Presence {
 
     /// Counts the residents at `location` doing `activity`.
     pub fn count(&mut self, location: &[u32], activity: &[Activity]) {
+        let threads = rayon::current_num_threads().max(1);
+        if threads <= SCAN_THREADS {
+            self.count_by_scanning(location, activity, threads);
+        } else {
+            self.count_by_sorting(location, activity);
+        }
+    }
+
+    /// Each of `ranges` ranges of cells scans every resident.
+    fn count_by_scanning(&mut self, location: &[u32], activity: &[Activity], ranges: usize) {
+        let span = self.at_home.len().div_ceil(ranges).max(1);
+        self.at_home
+            .par_chunks_mut(span)
+            .zip(self.at_work.par_chunks_mut(span))
+            .zip(self.in_public.par_chunks_mut(span))
+            .enumerate()
+            .for_each(|(r, ((home, work), public))| {
+                let first = r * span;
+                home.fill(0);
+                work.fill(0);
+                public.fill(0);
+                for (&l, &a) in location.iter().zip(activity) {
+                    let cell = (l as usize).wrapping_sub(first);
+                    if cell < home.len() {
+                        match a {
+                            Activity::Home => home[cell] += 1,
+                            Activity::Work => work[cell] += 1,
+                            Activity::Transit | Activity::Leisure | Activity::Out => {
+                                public[cell] += 1
+                            }
+                            Activity::Jail => {}
+                        }
+                    }
+                }
+            });
+    }
+
+    /// Residents bucketed by range of cells, then each range counts its own.
+    fn count_by_sorting(&mut self, location: &[u32], activity: &[Activity]) {
         let cells = self.at_home.len();
         let span = cells.div_ceil(RANGES).max(1);
         let range_of = |cell: u32| cell as usize / span;
@@ -143,12 +187,17 @@ mod tests {
                     None => {}
                 }
             }
-            let mut got = Presence::zeros(cells);
-            got.at_home.fill(9); // stale counts from a previous tick
-            got.count(&location, &activity);
-            assert_eq!(got.at_home, want.at_home, "{cells} cells");
-            assert_eq!(got.at_work, want.at_work);
-            assert_eq!(got.in_public, want.in_public);
+            for way in 0..4 {
+                let mut got = Presence::zeros(cells);
+                got.at_home.fill(9); // stale counts from a previous tick
+                match way {
+                    0 => got.count_by_sorting(&location, &activity),
+                    w => got.count_by_scanning(&location, &activity, w),
+                }
+                assert_eq!(got.at_home, want.at_home, "{cells} cells, way {way}");
+                assert_eq!(got.at_work, want.at_work);
+                assert_eq!(got.in_public, want.in_public);
+            }
         }
     }
 }
