@@ -352,7 +352,8 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 1.0)]
     pub scale: f64,
     /// Time each phase of the city's step: milliseconds per tick per phase
-    /// and thread count, the serial fraction and Amdahl's projection.
+    /// and thread count, the serial fraction and Amdahl's projection
+    /// (the city's cases unless --models says otherwise).
     #[arg(long)]
     pub phases: bool,
 }

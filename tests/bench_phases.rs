@@ -31,12 +31,11 @@ fn row(text: &str, label: &str) -> Vec<f64> {
 }
 
 #[test]
-fn phases_table_prints_every_phase_on_each_thread_count_with_the_serial_fraction() {
+fn phases_table_prints_every_city_phase_on_each_thread_count_with_the_serial_fraction() {
+    // No --models: --phases means the city's cases.
     let out = stdout(&crimesim(&[
         "bench",
         "--phases",
-        "--models",
-        "city",
         "--sizes",
         "small",
         "--threads",

@@ -315,3 +315,49 @@ fn the_scenario_reference_is_up_to_date() {
         "docs/scenario-reference.md is stale: run `cargo run -- reference > docs/scenario-reference.md`"
     );
 }
+
+#[test]
+fn a_city_run_times_its_build_and_warm_up_apart_and_rates_only_its_recorded_ticks() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let o = crimesim(&[
+        "run",
+        "scenarios/city-small.toml",
+        "--ticks",
+        "24",
+        "--set",
+        "city.warmup_days=2",
+        "--set",
+        "city.population=2000",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "run failed: {}", stderr(&o));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["warm_up_ticks"], 48, "2 days of 24 ticks");
+    let seconds = |key: &str| manifest[key].as_f64().unwrap();
+    let (wall, build, warm) = (
+        seconds("wall_seconds"),
+        seconds("build_seconds"),
+        seconds("warm_up_seconds"),
+    );
+    assert!(
+        build > 0.0 && warm > 0.0 && build + warm < wall,
+        "{manifest}"
+    );
+    // The rate printed is over the recorded ticks alone.
+    let text = String::from_utf8_lossy(&o.stdout);
+    let first = text.lines().next().unwrap();
+    let shown: f64 = first
+        .split(" in ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((shown - (wall - build - warm)).abs() < 0.01, "{first}");
+    assert!(text.contains("a warm-up of 48 ticks"), "{text}");
+}

@@ -119,7 +119,13 @@ type Case = (&'static ModelDef, &'static BenchCase);
 
 /// The registered cases of the selected models and sizes.
 fn selected_cases(args: &BenchArgs) -> Result<Vec<Case>> {
-    let cases: Vec<Case> = selected(&args.models)?
+    // Only the city has phases: `--phases` alone means the city's cases.
+    let city = ["city".to_string()];
+    let models = match args.models.is_empty() && args.phases {
+        true => &city[..],
+        false => &args.models[..],
+    };
+    let cases: Vec<Case> = selected(models)?
         .into_iter()
         .flat_map(|m| m.bench.iter().map(move |c| (m, c)))
         .filter(|(_, c)| args.sizes.is_empty() || args.sizes.iter().any(|s| s == c.size))

@@ -159,15 +159,39 @@ fn scaling_lines(runs: &[Measurement], per_run: &[Vec<f64>]) -> String {
         out += &format!(" {n} cores {:.2}x,", amdahl(s, n));
     }
     out.pop();
+    let tick = |m: &Measurement| m.seconds / m.ticks.max(1) as f64;
+    let mut measured = Vec::new();
     for m in runs.iter().filter(|m| m.threads > 1) {
+        let speedup = tick(&runs[one]) / tick(m);
         out += &format!(
-            "; measured on {} threads {:.2}x (projected {:.2}x)",
+            "; measured on {} threads {speedup:.2}x (projected {:.2}x)",
             m.threads,
-            runs[one].seconds / runs[one].ticks.max(1) as f64 / (m.seconds / m.ticks.max(1) as f64),
             amdahl(s, m.threads)
         );
+        measured.push((m.threads, karp_flatt(speedup, m.threads)));
     }
-    out + "\n"
+    out.push('\n');
+    // The serial fraction the measured speedup implies: it counts what the
+    // phase labels miss (a shared memory bus, waiting at each phase's end).
+    for (threads, e) in measured {
+        out += &format!(
+            "serial fraction from the {threads}-thread speedup (Karp-Flatt): {e:.3}; Amdahl's \
+             projection from it:"
+        );
+        for n in PROJECTED_CORES {
+            out += &format!(" {n} cores {:.2}x,", amdahl(e.clamp(0.0, 1.0), n));
+        }
+        out.pop();
+        out.push('\n');
+    }
+    out
+}
+
+/// The serial fraction that a measured `speedup` on `threads` implies
+/// (Karp & Flatt 1990): (1/speedup - 1/threads) / (1 - 1/threads).
+pub fn karp_flatt(speedup: f64, threads: usize) -> f64 {
+    let p = threads.max(2) as f64;
+    (1.0 / speedup - 1.0 / p) / (1.0 - 1.0 / p)
 }
 
 /// The share of the time in phases that run on one core.
@@ -196,6 +220,14 @@ mod tests {
         assert!((amdahl(0.0, 32) - 32.0).abs() < 1e-12);
         assert!((amdahl(1.0, 32) - 1.0).abs() < 1e-12);
         assert!((amdahl(0.5, 2) - 4.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn karp_flatt_inverts_amdahl() {
+        for (serial, threads) in [(0.0, 2), (0.05, 2), (0.3, 8), (1.0, 4)] {
+            let e = karp_flatt(amdahl(serial, threads), threads);
+            assert!((e - serial).abs() < 1e-12, "{serial} on {threads}: {e}");
+        }
     }
 
     #[test]

@@ -75,8 +75,13 @@ pub const BURGLARY: usize = 0;
 pub const ROBBERY: usize = 1;
 pub const CRIME_TYPES: [&str; 2] = ["burglary", "robbery"];
 
-/// Residents are processed in chunks of this many.
+/// Residents are processed in chunks of this many where a chunk's sum is
+/// kept apart (so the split must not change with the number of threads).
 const CHUNK: usize = 16_384;
+
+/// Residents located per task: small, so that a small city's residents
+/// spread over every thread; nothing computed depends on it.
+const LOCATE_CHUNK: usize = 1024;
 
 /// One crime, as it happened and as the police came to know of it.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -144,8 +149,9 @@ struct Base {
 /// - `mods` (`modifiers.rs`): the effects of the active interventions,
 ///   which phases only read, rebuilt from base and world on the days an
 ///   intervention starts, ends or calls in, and on restore;
-/// - scratch that each tick rebuilds (`presence`, `location`, `activity`,
-///   `b_next`).
+/// - scratch that each tick rebuilds (`location`, `activity`, `b_next`),
+///   and `presence`, the counts of `location` and `activity`, which moves
+///   with them (`presence.rs`).
 #[derive(Serialize, Deserialize)]
 pub struct City {
     #[serde(skip)]
@@ -400,35 +406,49 @@ impl City {
     }
 
     /// Phase 2: where every resident is this hour, and the people present
-    /// in each cell.
+    /// in each cell. On one thread the counts change in place; on more,
+    /// atomically (`presence.rs`); the counts are the same either way.
     fn locate_residents(&mut self, day: u64, hour: u32) {
         let (seed, rp) = (self.base.seed, &self.base.p.residents);
         let (leisure_p, outing_p) = (rp.leisure_probability, rp.outing_probability);
         let r = &self.residents;
         let needs_draw = (10..=15).contains(&hour) || (19..=22).contains(&hour);
+        let place = |i: usize| {
+            let (evening, outing) = if needs_draw {
+                let mut g = rng::stream(seed, day, i as u64, Purpose::Routine);
+                (
+                    rng::uniform(&mut g) < leisure_p,
+                    rng::uniform(&mut g) < outing_p,
+                )
+            } else {
+                (false, false)
+            };
+            let a = r.activity(i, hour, evening, outing);
+            (r.cell_of(i, a), a)
+        };
+        if rayon::current_num_threads() == 1 {
+            let ps = &mut self.presence;
+            let now = self.location.iter_mut().zip(self.activity.iter_mut());
+            for (i, (loc, act)) in now.enumerate() {
+                let to = place(i);
+                ps.shift_mut((*loc, *act), to);
+                (*loc, *act) = to;
+            }
+            return;
+        }
+        let ps = &self.presence;
         self.location
-            .par_chunks_mut(CHUNK)
-            .zip(self.activity.par_chunks_mut(CHUNK))
+            .par_chunks_mut(LOCATE_CHUNK)
+            .zip(self.activity.par_chunks_mut(LOCATE_CHUNK))
             .enumerate()
             .for_each(|(c, (locs, acts))| {
-                let start = c * CHUNK;
-                for (k, (loc, act)) in locs.iter_mut().zip(acts.iter_mut()).enumerate() {
-                    let i = start + k;
-                    let (evening, outing) = if needs_draw {
-                        let mut g = rng::stream(seed, day, i as u64, Purpose::Routine);
-                        (
-                            rng::uniform(&mut g) < leisure_p,
-                            rng::uniform(&mut g) < outing_p,
-                        )
-                    } else {
-                        (false, false)
-                    };
-                    let a = r.activity(i, hour, evening, outing);
-                    *act = a;
-                    *loc = r.cell_of(i, a);
+                let now = locs.iter_mut().zip(acts.iter_mut());
+                for (k, (loc, act)) in now.enumerate() {
+                    let to = place(c * LOCATE_CHUNK + k);
+                    ps.shift((*loc, *act), to);
+                    (*loc, *act) = to;
                 }
             });
-        self.presence.count(&self.location, &self.activity);
     }
 
     /// The end of a day: its counts per intervention and patrol district.
@@ -513,7 +533,8 @@ impl Simulation for City {
         }
         // The base is this scenario's; the scratch is rebuilt each tick.
         saved.base = Arc::clone(&self.base);
-        saved.presence = Presence::zeros(cells);
+        // The counts of people present go with the places they count.
+        saved.presence = std::mem::take(&mut self.presence);
         saved.location = std::mem::take(&mut self.location);
         saved.activity = std::mem::take(&mut self.activity);
         saved.b_next = vec![0.0; cells];

@@ -1067,8 +1067,8 @@ impl City {
             // What a watch adds to guardianship: 1 - g becomes
             // exp(-strength * factor * guardians), (1 - g) * this.
             let ps = &self.presence;
-            let seen = (ps.at_work[c] + ps.in_public[c]) as f64 * self.visibility(c, night);
-            let guardians = ps.at_home[c] as f64 + seen;
+            let seen = (ps.at_work(c) + ps.in_public(c)) as f64 * self.visibility(c, night);
+            let guardians = ps.at_home(c) as f64 + seen;
             keep *= (-self.base.p.risk.guardian_strength * (watch - 1.0) * guardians).exp();
         }
         let p = (1.0 - keep) * self.policing.p.give_up_share;

@@ -1,33 +1,37 @@
-//! The people present in each cell this tick, counted without a
-//! whole-grid array per chunk of residents: the cells are split into
-//! ranges, and each range counts its own residents into its own slice of
-//! the counts. On a few threads each range scans every resident; on more,
-//! the residents are first bucketed by range (a counting sort), so each
-//! range reads only its own. Counts are integers, so they do not depend on
-//! how the work is split.
+//! The people present in each cell this tick, kept up to date as residents
+//! move rather than recounted: a resident whose cell or activity changed
+//! leaves its old count and joins its new one. The counts are atomic, so
+//! residents on any thread move at once; they are integers, so the counts
+//! after a phase do not depend on the order the moves happened in, nor on
+//! the number of threads.
 
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+
+use super::residents::NO_CELL;
 use super::*;
 
-/// Ranges of cells that count their residents apart, when sorting.
-const RANGES: usize = 64;
-
-/// Up to this many threads, each range of cells scans every resident.
-const SCAN_THREADS: usize = 4;
-
-/// People present in each cell this tick.
-#[derive(Clone, Debug, Default)]
+/// People present in each cell this tick: at home, at work, in public.
+#[derive(Debug, Default)]
 pub(super) struct Presence {
-    pub at_home: Vec<u32>,
-    pub at_work: Vec<u32>,
-    pub in_public: Vec<u32>,
-    /// Scratch: (cell, what) of every resident present, by range of cells.
-    sorted: Vec<u64>,
+    counts: Vec<[AtomicU32; 3]>,
 }
 
-/// What a resident present in a cell counts as: 0 at home, 1 at work, 2 in
+impl Clone for Presence {
+    fn clone(&self) -> Presence {
+        Presence {
+            counts: self
+                .counts
+                .iter()
+                .map(|c| c.each_ref().map(|n| AtomicU32::new(n.load(Relaxed))))
+                .collect(),
+        }
+    }
+}
+
+/// Which count a resident doing `a` joins: 0 at home, 1 at work, 2 in
 /// public; `None` in jail.
 #[inline]
-fn code(a: Activity) -> Option<u64> {
+fn count_of(a: Activity) -> Option<usize> {
     match a {
         Activity::Home => Some(0),
         Activity::Work => Some(1),
@@ -37,127 +41,56 @@ fn code(a: Activity) -> Option<u64> {
 }
 
 impl Presence {
+    /// Nobody anywhere: the counts of residents all at `NO_CELL`.
     pub fn zeros(cells: usize) -> Presence {
         Presence {
-            at_home: vec![0; cells],
-            at_work: vec![0; cells],
-            in_public: vec![0; cells],
-            sorted: Vec::new(),
+            counts: (0..cells).map(|_| Default::default()).collect(),
         }
     }
 
-    /// Counts the residents at `location` doing `activity`.
-    pub fn count(&mut self, location: &[u32], activity: &[Activity]) {
-        let threads = rayon::current_num_threads().max(1);
-        if threads <= SCAN_THREADS {
-            self.count_by_scanning(location, activity, threads);
-        } else {
-            self.count_by_sorting(location, activity);
-        }
+    #[inline]
+    pub fn at_home(&self, cell: usize) -> u32 {
+        self.counts[cell][0].load(Relaxed)
     }
 
-    /// Each of `ranges` ranges of cells scans every resident.
-    fn count_by_scanning(&mut self, location: &[u32], activity: &[Activity], ranges: usize) {
-        let span = self.at_home.len().div_ceil(ranges).max(1);
-        self.at_home
-            .par_chunks_mut(span)
-            .zip(self.at_work.par_chunks_mut(span))
-            .zip(self.in_public.par_chunks_mut(span))
-            .enumerate()
-            .for_each(|(r, ((home, work), public))| {
-                let first = r * span;
-                home.fill(0);
-                work.fill(0);
-                public.fill(0);
-                for (&l, &a) in location.iter().zip(activity) {
-                    let cell = (l as usize).wrapping_sub(first);
-                    if cell < home.len() {
-                        match a {
-                            Activity::Home => home[cell] += 1,
-                            Activity::Work => work[cell] += 1,
-                            Activity::Transit | Activity::Leisure | Activity::Out => {
-                                public[cell] += 1
-                            }
-                            Activity::Jail => {}
-                        }
-                    }
-                }
-            });
+    #[inline]
+    pub fn at_work(&self, cell: usize) -> u32 {
+        self.counts[cell][1].load(Relaxed)
     }
 
-    /// Residents bucketed by range of cells, then each range counts its own.
-    fn count_by_sorting(&mut self, location: &[u32], activity: &[Activity]) {
-        let cells = self.at_home.len();
-        let span = cells.div_ceil(RANGES).max(1);
-        let range_of = |cell: u32| cell as usize / span;
-        // Residents of each chunk in each range of cells.
-        let hist: Vec<[usize; RANGES]> = location
-            .par_chunks(CHUNK)
-            .zip(activity.par_chunks(CHUNK))
-            .map(|(locs, acts)| {
-                let mut h = [0; RANGES];
-                for (&l, &a) in locs.iter().zip(acts) {
-                    if a != Activity::Jail {
-                        h[range_of(l)] += 1;
-                    }
-                }
-                h
-            })
-            .collect();
-        let mut totals = [0usize; RANGES];
-        hist.iter()
-            .for_each(|h| totals.iter_mut().zip(h).for_each(|(t, n)| *t += n));
-        self.sorted.resize(totals.iter().sum(), 0);
-        // The slice of `sorted` each chunk fills in each range: ranges in
-        // order, within a range the chunks in order.
-        let mut pieces: Vec<Vec<&mut [u64]>> = (0..hist.len()).map(|_| Vec::new()).collect();
-        let mut rest = self.sorted.as_mut_slice();
-        for r in 0..RANGES {
-            for (c, h) in hist.iter().enumerate() {
-                let (piece, tail) = std::mem::take(&mut rest).split_at_mut(h[r]);
-                pieces[c].push(piece);
-                rest = tail;
+    #[inline]
+    pub fn in_public(&self, cell: usize) -> u32 {
+        self.counts[cell][2].load(Relaxed)
+    }
+
+    /// A resident goes from `from` to `to` (cell, activity); nothing when
+    /// they are the same. May run on many threads at once.
+    #[inline]
+    pub fn shift(&self, from: (u32, Activity), to: (u32, Activity)) {
+        if from != to {
+            if let (Some(k), true) = (count_of(from.1), from.0 != NO_CELL) {
+                self.counts[from.0 as usize][k].fetch_sub(1, Relaxed);
+            }
+            if let (Some(k), true) = (count_of(to.1), to.0 != NO_CELL) {
+                self.counts[to.0 as usize][k].fetch_add(1, Relaxed);
             }
         }
-        location
-            .par_chunks(CHUNK)
-            .zip(activity.par_chunks(CHUNK))
-            .zip(pieces.par_iter_mut())
-            .for_each(|((locs, acts), pieces)| {
-                let mut filled = [0usize; RANGES];
-                for (&l, &a) in locs.iter().zip(acts) {
-                    if let Some(what) = code(a) {
-                        let r = range_of(l);
-                        pieces[r][filled[r]] = (l as u64) << 2 | what;
-                        filled[r] += 1;
-                    }
-                }
-            });
-        // Each range of cells counts its own residents.
-        let mut starts = [0usize; RANGES + 1];
-        for r in 0..RANGES {
-            starts[r + 1] = starts[r] + totals[r];
+    }
+}
+
+impl Presence {
+    /// [`Presence::shift`] on one thread: the same counts, without atomic
+    /// instructions.
+    #[inline]
+    pub fn shift_mut(&mut self, from: (u32, Activity), to: (u32, Activity)) {
+        if from != to {
+            if let (Some(k), true) = (count_of(from.1), from.0 != NO_CELL) {
+                *self.counts[from.0 as usize][k].get_mut() -= 1;
+            }
+            if let (Some(k), true) = (count_of(to.1), to.0 != NO_CELL) {
+                *self.counts[to.0 as usize][k].get_mut() += 1;
+            }
         }
-        let sorted = &self.sorted;
-        self.at_home
-            .par_chunks_mut(span)
-            .zip(self.at_work.par_chunks_mut(span))
-            .zip(self.in_public.par_chunks_mut(span))
-            .enumerate()
-            .for_each(|(r, ((home, work), public))| {
-                let first = r * span;
-                home.fill(0);
-                work.fill(0);
-                public.fill(0);
-                for &e in &sorted[starts[r]..starts[r + 1]] {
-                    let cell = (e >> 2) as usize - first;
-                    match e & 3 {
-                        0 => home[cell] += 1,
-                        1 => work[cell] += 1,
-                        _ => public[cell] += 1,
-                    }
-                }
-            });
     }
 }
 
@@ -165,38 +98,57 @@ impl Presence {
 mod tests {
     use super::*;
 
-    #[test]
-    fn counts_match_a_plain_count_for_any_split() {
-        for (cells, n) in [(1usize, 5usize), (7, 100), (1000, 40_000), (70, 3)] {
-            let location: Vec<u32> = (0..n).map(|i| ((i * 7919) % cells) as u32).collect();
-            let kinds = [
-                Activity::Home,
-                Activity::Work,
-                Activity::Transit,
-                Activity::Leisure,
-                Activity::Out,
-                Activity::Jail,
-            ];
-            let activity: Vec<Activity> = (0..n).map(|i| kinds[(i * 31) % 6]).collect();
-            let mut want = Presence::zeros(cells);
-            for (&l, &a) in location.iter().zip(&activity) {
-                match code(a) {
-                    Some(0) => want.at_home[l as usize] += 1,
-                    Some(1) => want.at_work[l as usize] += 1,
-                    Some(_) => want.in_public[l as usize] += 1,
-                    None => {}
-                }
+    const KINDS: [Activity; 6] = [
+        Activity::Home,
+        Activity::Work,
+        Activity::Transit,
+        Activity::Leisure,
+        Activity::Out,
+        Activity::Jail,
+    ];
+
+    /// Where resident `i` is at step `t` of the test.
+    fn place(i: usize, t: usize, cells: usize) -> (u32, Activity) {
+        let h = (i * 7919 + t * 104_729) % 1_000_003;
+        let cell = if h % 11 == 0 {
+            NO_CELL
+        } else {
+            (h % cells) as u32
+        };
+        (cell, KINDS[(h / 7) % 6])
+    }
+
+    fn plain_count(places: &[(u32, Activity)], cells: usize) -> Vec<[u32; 3]> {
+        let mut want = vec![[0u32; 3]; cells];
+        for &(l, a) in places {
+            if let (Some(k), true) = (count_of(a), l != NO_CELL) {
+                want[l as usize][k] += 1;
             }
-            for way in 0..4 {
-                let mut got = Presence::zeros(cells);
-                got.at_home.fill(9); // stale counts from a previous tick
-                match way {
-                    0 => got.count_by_sorting(&location, &activity),
-                    w => got.count_by_scanning(&location, &activity, w),
-                }
-                assert_eq!(got.at_home, want.at_home, "{cells} cells, way {way}");
-                assert_eq!(got.at_work, want.at_work);
-                assert_eq!(got.in_public, want.in_public);
+        }
+        want
+    }
+
+    #[test]
+    fn counts_kept_by_moves_on_many_threads_match_a_plain_count() {
+        for (cells, n) in [(1usize, 5usize), (7, 100), (1000, 40_000), (70, 3)] {
+            let presence = Presence::zeros(cells);
+            let mut now = vec![(NO_CELL, Activity::Home); n];
+            for t in 0..5 {
+                let next: Vec<_> = (0..n).map(|i| place(i, t, cells)).collect();
+                now.par_iter()
+                    .zip(&next)
+                    .for_each(|(&a, &b)| presence.shift(a, b));
+                now = next;
+                let got: Vec<[u32; 3]> = (0..cells)
+                    .map(|c| {
+                        [
+                            presence.at_home(c),
+                            presence.at_work(c),
+                            presence.in_public(c),
+                        ]
+                    })
+                    .collect();
+                assert_eq!(got, plain_count(&now, cells), "{cells} cells, step {t}");
             }
         }
     }

@@ -23,8 +23,8 @@ impl City {
     #[inline]
     pub(super) fn guardianship(&self, cell: usize, night: bool) -> f64 {
         let ps = &self.presence;
-        let seen = (ps.at_work[cell] + ps.in_public[cell]) as f64 * self.visibility(cell, night);
-        let guardians = ps.at_home[cell] as f64 + seen;
+        let seen = (ps.at_work(cell) + ps.in_public(cell)) as f64 * self.visibility(cell, night);
+        let guardians = ps.at_home(cell) as f64 + seen;
         let strength = self.base.p.risk.guardian_strength * self.mods.guardian_factor[cell] as f64;
         -(-strength * guardians).exp_m1()
     }
@@ -50,11 +50,11 @@ impl City {
             0.0
         };
         let keep = (1.0 - g) * (1.0 - light) * self.police_keep(cell);
-        let away = self.base.homes[cell].saturating_sub(ps.at_home[cell]) as f64;
+        let away = self.base.homes[cell].saturating_sub(ps.at_home(cell)) as f64;
         let (bp, rp) = (&self.base.p.burglary, &self.base.p.robbery);
         let opp_burglary =
             away / (away + bp.targets_half_saturation) * (1.0 - self.mods.hardening[cell] as f64);
-        let public = ps.in_public[cell] as f64;
+        let public = ps.in_public(cell) as f64;
         let opp_robbery = public / (public + rp.targets_half_saturation);
         [
             self.attractiveness(BURGLARY, cell, bp.a0) * opp_burglary * keep,
