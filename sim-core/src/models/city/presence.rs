@@ -110,7 +110,7 @@ mod tests {
     /// Where resident `i` is at step `t` of the test.
     fn place(i: usize, t: usize, cells: usize) -> (u32, Activity) {
         let h = (i * 7919 + t * 104_729) % 1_000_003;
-        let cell = if h % 11 == 0 {
+        let cell = if h.is_multiple_of(11) {
             NO_CELL
         } else {
             (h % cells) as u32
