@@ -406,8 +406,9 @@ impl City {
     }
 
     /// Phase 2: where every resident is this hour, and the people present
-    /// in each cell. On one thread the counts change in place; on more,
-    /// atomically (`presence.rs`); the counts are the same either way.
+    /// in each cell. On one thread the counts are made again; on more, the
+    /// residents who moved shift them atomically (`presence.rs`); the
+    /// counts are the same either way.
     fn locate_residents(&mut self, day: u64, hour: u32) {
         let (seed, rp) = (self.base.seed, &self.base.p.residents);
         let (leisure_p, outing_p) = (rp.leisure_probability, rp.outing_probability);
@@ -428,10 +429,11 @@ impl City {
         };
         if rayon::current_num_threads() == 1 {
             let ps = &mut self.presence;
+            ps.clear_mut();
             let now = self.location.iter_mut().zip(self.activity.iter_mut());
             for (i, (loc, act)) in now.enumerate() {
                 let to = place(i);
-                ps.shift_mut((*loc, *act), to);
+                ps.add_mut(to);
                 (*loc, *act) = to;
             }
             return;
