@@ -252,8 +252,8 @@ def main():
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--configs", default="mesa-defaults,run2")
     p.add_argument("--speed", action="store_true", help="time both instead")
-    p.add_argument("--mesa-steps-large", type=int, default=60,
-                   help="--speed: Mesa's steps at 200x200 (default 60, about 1.5 min)")
+    p.add_argument("--mesa-steps-large", type=int, default=40,
+                   help="--speed: Mesa's steps at 200x200 (default 40, about 2 min)")
     a = p.parse_args()
     if not os.path.exists(a.crimesim):
         sys.exit(f"{a.crimesim}: no such binary (cargo build --release, or pass --crimesim)")
