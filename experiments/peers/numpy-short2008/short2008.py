@@ -50,6 +50,13 @@ BENCH_LARGE = ["grid.width=1024", "grid.height=1024", "short2008.theta=0.056",
                "short2008.gamma=0.21"]
 
 
+# Allowed ranges, as crimesim's loader has them.
+RANGES = [("ticks", 0, 2**63), ("record_every", 1, 2**63), ("grid.width", 1, 2**16),
+          ("grid.height", 1, 2**16), ("short2008.dt", 1e-6, 1.0), ("short2008.eta", 0.0, 1.0),
+          ("short2008.theta", 0.0, 1000.0), ("short2008.omega", 0.0, 1000.0),
+          ("short2008.gamma", 0.0, 1000.0), ("short2008.a0", 0.0, 1000.0)]
+
+
 def _flatten(table, prefix=""):
     out = {}
     for key, value in table.items():
@@ -59,6 +66,16 @@ def _flatten(table, prefix=""):
         else:
             out[name] = value
     return out
+
+
+def _checked(where, value, like):
+    """value, if it has the type of the default `like` (an integer stands for a float)."""
+    want = type(like)
+    if want is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if type(value) is not want:
+        raise ValueError(f"{where} = {value!r} (expected a {want.__name__})")
+    return value
 
 
 def _parse_value(text, like):
@@ -83,15 +100,26 @@ def load_params(path=None, sets=()):
             if key not in params:
                 raise ValueError(f"{path}: unknown key `{key}` (expected one of "
                                  f"{', '.join(sorted(params))})")
-            params[key] = value
+            params[key] = _checked(f"{path}: {key}", value, params[key])
     for item in sets:
         key, eq, text = item.partition("=")
         if not eq or key not in params:
             raise ValueError(f"--set {item}: expected KEY=VALUE with KEY one of "
                              f"{', '.join(sorted(params))}")
-        params[key] = _parse_value(text, params[key])
+        try:
+            params[key] = _parse_value(text, params[key])
+        except ValueError:
+            raise ValueError(f"--set {item}: `{text}` is not a {type(params[key]).__name__}")
+    where = path if path is not None else "parameters"
+    for key, low, high in RANGES:
+        if not low <= params[key] <= high:
+            raise ValueError(f"{where}: {key} = {params[key]} (expected {low} to {high})")
     if params["short2008.initial"] not in ("equilibrium", "empty"):
-        raise ValueError("short2008.initial: expected `equilibrium` or `empty`")
+        raise ValueError(f"{where}: short2008.initial = {params['short2008.initial']!r} "
+                         "(expected `equilibrium` or `empty`)")
+    dt = params["short2008.dt"]
+    if params["short2008.omega"] * dt >= 1.0 or params["short2008.gamma"] * dt > 1.0:
+        raise ValueError(f"{where}: omega * dt must be below 1 and gamma * dt at most 1")
     return params
 
 
@@ -223,8 +251,14 @@ def main():
     a = ap.parse_args()
     try:
         params = load_params(a.scenario, a.set)
-    except (OSError, ValueError, tomllib.TOMLDecodeError) as e:
+    except tomllib.TOMLDecodeError as e:
         print(f"{a.scenario}: {e}", file=sys.stderr)
+        sys.exit(2)
+    except OSError as e:
+        print(f"{e.filename}: {e.strerror}", file=sys.stderr)
+        sys.exit(2)
+    except ValueError as e:
+        print(e, file=sys.stderr)
         sys.exit(2)
     ticks = a.ticks if a.ticks is not None else params["ticks"]
     print("tick,burglaries,burglars,mean_attractiveness,cv_attractiveness")
