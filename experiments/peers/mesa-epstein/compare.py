@@ -7,11 +7,13 @@ are compared with two-sample Kolmogorov-Smirnov tests. Random streams differ, so
 agreement is statistical. The verdict for a configuration is AGREE when no test rejects
 at a family-wise 5% level (Bonferroni over the tests of that configuration).
 
-Speed (--speed): both run Mesa's defaults at 40x40 and 200x200 on one core; prints
-agent-steps per second for each and the ratio.
+Speed (--speed): both run Mesa's defaults at 40x40 and 200x200 on one core, crimesim's
+`run` end to end over 3,000 ticks, Mesa 3,000 steps at 40x40 and --mesa-steps-large steps
+at 200x200; prints agent-steps per second for each, the ratio and the issue's target.
 
 usage: compare.py [--crimesim PATH] [--mesa-seeds N] [--crimesim-seeds N] [--jobs J]
                   [--configs mesa-defaults,run2] [--speed]
+                  [--mesa-steps-large N]
 """
 
 import argparse
@@ -156,7 +158,14 @@ def compare(name, mesa_runs, ours_runs, cfg, alpha=0.05):
 
 
 # --------------------------------------------------------------------------------- speed
-def mesa_speed(width, steps, seed=42):
+SPEED_STEPS = 3000  # the issue's horizon: 3,000 steps of Mesa's defaults
+TARGETS = {40: 600, 200: 1000}  # crimesim end to end at least this many times Mesa
+
+
+def mesa_speed(width, steps, checkpoints=(), seed=42):
+    """Mesa's rate over `steps` steps, as (wall, CPU) agent-steps per second, timing
+    `model.step()` only; and the wall-clock rate over the first k steps for each k in
+    `checkpoints` (to see whether the rate drifts with the number of steps)."""
     from mesa.examples.advanced.epstein_civil_violence.model import (
         EpsteinCivilViolence,
         EpsteinScenario,
@@ -164,41 +173,73 @@ def mesa_speed(width, steps, seed=42):
 
     model = EpsteinCivilViolence(width=width, height=width, scenario=EpsteinScenario(rng=seed))
     agents = len(model.agents)
+    early = {}
     t0, c0 = time.perf_counter(), time.process_time()
-    for _ in range(steps):
+    for step in range(1, steps + 1):
         model.step()
+        if step in checkpoints:
+            early[step] = agents * step / (time.perf_counter() - t0)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    return agents * steps / wall, agents * steps / cpu
+    return agents * steps / wall, agents * steps / cpu, early, agents
 
 
 def crimesim_speed(exe, width, steps, seed=42):
+    """`crimesim run` end to end (process start, model construction, the steps and the
+    Arrow output), timed from outside: (wall, CPU) agent-steps per second, and seconds."""
     with tempfile.TemporaryDirectory() as out:
         cmd = [exe, "run", str(ROOT / "scenarios/epstein-mesa-defaults.toml"), "--out", out,
                "--seed", str(seed), "--ticks", str(steps), "--set", f"record_every={steps}",
                "--set", f"grid.width={width}", "--set", f"grid.height={width}",
                "--threads", "1", "--quiet"]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
         subprocess.run(cmd, check=True)
+        wall = time.perf_counter() - t0
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         m = json.load(open(os.path.join(out, "manifest.json")))
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return m["agent_steps"] / m["wall_seconds"], m["agent_steps"] / cpu
+    return m["agent_steps"] / wall, m["agent_steps"] / cpu, wall
 
 
-def speed(exe):
+def speed(exe, large_steps):
+    load = os.getloadavg()
     print("Speed, Mesa's defaults (vision 7, Von Neumann, 0.7 citizens, 0.074 cops), one core;")
-    print("Mesa as shipped (DataCollector on), crimesim `run` with --threads 1 (build and "
-          "Arrow output included)")
+    print(f"crimesim `run` end to end with --threads 1 over {SPEED_STEPS:,} ticks (process "
+          "start, build and Arrow output included, timed from outside);")
+    print("Mesa as shipped (DataCollector on), timing model.step() only: "
+          f"{SPEED_STEPS:,} steps at 40x40, {large_steps} at 200x200")
+    print(f"(at 200x200 Mesa's {SPEED_STEPS:,} steps would take over an hour: its rate per step "
+          f"there is measured over {large_steps} steps).")
     print("Rates per second of wall-clock time, and per second of CPU time (the same on an idle")
     print("machine; on a shared one the CPU-time figures are the steadier).")
+    print(f"load average at the start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    rows, drift = [], []
+    for width, mesa_steps in [(40, SPEED_STEPS), (200, large_steps)]:
+        checks = tuple(k for k in (20, 60, 100, 1000) if k < mesa_steps)
+        m = mesa_speed(width, mesa_steps, checks)
+        c = crimesim_speed(exe, width, SPEED_STEPS)
+        rows.append((width, mesa_steps, m, c))
+        drift.append((width, m[2], mesa_steps, m[0], m[3]))
     print(f"{'grid':>9} {'clock':>5} {'Mesa steps':>10} {'Mesa agent-steps/s':>19} "
-          f"{'crimesim ticks':>14} {'crimesim agent-steps/s':>23} {'ratio':>7}")
-    for width, mesa_steps, our_steps in [(40, 100, 20000), (200, 10, 500)]:
-        m = mesa_speed(width, mesa_steps)
-        c = crimesim_speed(exe, width, our_steps)
+          f"{'crimesim ticks':>14} {'crimesim agent-steps/s':>23} {'ratio':>7} "
+          f"{'target':>7}")
+    for width, mesa_steps, m, c in rows:
         for i, clock in enumerate(["wall", "CPU"]):
-            print(f"{width}x{width:<5} {clock:>5} {mesa_steps:>10} {m[i]:>19,.0f} "
-                  f"{our_steps:>14} {c[i]:>23,.0f} {c[i] / m[i]:>6.0f}x")
+            ratio, target = c[i] / m[i], TARGETS[width]
+            verdict = "met" if ratio >= target else f"short by {1 - ratio / target:.0%}"
+            print(f"{width}x{width:<5} {clock:>5} {mesa_steps:>10,} {m[i]:>19,.0f} "
+                  f"{SPEED_STEPS:>14,} {c[i]:>23,.0f} {ratio:>6.0f}x {target:>6}x  {verdict}")
+    print("crimesim end-to-end seconds: "
+          + ", ".join(f"{w}x{w} {c[2]:.2f} s" for w, _, _, c in rows))
+    print("Mesa's wall-clock rate over the first k steps (drift with the number of steps):")
+    for width, early, steps, rate, _ in drift:
+        parts = [f"{k} steps {r:,.0f}" for k, r in sorted(early.items())]
+        print(f"  {width}x{width}: " + ", ".join(parts + [f"{steps:,} steps {rate:,.0f}"]))
+    width, _, steps, rate, agents = drift[-1]
+    print(f"  at that rate Mesa's {SPEED_STEPS:,} steps at {width}x{width} would take about "
+          f"{SPEED_STEPS * agents / rate / 60:.0f} minutes (about {agents:,} agents)")
+    load = os.getloadavg()
+    print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
 
 # ---------------------------------------------------------------------------------- main
@@ -211,11 +252,13 @@ def main():
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--configs", default="mesa-defaults,run2")
     p.add_argument("--speed", action="store_true", help="time both instead")
+    p.add_argument("--mesa-steps-large", type=int, default=40,
+                   help="--speed: Mesa's steps at 200x200 (default 40, about 2 min)")
     a = p.parse_args()
     if not os.path.exists(a.crimesim):
         sys.exit(f"{a.crimesim}: no such binary (cargo build --release, or pass --crimesim)")
     if a.speed:
-        speed(a.crimesim)
+        speed(a.crimesim, a.mesa_steps_large)
         return
     ok = True
     for name in a.configs.split(","):
