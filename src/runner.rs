@@ -247,12 +247,13 @@ fn run_in_pool(job: Job, interrupted: &AtomicBool) -> Result<Ending> {
         // with `crimesim bench`, which times neither build nor warm-up.
         let ticking = wall_seconds - build_seconds - warm_up_seconds;
         let mut report = format!(
-            "{} ticks, {} agent-steps in {:.2} s ({:.1} M agent-steps/s, {} threads) -> {}\n",
+            "{} ticks, {} agent-steps in {:.2} s ({:.1} M agent-steps/s, {} thread{}) -> {}\n",
             counts.ticks,
             counts.agent_steps,
             ticking,
             counts.agent_steps as f64 / ticking.max(1e-9) / 1e6,
             threads,
+            if threads == 1 { "" } else { "s" },
             out.display()
         );
         report.push_str(&format!(
