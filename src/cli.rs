@@ -210,18 +210,26 @@ pub struct SweepArgs {
     /// (DIR/merge.sbatch) and DIR/submit.sh instead of running.
     #[arg(long, conflicts_with_all = ["run_index", "runs"])]
     pub slurm: bool,
-    /// With --slurm: the path of the crimesim binary on the cluster, written into the scripts
-    /// as given, so `$HOME/bin/crimesim` expands there (default: this binary's path).
-    #[arg(long, value_name = "PATH", requires = "slurm")]
-    pub slurm_binary: Option<String>,
-    /// With --slurm: a line the jobs run first, e.g. `module load gcc` (repeatable).
-    #[arg(long, value_name = "LINE", requires = "slurm")]
-    pub slurm_setup: Vec<String>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
     #[arg(long, help = threads_help(true), value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// No progress bar and no summary line.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// How the SLURM scripts of `sweep --slurm` and `calibrate --slurm` start
+/// their jobs.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ClusterArgs {
+    /// With --slurm: the path of the crimesim binary on the cluster, written into the scripts
+    /// as given, so `$HOME/bin/crimesim` expands there (default: this binary's path).
+    #[arg(long = "slurm-binary", value_name = "PATH", requires = "slurm")]
+    pub binary: Option<String>,
+    /// With --slurm: a line the jobs run first, e.g. `module load gcc` (repeatable).
+    #[arg(long = "slurm-setup", value_name = "LINE", requires = "slurm")]
+    pub setup: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -236,12 +244,8 @@ pub struct CalibrateArgs {
     /// of running them; run the command again when they are done.
     #[arg(long)]
     pub slurm: bool,
-    /// With --slurm: the path of the crimesim binary on the cluster.
-    #[arg(long, value_name = "PATH", requires = "slurm")]
-    pub slurm_binary: Option<String>,
-    /// With --slurm: a line the jobs run first, e.g. `module load gcc` (repeatable).
-    #[arg(long, value_name = "LINE", requires = "slurm")]
-    pub slurm_setup: Vec<String>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
     #[arg(long, help = threads_help(true), value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// No progress bars and no lines per generation.

@@ -204,8 +204,7 @@ pub fn sweep(
             run_index: None,
             runs: None,
             slurm: false,
-            slurm_binary: None,
-            slurm_setup: Vec::new(),
+            cluster: Default::default(),
             threads,
             quiet: true,
         })

@@ -420,8 +420,7 @@ fn simulate(
                 run_index: None,
                 runs: None,
                 slurm: args.slurm,
-                slurm_binary: args.slurm_binary.clone(),
-                slurm_setup: args.slurm_setup.clone(),
+                cluster: args.cluster.clone(),
                 threads: args.threads,
                 quiet: args.quiet,
             })

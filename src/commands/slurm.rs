@@ -165,7 +165,7 @@ pub fn write(args: &SweepArgs, exp: &Experiment) -> Result<()> {
         .ok_or_else(|| Error::Usage(format!("{}: no path from the sweep folder", out.display())))?;
     // As given (`$HOME/bin/crimesim` expands on the cluster), else this
     // binary's path, quoted.
-    let binary = match &args.slurm_binary {
+    let binary = match &args.cluster.binary {
         Some(b) => b.clone(),
         None => quote(
             &std::env::current_exe()
@@ -181,7 +181,12 @@ pub fn write(args: &SweepArgs, exp: &Experiment) -> Result<()> {
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("sweep");
-    let setup: String = args.slurm_setup.iter().map(|l| format!("{l}\n")).collect();
+    let setup: String = args
+        .cluster
+        .setup
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect();
     let mut extra = String::new();
     if let Some(p) = &exp.slurm.partition {
         extra.push_str(&format!("#SBATCH --partition={p}\n"));
